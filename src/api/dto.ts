@@ -1,0 +1,124 @@
+/**
+ * Wire shapes of the REST API and the WebSocket streams (docs/api.md). The CLI and the dashboard read
+ * these types; nothing else about the server leaks to them.
+ */
+import type { OrchestratorConfig } from '../config/schema.js';
+import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { AttentionKind, Phase, PendingQuestion, Status, WorkUnit } from '../domain/work-unit.js';
+import type { AgentEvent } from '../ports/agent-backend.js';
+import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
+import type { WorktreeInfo } from '../ports/worktrees.js';
+
+export type WorkUnitDto = WorkUnit;
+export type ConfigDto = OrchestratorConfig;
+export type ConflictDto = ConflictAnalysis;
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface StatusDto {
+  running: boolean;
+  pid: number | null;
+  version: string;
+  project_root: string;
+  base_branch: string | null;
+  started_at: string | null;
+  uptime_seconds: number | null;
+  counts: Partial<Record<Status, number>>;
+  agents: { running: number; max: number };
+  total_cost_usd: number;
+  url: string | null;
+}
+
+export interface UnitListDto {
+  work_units: WorkUnitDto[];
+  count: number;
+}
+
+export interface InjectRequest {
+  chunks: string[];
+  phase?: Phase;
+  priority?: number;
+  retain?: boolean;
+}
+
+export interface InjectResponse {
+  results: WorkUnitDto[];
+  warnings: string[];
+}
+
+export interface AttentionItemDto {
+  chunk: string;
+  kind: AttentionKind;
+  phase: Phase;
+  reason: string;
+  question: PendingQuestion | null;
+  blocks_count: number;
+  depth: number;
+  waiting_seconds: number;
+  raised_at: string;
+  goal_summary: string;
+  blocked_by: string[];
+  worktree: string | null;
+  version: number;
+}
+
+export interface AttentionListDto {
+  items: AttentionItemDto[];
+  count: number;
+}
+
+export interface AnswerRequest {
+  /** free text, used for every question unless `answers` says otherwise */
+  answer?: string;
+  /** 1-based option of the first question */
+  option?: number;
+  /** per-question answers keyed by question text */
+  answers?: Record<string, string>;
+  /** the question being answered; a different pending question makes the answer stale */
+  question_id?: string;
+  answered_by?: string;
+}
+
+export interface HistoryDto {
+  chunk: string;
+  history: StatusLogEntry[];
+  attention: AttentionLogEntry[];
+  phase_runs: PhaseRun[];
+}
+
+export interface ResolveRequest {
+  other: string;
+  verdict: 'parallelize' | 'serialize';
+}
+
+export interface ChunkSummaryDto {
+  name: string;
+  status: string | null;
+  depends_on: string[] | null;
+  summary: string;
+  injected: boolean;
+  error: string | null;
+}
+
+export interface WorktreeListDto {
+  worktrees: WorktreeInfo[];
+  count: number;
+}
+
+/** Messages on `/ws`: a snapshot first, then one message per committed change. */
+export type WsMessage =
+  | { type: 'snapshot'; data: { work_units: WorkUnitDto[]; attention: AttentionItemDto[]; config: ConfigDto; status: StatusDto } }
+  | { type: 'unit'; data: WorkUnitDto }
+  | { type: 'unit_deleted'; data: { chunk: string } }
+  | { type: 'attention'; data: { items: AttentionItemDto[] } }
+  | { type: 'config'; data: ConfigDto }
+  | { type: 'conflict'; data: ConflictDto }
+  | { type: 'status'; data: StatusDto };
+
+/** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */
+export type LogWsMessage =
+  | { type: 'log'; phase: Phase; event: AgentEvent & { at: string } }
+  | { type: 'info'; message: string }
+  | { type: 'error'; message: string };

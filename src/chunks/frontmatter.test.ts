@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isOrchError } from '../domain/errors.js';
+import { parseFrontmatter, setFrontmatterKey } from './frontmatter.js';
+
+const DOC = `---
+status: FUTURE # keep me
+custom_key:
+  nested: [1, 2]
+depends_on: []
+---
+# Body
+
+  indented  \ttabs and trailing spaces   
+no newline at end`;
+
+describe('frontmatter', () => {
+  it('parses keys, tolerating unknown ones', () => {
+    const { data, body } = parseFrontmatter(DOC, 'GOAL.md');
+    assert.equal(data.status, 'FUTURE');
+    assert.deepEqual(data.custom_key, { nested: [1, 2] });
+    assert.ok(body.startsWith('# Body'));
+  });
+
+  it('rewrites one key and keeps unknown keys, comments and the body byte-for-byte', () => {
+    const out = setFrontmatterKey(DOC, 'status', 'IMPLEMENTING', 'GOAL.md');
+    assert.ok(out.endsWith(DOC.slice(DOC.indexOf('# Body'))));
+    assert.match(out, /status: IMPLEMENTING # keep me/);
+    assert.match(out, /custom_key:/);
+    assert.equal(parseFrontmatter(out, 'GOAL.md').data.status, 'IMPLEMENTING');
+  });
+
+  it('reports malformed frontmatter clearly', () => {
+    assert.throws(
+      () => parseFrontmatter('---\nstatus: [unclosed\n---\nx', 'GOAL.md'),
+      (e) => isOrchError(e, 'malformed_chunk'),
+    );
+    assert.throws(() => parseFrontmatter('no fence', 'GOAL.md'), /no YAML frontmatter/);
+    assert.throws(() => parseFrontmatter('---\n- a\n- b\n---\n', 'GOAL.md'), /must be a mapping/);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * YAML frontmatter of chunk documents. Parsing tolerates unknown keys; rewriting a key keeps every
+ * other key, comment and the whole body byte-for-byte.
+ */
+import { isMap, parseDocument } from 'yaml';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+
+export interface SplitDoc {
+  /** the YAML text between the `---` fences, or null when the file has no frontmatter */
+  yaml: string | null;
+  body: string;
+  /** text from the start of the file through the closing fence's newline */
+  head: string;
+}
+
+const FENCE = /^---[ \t]*\r?\n([\s\S]*?)\r?\n?---[ \t]*(?:\r?\n|$)/;
+
+export function splitFrontmatter(text: string): SplitDoc {
+  const m = FENCE.exec(text);
+  if (!m) return { yaml: null, body: text, head: '' };
+  return { yaml: m[1] ?? '', body: text.slice(m[0].length), head: m[0] };
+}
+
+/** Parses the frontmatter into a plain object; malformed YAML or a non-mapping is a malformed_chunk error. */
+export function parseFrontmatter(
+  text: string,
+  where: string,
+): { data: Record<string, unknown>; body: string } {
+  const split = splitFrontmatter(text);
+  if (split.yaml === null) {
+    throw new OrchError(
+      ErrorCode.malformed_chunk,
+      `${where}: no YAML frontmatter (expected a leading '---' block)`,
+    );
+  }
+  const doc = parseDocument(split.yaml, { uniqueKeys: false });
+  if (doc.errors.length > 0) {
+    throw new OrchError(
+      ErrorCode.malformed_chunk,
+      `${where}: could not parse frontmatter: ${doc.errors[0]?.message.split('\n')[0]}`,
+    );
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) return { data: {}, body: split.body };
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new OrchError(
+      ErrorCode.malformed_chunk,
+      `${where}: frontmatter must be a mapping of keys to values`,
+    );
+  }
+  return { data: data as Record<string, unknown>, body: split.body };
+}
+
+/** Sets one top-level key, preserving the rest of the frontmatter and the body exactly. */
+export function setFrontmatterKey(text: string, key: string, value: unknown, where: string): string {
+  const split = splitFrontmatter(text);
+  if (split.yaml === null) {
+    throw new OrchError(ErrorCode.malformed_chunk, `${where}: no YAML frontmatter to update`);
+  }
+  const doc = parseDocument(split.yaml);
+  if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) {
+    throw new OrchError(ErrorCode.malformed_chunk, `${where}: could not parse frontmatter`);
+  }
+  doc.set(key, value);
+  const yaml = doc.toString({ lineWidth: 0 }).replace(/\n$/, '');
+  return `---\n${yaml}\n---\n${split.body}`;
+}
+
+/** Renders a new document from frontmatter data and a body. */
+export function renderDocument(data: Record<string, unknown>, body: string): string {
+  const doc = parseDocument('{}');
+  for (const [k, v] of Object.entries(data)) doc.set(k, v);
+  return `---\n${doc.toString({ lineWidth: 0 }).replace(/\n$/, '')}\n---\n${body}`;
+}

@@ -1,0 +1,120 @@
+/** ChunkRepo on the file system: `docs/chunks/<name>/` under the host repo or a unit's worktree. */
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ChunkStatus, isChunkStatus } from '../domain/chunk-doc.js';
+import { toChunkName } from '../domain/chunk-name.js';
+import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
+import type { ChunkDoc, ChunkRepo } from '../ports/chunks.js';
+import { parseFrontmatter, setFrontmatterKey } from './frontmatter.js';
+
+/** Chunk files larger than this are refused rather than read into memory. */
+const MAX_DOC_BYTES = 1024 * 1024;
+
+export class FsChunkRepo implements ChunkRepo {
+  constructor(private readonly root: string) {}
+
+  private dir(name: string, root?: string): string {
+    return join(root ?? this.root, 'docs', 'chunks', toChunkName(name));
+  }
+
+  async exists(name: string, root?: string): Promise<boolean> {
+    try {
+      return (await stat(join(this.dir(name, root), 'GOAL.md'))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async list(root?: string): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(join(root ?? this.root, 'docs', 'chunks'));
+    } catch {
+      return [];
+    }
+    const names: string[] = [];
+    for (const e of entries.sort()) {
+      if (/^[a-z][a-z0-9_-]{0,30}$/.test(e) && (await this.exists(e, root))) names.push(e);
+    }
+    return names;
+  }
+
+  async read(name: string, root?: string): Promise<ChunkDoc> {
+    const dir = this.dir(name, root);
+    const goalText = await readSmall(join(dir, 'GOAL.md'));
+    if (goalText === null) throw new NotFoundError('chunk', name);
+    const where = `docs/chunks/${name}/GOAL.md`;
+    const { data, body } = parseFrontmatter(goalText, where);
+    const planText = await readSmall(join(dir, 'PLAN.md'));
+    const plan = planText === null ? null : stripOptionalFrontmatter(planText);
+    const status = data.status ?? 'FUTURE';
+    if (!isChunkStatus(status)) {
+      throw new OrchError(ErrorCode.malformed_chunk, `${where}: unknown status ${JSON.stringify(status)}`);
+    }
+    return {
+      name,
+      dir,
+      status,
+      depends_on: stringList(data.depends_on, 'depends_on', where, true),
+      code_paths: stringList(data.code_paths, 'code_paths', where, false) ?? [],
+      code_references: referenceList(data.code_references, where),
+      goal: body,
+      plan,
+      frontmatter: data,
+    };
+  }
+
+  async setStatus(name: string, status: ChunkStatus, root?: string): Promise<void> {
+    const path = join(this.dir(name, root), 'GOAL.md');
+    const text = await readSmall(path);
+    if (text === null) throw new NotFoundError('chunk', name);
+    await writeFile(path, setFrontmatterKey(text, 'status', status, `docs/chunks/${name}/GOAL.md`));
+  }
+}
+
+async function readSmall(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) return null;
+    if (s.size > MAX_DOC_BYTES)
+      throw new OrchError(ErrorCode.malformed_chunk, `${path} is larger than ${MAX_DOC_BYTES} bytes`);
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function stripOptionalFrontmatter(text: string): string {
+  try {
+    return parseFrontmatter(text, 'PLAN.md').body;
+  } catch {
+    // PLAN.md frontmatter is optional; without it the whole file is the plan
+    return text;
+  }
+}
+
+function stringList(value: unknown, key: string, where: string, nullable: true): string[] | null;
+function stringList(value: unknown, key: string, where: string, nullable: false): string[] | null;
+function stringList(value: unknown, key: string, where: string, nullable: boolean): string[] | null {
+  if (value === undefined || value === null) return nullable ? null : [];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new OrchError(ErrorCode.malformed_chunk, `${where}: '${key}' must be a list of strings`);
+  }
+  return value as string[];
+}
+
+function referenceList(value: unknown, where: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value))
+    throw new OrchError(ErrorCode.malformed_chunk, `${where}: 'code_references' must be a list`);
+  return value
+    .map((v) =>
+      typeof v === 'string'
+        ? v
+        : typeof v === 'object' && v !== null
+          ? (v as { ref?: unknown }).ref
+          : undefined,
+    )
+    .filter((v): v is string => typeof v === 'string');
+}

@@ -1,0 +1,44 @@
+/** Where everything lives under a project: the `.ve/` state layout shared by the daemon and the CLI. */
+import { join } from 'node:path';
+
+export interface ProjectPaths {
+  root: string;
+  stateDir: string;
+  db: string;
+  lock: string;
+  pid: string;
+  socket: string;
+  port: string;
+  token: string;
+  log: string;
+  chunksDocDir: string;
+  chunkStateDir(chunk: string): string;
+  worktree(chunk: string): string;
+  phaseLogDir(chunk: string): string;
+  phaseLog(chunk: string, phase: string): string;
+}
+
+export function projectPaths(root: string): ProjectPaths {
+  const stateDir = join(root, '.ve');
+  return {
+    root,
+    stateDir,
+    db: join(stateDir, 'orchestrator.db'),
+    lock: join(stateDir, 'orchestrator.lock'),
+    pid: join(stateDir, 'orchestrator.pid'),
+    socket: join(stateDir, 'orchestrator.sock'),
+    port: join(stateDir, 'orchestrator.port'),
+    token: join(stateDir, 'orchestrator.token'),
+    log: join(stateDir, 'orchestrator.log'),
+    chunksDocDir: join(root, 'docs', 'chunks'),
+    chunkStateDir: (chunk) => join(stateDir, 'chunks', chunk),
+    worktree: (chunk) => join(stateDir, 'chunks', chunk, 'worktree'),
+    phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
+    phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
+  };
+}
+
+/** The branch a unit's worktree is on. */
+export function unitBranch(chunk: string): string {
+  return `orch/${chunk}`;
+}

@@ -1,0 +1,55 @@
+/** Orchestrator configuration: one zod schema gives the defaults, the validation and the wire shape. */
+import { z } from 'zod';
+
+export const ConfigSchema = z.object({
+  /** concurrent agent phases (the original's invariant: 2) */
+  max_agents: z.number().int().min(1).max(64).default(2),
+  /** agent backend name */
+  backend: z.string().min(1).default('claude'),
+  /** model override for the agent (null = Claude Code's default) */
+  model: z.string().min(1).nullable().default(null),
+  max_turns: z.number().int().min(1).max(10_000).default(100),
+  /** per-phase budget in USD (null = none) */
+  max_budget_usd: z.number().positive().nullable().default(null),
+  /** a phase with no agent event for this long is interrupted and reported STALLED */
+  stall_timeout_seconds: z.number().int().min(5).max(86_400).default(900),
+  api_retry_initial_ms: z.number().int().min(1).max(3_600_000).default(2000),
+  api_retry_max_ms: z.number().int().min(1).max(86_400_000).default(120_000),
+  api_retry_max_attempts: z.number().int().min(0).max(100).default(8),
+  /** REVIEW FEEDBACK round trips before the operator is asked */
+  review_max_iterations: z.number().int().min(1).max(20).default(3),
+  /** finalize merge conflicts sent back to REBASE before the operator is asked */
+  merge_conflict_max_retries: z.number().int().min(0).max(10).default(2),
+  /** COMPLETE runs that end with GOAL.md still IMPLEMENTING before the operator is asked */
+  completion_max_retries: z.number().int().min(0).max(10).default(2),
+  /** shell command run in a new worktree before its first phase (null = none) */
+  setup_command: z.string().min(1).max(4096).nullable().default(null),
+  /** live merge-tree probes between implementing units, besides the probe after every phase end */
+  live_probe_interval_seconds: z.number().int().min(0).max(86_400).default(120),
+  /** what a LIVE conflict does: raise a CONFLICT item, or serialize automatically */
+  live_conflict_action: z.enum(['attention', 'serialize']).default('attention'),
+  /** oracle scores at or above this decide SERIALIZE; at or below 1 - this decide INDEPENDENT */
+  oracle_decide_threshold: z.number().min(0.5).max(1).default(0.8),
+  /** command run (with the item as JSON on stdin) when an attention item is raised */
+  notify_command: z.string().min(1).max(4096).nullable().default(null),
+  /** loopback URL POSTed the item as JSON when an attention item is raised */
+  notify_webhook: z
+    .string()
+    .url()
+    .refine(
+      (u) => /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(u),
+      'must be a loopback URL',
+    )
+    .nullable()
+    .default(null),
+  worktree_warning_threshold: z.number().int().min(1).max(10_000).default(10),
+});
+
+export type OrchestratorConfig = z.infer<typeof ConfigSchema>;
+export type ConfigKey = keyof OrchestratorConfig;
+
+/** A partial update: every key optional, unknown keys rejected. */
+export const ConfigPatchSchema = ConfigSchema.partial().strict();
+export type ConfigPatch = z.infer<typeof ConfigPatchSchema>;
+
+export const DEFAULT_CONFIG: OrchestratorConfig = ConfigSchema.parse({});

@@ -1,0 +1,171 @@
+/**
+ * The work-unit state machine. The table below is the only definition of which status changes are
+ * legal; `applyEvent` is pure and every writer (scheduler, runner, API, recovery) goes through it.
+ */
+import type { ChunkName } from './chunk-name.js';
+import { InvalidTransitionError } from './errors.js';
+import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from './work-unit.js';
+
+export type UnitEvent =
+  /** the scheduler hands the unit to a runner */
+  | { type: 'dispatch'; worktree?: string | null; base_branch?: string | null }
+  /** a phase succeeded; the unit waits for its next phase (fresh session) */
+  | { type: 'advance'; phase: Phase; reentry_context?: string | null }
+  /** back to READY in the same phase, keeping the session (transient error, usage limit, nudge, stop) */
+  | {
+      type: 'requeue';
+      next_retry_at?: string | null;
+      session_id?: string | null;
+      api_retry_count?: number;
+      pending_answer?: string | null;
+      reason?: string;
+    }
+  /** needs the operator */
+  | {
+      type: 'attend';
+      kind: AttentionKind;
+      reason: string;
+      question?: PendingQuestion | null;
+      session_id?: string | null;
+    }
+  /** the operator answered; the same phase resumes with the answer */
+  | { type: 'answer'; answer: string }
+  /** the operator restarts the phase in a fresh session with the retry budget reset */
+  | { type: 'retry' }
+  /** wait for other chunks */
+  | { type: 'block'; blocked_by: ChunkName[]; reason?: string }
+  /** blockers are gone */
+  | { type: 'unblock' }
+  /** merged (or retained); terminal */
+  | { type: 'finish' }
+  /** the operator's escape hatch: any status, audited as forced */
+  | { type: 'force'; status: Status; phase?: Phase };
+
+export type UnitEventType = UnitEvent['type'];
+
+/** Allowed from-statuses for each event. `force` is allowed from anywhere by design (audited). */
+export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
+  dispatch: ['READY'],
+  advance: ['RUNNING'],
+  requeue: ['RUNNING'],
+  attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION'],
+  answer: ['NEEDS_ATTENTION'],
+  retry: ['NEEDS_ATTENTION'],
+  block: ['READY', 'NEEDS_ATTENTION', 'BLOCKED'],
+  unblock: ['BLOCKED', 'NEEDS_ATTENTION'],
+  finish: ['RUNNING', 'NEEDS_ATTENTION'],
+  force: ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'],
+};
+
+/** Status each event leads to (force: the requested one). */
+export function targetStatus(event: UnitEvent): Status {
+  switch (event.type) {
+    case 'dispatch':
+      return 'RUNNING';
+    case 'advance':
+    case 'requeue':
+    case 'answer':
+    case 'retry':
+    case 'unblock':
+      return 'READY';
+    case 'attend':
+      return 'NEEDS_ATTENTION';
+    case 'block':
+      return 'BLOCKED';
+    case 'finish':
+      return 'DONE';
+    case 'force':
+      return event.status;
+  }
+}
+
+export function canApply(from: Status, type: UnitEventType): boolean {
+  return TRANSITIONS[type].includes(from);
+}
+
+const CLEARED_ATTENTION = {
+  attention_reason: null,
+  attention_kind: null,
+  attention_at: null,
+  question: null,
+} as const;
+
+/** Applies one event to a unit. Pure: `now` is an ISO timestamp passed in. Throws InvalidTransitionError. */
+export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkUnit {
+  if (!canApply(unit.status, event.type)) {
+    throw new InvalidTransitionError(unit.chunk, unit.status, event.type);
+  }
+  const base: WorkUnit = { ...unit, status: targetStatus(event), updated_at: now, version: unit.version + 1 };
+  switch (event.type) {
+    case 'dispatch':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        worktree: event.worktree === undefined ? unit.worktree : event.worktree,
+        base_branch: event.base_branch === undefined ? unit.base_branch : event.base_branch,
+        next_retry_at: null,
+      };
+    case 'advance':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        phase: event.phase,
+        session_id: null,
+        pending_answer: null,
+        reentry_context: event.reentry_context ?? null,
+        api_retry_count: 0,
+        next_retry_at: null,
+        review_nudge_count: 0,
+      };
+    case 'requeue':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        next_retry_at: event.next_retry_at ?? null,
+        session_id: event.session_id === undefined ? unit.session_id : event.session_id,
+        api_retry_count: event.api_retry_count ?? unit.api_retry_count,
+        pending_answer: event.pending_answer === undefined ? unit.pending_answer : event.pending_answer,
+      };
+    case 'attend':
+      return {
+        ...base,
+        attention_kind: event.kind,
+        attention_reason: event.reason,
+        attention_at: now,
+        question: event.question ?? null,
+        session_id: event.session_id === undefined ? unit.session_id : event.session_id,
+      };
+    case 'answer':
+      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, next_retry_at: null };
+    case 'retry':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        session_id: null,
+        pending_answer: null,
+        api_retry_count: 0,
+        next_retry_at: null,
+      };
+    case 'block':
+      return { ...base, ...CLEARED_ATTENTION, blocked_by: dedupe(event.blocked_by) };
+    case 'unblock':
+      return { ...base, ...CLEARED_ATTENTION, blocked_by: [] };
+    case 'finish':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        session_id: null,
+        pending_answer: null,
+        api_retry_count: 0,
+        next_retry_at: null,
+      };
+    case 'force': {
+      const forced = { ...base, phase: event.phase ?? unit.phase };
+      return event.status === 'NEEDS_ATTENTION' ? forced : { ...forced, ...CLEARED_ATTENTION };
+    }
+  }
+}
+
+function dedupe<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}

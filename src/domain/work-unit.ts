@@ -1,0 +1,161 @@
+/** The work unit: one per chunk, the orchestrator's record of where that chunk's work stands. */
+import type { ChunkName } from './chunk-name.js';
+
+/** Phases in pipeline order. REBASE is entered only when the branch no longer merges cleanly. */
+export const Phase = {
+  GOAL: 'GOAL',
+  PLAN: 'PLAN',
+  IMPLEMENT: 'IMPLEMENT',
+  REBASE: 'REBASE',
+  REVIEW: 'REVIEW',
+  COMPLETE: 'COMPLETE',
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+export const PHASES: readonly Phase[] = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
+
+export const Status = {
+  /** eligible for dispatch (once `next_retry_at` is due) */
+  READY: 'READY',
+  /** an agent phase (or the finalizer) owns it */
+  RUNNING: 'RUNNING',
+  /** waiting on the chunks in `blocked_by` to reach DONE */
+  BLOCKED: 'BLOCKED',
+  /** parked until the operator acts; `attention_kind` says why */
+  NEEDS_ATTENTION: 'NEEDS_ATTENTION',
+  /** merged into the base branch (or retained) */
+  DONE: 'DONE',
+} as const;
+export type Status = (typeof Status)[keyof typeof Status];
+export const STATUSES: readonly Status[] = ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'];
+
+export const AttentionKind = {
+  QUESTION: 'QUESTION',
+  DECISION: 'DECISION',
+  CONFLICT: 'CONFLICT',
+  REVIEW: 'REVIEW',
+  ERROR: 'ERROR',
+  STALLED: 'STALLED',
+  MERGE: 'MERGE',
+  SETUP: 'SETUP',
+} as const;
+export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
+export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);
+
+/** One question as the agent asked it through AskUserQuestion. */
+export interface QuestionItem {
+  question: string;
+  header?: string;
+  multiSelect?: boolean;
+  options: { label: string; description?: string }[];
+}
+
+/** The structured question parked on a unit; `id` makes a stale answer detectable. */
+export interface PendingQuestion {
+  id: string;
+  phase: Phase;
+  questions: QuestionItem[];
+  asked_at: string;
+}
+
+export interface WorkUnit {
+  chunk: ChunkName;
+  phase: Phase;
+  status: Status;
+  blocked_by: ChunkName[];
+  priority: number;
+  /** declared dependencies were given (depends_on was a list): the oracle is bypassed */
+  explicit_deps: boolean;
+  worktree: string | null;
+  base_branch: string | null;
+  session_id: string | null;
+  pending_answer: string | null;
+  reentry_context: string | null;
+  attention_reason: string | null;
+  attention_kind: AttentionKind | null;
+  attention_at: string | null;
+  question: PendingQuestion | null;
+  api_retry_count: number;
+  next_retry_at: string | null;
+  review_iterations: number;
+  review_nudge_count: number;
+  implement_iterations: number;
+  merge_conflict_retries: number;
+  completion_retries: number;
+  retain_worktree: boolean;
+  cost_usd: number;
+  tokens_in: number;
+  tokens_out: number;
+  created_at: string;
+  updated_at: string;
+  /** optimistic-lock counter, +1 on every write */
+  version: number;
+}
+
+export function isPhase(v: unknown): v is Phase {
+  return typeof v === 'string' && (PHASES as readonly string[]).includes(v);
+}
+export function isStatus(v: unknown): v is Status {
+  return typeof v === 'string' && (STATUSES as readonly string[]).includes(v);
+}
+
+/** The phase after `phase` in the normal pipeline; null after COMPLETE (finalize comes next). */
+export function nextPhase(phase: Phase): Phase | null {
+  switch (phase) {
+    case 'GOAL':
+      return 'PLAN';
+    case 'PLAN':
+      return 'IMPLEMENT';
+    case 'IMPLEMENT':
+      return 'REVIEW';
+    case 'REBASE':
+      return 'REVIEW';
+    case 'REVIEW':
+      return 'COMPLETE';
+    case 'COMPLETE':
+      return null;
+  }
+}
+
+/** A fresh unit as inject creates it; the store assigns nothing but may reject duplicates. */
+export function newWorkUnit(fields: {
+  chunk: ChunkName;
+  phase: Phase;
+  status: Status;
+  blocked_by?: ChunkName[];
+  priority?: number;
+  explicit_deps?: boolean;
+  retain_worktree?: boolean;
+  now: string;
+}): WorkUnit {
+  return {
+    chunk: fields.chunk,
+    phase: fields.phase,
+    status: fields.status,
+    blocked_by: fields.blocked_by ?? [],
+    priority: fields.priority ?? 0,
+    explicit_deps: fields.explicit_deps ?? false,
+    worktree: null,
+    base_branch: null,
+    session_id: null,
+    pending_answer: null,
+    reentry_context: null,
+    attention_reason: null,
+    attention_kind: null,
+    attention_at: null,
+    question: null,
+    api_retry_count: 0,
+    next_retry_at: null,
+    review_iterations: 0,
+    review_nudge_count: 0,
+    implement_iterations: 0,
+    merge_conflict_retries: 0,
+    completion_retries: 0,
+    retain_worktree: fields.retain_worktree ?? false,
+    cost_usd: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    created_at: fields.now,
+    updated_at: fields.now,
+    version: 1,
+  };
+}

@@ -1,0 +1,27 @@
+/** Reading and writing chunk documents (`docs/chunks/<name>/GOAL.md`, `PLAN.md`). */
+import type { ChunkStatus } from '../domain/chunk-doc.js';
+
+export interface ChunkDoc {
+  name: string;
+  dir: string;
+  status: ChunkStatus;
+  /** null = unknown (ask the oracle); [] = none; list = must finish first */
+  depends_on: string[] | null;
+  code_paths: string[];
+  /** `path#Symbol` references */
+  code_references: string[];
+  /** GOAL.md without frontmatter */
+  goal: string;
+  /** PLAN.md without frontmatter; null when missing */
+  plan: string | null;
+  frontmatter: Record<string, unknown>;
+}
+
+export interface ChunkRepo {
+  /** reads a chunk from `root` (the host repo, or a worktree); NotFound / malformed_chunk errors */
+  read(name: string, root?: string): Promise<ChunkDoc>;
+  exists(name: string, root?: string): Promise<boolean>;
+  list(root?: string): Promise<string[]>;
+  /** rewrites only the `status` key of GOAL.md frontmatter; everything else stays byte-for-byte */
+  setStatus(name: string, status: ChunkStatus, root?: string): Promise<void>;
+}

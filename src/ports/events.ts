@@ -1,0 +1,29 @@
+/**
+ * The in-process event bus. The store publishes after each committed transaction, so every persisted
+ * change reaches the scheduler and the WebSocket clients by construction.
+ */
+
+import type { OrchestratorConfig } from '../config/schema.js';
+import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { WorkUnit } from '../domain/work-unit.js';
+
+export type ChangeSource = 'api' | 'scheduler' | 'runner' | 'recovery' | 'operator-force' | 'oracle';
+
+export type ChangeEvent =
+  | {
+      type: 'unit_changed';
+      unit: WorkUnit;
+      previous: WorkUnit | null;
+      source: ChangeSource;
+      reason: string | null;
+    }
+  | { type: 'unit_deleted'; chunk: string; source: ChangeSource }
+  | { type: 'config_changed'; config: OrchestratorConfig }
+  | { type: 'conflict_changed'; analysis: ConflictAnalysis }
+  | { type: 'phase_log'; chunk: string; phase: string; event: Record<string, unknown> };
+
+export interface EventBus {
+  publish(event: ChangeEvent): void;
+  /** returns an unsubscribe function */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+}

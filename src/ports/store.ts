@@ -1,0 +1,147 @@
+/**
+ * The durable state port. Every method is one transaction. Status changes go through `transition`,
+ * which applies the domain state machine inside the transaction, checks the optimistic-lock version,
+ * appends the audit row and publishes on the event bus only after commit. The adapter owns its
+ * connection; callers never see a transaction object (keeps a PostgreSQL adapter possible, DESIGN §15).
+ */
+import type { ConfigPatch, OrchestratorConfig } from '../config/schema.js';
+import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
+import type { UnitEvent } from '../domain/transitions.js';
+import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { ChangeSource } from './events.js';
+
+export interface StatusLogEntry {
+  id: number;
+  chunk: string;
+  old_status: Status | null;
+  new_status: Status | 'DELETED';
+  phase: Phase | null;
+  event: string;
+  reason: string | null;
+  source: ChangeSource;
+  forced: boolean;
+  at: string;
+}
+
+export interface AttentionLogEntry {
+  id: number;
+  chunk: string;
+  kind: string;
+  question_id: string | null;
+  phase: Phase | null;
+  /** what was raised: the reason and, for questions, the structured question */
+  raised: { reason: string; question: unknown } | null;
+  answer: string | null;
+  answered_by: string | null;
+  raised_at: string;
+  answered_at: string | null;
+}
+
+export interface PhaseRun {
+  id: number;
+  chunk: string;
+  phase: Phase;
+  started_at: string;
+  ended_at: string | null;
+  outcome: string | null;
+  session_id: string | null;
+  cost_usd: number;
+  tokens_in: number;
+  tokens_out: number;
+  error: string | null;
+}
+
+export interface WriteOptions {
+  source: ChangeSource;
+  /** optimistic lock: the write fails with StaleWriteError unless the stored version equals this */
+  expectedVersion?: number;
+  reason?: string;
+  /** who acted (operator name, 'dashboard', …) for the audit trail */
+  actor?: string;
+}
+
+/** Non-status fields that may change without a transition (counters, paths, priorities). */
+export type UnitFieldPatch = Partial<
+  Pick<
+    WorkUnit,
+    | 'priority'
+    | 'worktree'
+    | 'base_branch'
+    | 'session_id'
+    | 'pending_answer'
+    | 'reentry_context'
+    | 'blocked_by'
+    | 'retain_worktree'
+    | 'next_retry_at'
+    | 'api_retry_count'
+    | 'review_iterations'
+    | 'review_nudge_count'
+    | 'implement_iterations'
+    | 'merge_conflict_retries'
+    | 'completion_retries'
+    | 'explicit_deps'
+    | 'phase'
+  >
+>;
+
+export interface WorkUnitStore {
+  get(chunk: string): Promise<WorkUnit | undefined>;
+  /** units in created_at order, optionally filtered by status */
+  list(filter?: { status?: Status }): Promise<WorkUnit[]>;
+  counts(): Promise<Partial<Record<Status, number>>>;
+  /** inserts a unit and its first audit row; AlreadyExists if the chunk has a unit */
+  create(unit: WorkUnit, opts: WriteOptions): Promise<WorkUnit>;
+  /** applies a state-machine event (plus field changes) in one guarded transaction */
+  transition(chunk: string, event: UnitEvent, opts: WriteOptions, fields?: UnitFieldPatch): Promise<WorkUnit>;
+  /** changes fields without a status change; audited only when it says so in `reason` */
+  update(chunk: string, fields: UnitFieldPatch, opts: WriteOptions): Promise<WorkUnit>;
+  /** adds a phase's cost and tokens to the unit's totals */
+  addUsage(chunk: string, usage: { cost_usd: number; tokens_in: number; tokens_out: number }): Promise<void>;
+  delete(chunk: string, opts: WriteOptions): Promise<void>;
+  history(chunk: string): Promise<StatusLogEntry[]>;
+
+  getConfig(): Promise<OrchestratorConfig>;
+  /** validates and stores a partial config; publishes config_changed */
+  patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig>;
+
+  startPhaseRun(chunk: string, phase: Phase, sessionId: string | null): Promise<number>;
+  endPhaseRun(
+    id: number,
+    end: {
+      outcome: string;
+      session_id: string | null;
+      cost_usd: number;
+      tokens_in: number;
+      tokens_out: number;
+      error: string | null;
+    },
+  ): Promise<void>;
+  phaseRuns(chunk: string): Promise<PhaseRun[]>;
+
+  /** appends a raised attention item to the audit trail */
+  recordAttentionRaised(entry: {
+    chunk: string;
+    kind: string;
+    question_id: string | null;
+    phase: Phase;
+    reason: string;
+    question: unknown;
+  }): Promise<void>;
+  /** records the answer against the matching raised item */
+  recordAttentionAnswered(entry: {
+    chunk: string;
+    question_id: string | null;
+    answer: string;
+    answered_by: string;
+  }): Promise<void>;
+  attentionLog(chunk?: string): Promise<AttentionLogEntry[]>;
+
+  upsertConflict(analysis: ConflictAnalysis): Promise<void>;
+  getConflict(a: string, b: string): Promise<ConflictAnalysis | undefined>;
+  listConflicts(filter?: { chunk?: string; verdict?: Verdict }): Promise<ConflictAnalysis[]>;
+  /** drops computed analyses involving `chunk` (operator overrides survive) */
+  invalidateConflicts(chunk: string): Promise<void>;
+  setConflictOverride(a: string, b: string, verdict: Verdict): Promise<ConflictAnalysis>;
+
+  close(): void;
+}

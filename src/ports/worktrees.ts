@@ -1,0 +1,58 @@
+/**
+ * The git port: per-unit worktrees on `orch/<chunk>` and the merge of finished branches into the
+ * base branch. Every mutating git operation on the host repository is serialized by the adapter.
+ */
+
+export interface EnsuredWorktree {
+  path: string;
+  branch: string;
+  baseBranch: string;
+  /** true when this call created it (first dispatch), false when it was reused */
+  created: boolean;
+}
+
+export type MergeResult =
+  /** the branch landed on base (or there was nothing to merge); worktree and branch are gone */
+  | { kind: 'merged'; commit: string | null }
+  /** the branch and base touch the same lines: the unit goes to REBASE */
+  | { kind: 'conflict'; files: string[]; message: string }
+  /** git refused without conflict (e.g. the operator's local edits would be overwritten) */
+  | { kind: 'refused'; message: string };
+
+export interface WorktreeInfo {
+  chunk: string;
+  path: string;
+  branch: string;
+  exists: boolean;
+  locked: boolean;
+  /** commits on the branch not on base */
+  unmerged_commits: number;
+}
+
+export interface LiveProbe {
+  clean: boolean;
+  conflicting_files: string[];
+}
+
+export interface Worktrees {
+  /** the branch the daemon merges into (the host's current branch at start) */
+  defaultBase(): Promise<string>;
+  /** creates (or reuses) the worktree and branch; copies `.worktreeinclude` files on creation */
+  ensure(chunk: string, opts: { baseBranch: string }): Promise<EnsuredWorktree>;
+  exists(chunk: string): Promise<boolean>;
+  /** commits everything in the worktree; false when there was nothing to commit */
+  commitAll(chunk: string, message: string): Promise<boolean>;
+  /** commits leftovers, merges `orch/<chunk>` into base, and removes worktree + branch once landed */
+  finalize(chunk: string, baseBranch: string): Promise<MergeResult>;
+  /** git merge-tree of two units' branches; touches no working copy */
+  probe(chunkA: string, chunkB: string): Promise<LiveProbe>;
+  /** commits on `orch/<chunk>` not reachable from base (0 when the branch is gone) */
+  unmergedCommits(chunk: string, baseBranch: string): Promise<number>;
+  /** refuses (conflict error) when the branch has unmerged commits unless `force` */
+  remove(chunk: string, opts: { force: boolean; keepBranch: boolean; baseBranch: string }): Promise<void>;
+  list(baseBranch: string): Promise<WorktreeInfo[]>;
+  /** unified diff of the branch against base */
+  diff(chunk: string, baseBranch: string): Promise<string>;
+  /** runs the configured setup command in the worktree; throws with its output on failure */
+  runSetup(chunk: string, command: string): Promise<void>;
+}

@@ -1,0 +1,122 @@
+/**
+ * Numbered schema migrations in one ordered list. The schema version is the last entry's number;
+ * a test pins that, so a migration can never be defined without being registered.
+ */
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'work units, audit log, config',
+    sql: `
+      CREATE TABLE work_units (
+        chunk TEXT PRIMARY KEY,
+        phase TEXT NOT NULL,
+        status TEXT NOT NULL,
+        blocked_by TEXT NOT NULL DEFAULT '[]',
+        priority INTEGER NOT NULL DEFAULT 0,
+        explicit_deps INTEGER NOT NULL DEFAULT 0,
+        worktree TEXT,
+        base_branch TEXT,
+        session_id TEXT,
+        pending_answer TEXT,
+        reentry_context TEXT,
+        attention_reason TEXT,
+        attention_kind TEXT,
+        attention_at TEXT,
+        question TEXT,
+        api_retry_count INTEGER NOT NULL DEFAULT 0,
+        next_retry_at TEXT,
+        review_iterations INTEGER NOT NULL DEFAULT 0,
+        review_nudge_count INTEGER NOT NULL DEFAULT 0,
+        implement_iterations INTEGER NOT NULL DEFAULT 0,
+        merge_conflict_retries INTEGER NOT NULL DEFAULT 0,
+        completion_retries INTEGER NOT NULL DEFAULT 0,
+        retain_worktree INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX work_units_status ON work_units(status);
+      CREATE INDEX work_units_queue ON work_units(priority DESC, created_at ASC);
+      CREATE TABLE status_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk TEXT NOT NULL,
+        old_status TEXT,
+        new_status TEXT NOT NULL,
+        phase TEXT,
+        event TEXT NOT NULL,
+        reason TEXT,
+        source TEXT NOT NULL,
+        actor TEXT,
+        forced INTEGER NOT NULL DEFAULT 0,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX status_log_chunk ON status_log(chunk);
+      CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 2,
+    name: 'phase runs and attention log',
+    sql: `
+      CREATE TABLE phase_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT,
+        session_id TEXT,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        tokens_in INTEGER NOT NULL DEFAULT 0,
+        tokens_out INTEGER NOT NULL DEFAULT 0,
+        error TEXT
+      );
+      CREATE INDEX phase_runs_chunk ON phase_runs(chunk);
+      CREATE TABLE attention_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        question_id TEXT,
+        phase TEXT,
+        raised TEXT,
+        answer TEXT,
+        answered_by TEXT,
+        raised_at TEXT NOT NULL,
+        answered_at TEXT
+      );
+      CREATE INDEX attention_log_chunk ON attention_log(chunk);
+    `,
+  },
+  {
+    version: 3,
+    name: 'conflict analyses',
+    sql: `
+      CREATE TABLE conflict_analyses (
+        chunk_a TEXT NOT NULL,
+        chunk_b TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        stage TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        overlapping_files TEXT NOT NULL DEFAULT '[]',
+        overlapping_symbols TEXT NOT NULL DEFAULT '[]',
+        override TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (chunk_a, chunk_b)
+      );
+      CREATE INDEX conflict_analyses_b ON conflict_analyses(chunk_b);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { aWorkUnit, makeStoreHarness } from '../../test/builders.js';
+import { isOrchError } from '../domain/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+describe('sqlite-store', () => {
+  it('records the latest migration as the schema version', () => {
+    const { store } = makeStoreHarness();
+    assert.equal(store.schemaVersion(), SCHEMA_VERSION);
+    assert.deepEqual(
+      MIGRATIONS.map((m) => m.version),
+      MIGRATIONS.map((_, i) => i + 1),
+    );
+  });
+
+  it('is idempotent across reopen and keeps data (WAL file on disk)', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 've-store-')), 'o.db');
+    const first = makeStoreHarness(path);
+    await first.store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });
+    first.store.close();
+    const second = makeStoreHarness(path);
+    assert.equal((await second.store.get('a'))?.chunk, 'a');
+    const db = new Database(path);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+  });
+
+  it('writes an audit row with every status change, in the same transaction', async () => {
+    const { store } = makeStoreHarness();
+    await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });
+    await store.transition('a', { type: 'dispatch' }, { source: 'scheduler' });
+    await store.transition('a', { type: 'attend', kind: 'ERROR', reason: 'boom' }, { source: 'runner' });
+    const history = await store.history('a');
+    assert.deepEqual(
+      history.map((h) => [h.old_status, h.new_status, h.event, h.source]),
+      [
+        [null, 'READY', 'create', 'api'],
+        ['READY', 'RUNNING', 'dispatch', 'scheduler'],
+        ['RUNNING', 'NEEDS_ATTENTION', 'attend', 'runner'],
+      ],
+    );
+    assert.equal(history[2]?.reason, 'boom');
+  });
+
+  it('refuses stale writes and illegal transitions, changing nothing', async () => {
+    const { store, events } = makeStoreHarness();
+    const u = await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });
+    await store.update('a', { priority: 3 }, { source: 'api', expectedVersion: u.version });
+    await assert.rejects(
+      store.update('a', { priority: 9 }, { source: 'api', expectedVersion: u.version }),
+      (e) => isOrchError(e, 'stale_write'),
+    );
+    await assert.rejects(store.transition('a', { type: 'finish' }, { source: 'api' }), (e) =>
+      isOrchError(e, 'invalid_transition'),
+    );
+    const after = await store.get('a');
+    assert.equal(after?.priority, 3);
+    assert.equal(after?.status, 'READY');
+    assert.equal((await store.history('a')).length, 1);
+    assert.equal(events.length, 2, 'only committed changes are published');
+  });
+
+  it('rejects a duplicate unit', async () => {
+    const { store } = makeStoreHarness();
+    await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });
+    await assert.rejects(store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' }), (e) =>
+      isOrchError(e, 'already_exists'),
+    );
+  });
+
+  it('validates config patches and applies defaults', async () => {
+    const { store, events } = makeStoreHarness();
+    assert.equal((await store.getConfig()).max_agents, 2);
+    assert.equal((await store.patchConfig({ max_agents: 6 })).max_agents, 6);
+    assert.equal(events.at(-1)?.type, 'config_changed');
+    await assert.rejects(store.patchConfig({ max_agents: 0 }));
+    await assert.rejects(store.patchConfig({ bogus: 1 } as never));
+    assert.equal((await store.getConfig()).max_agents, 6);
+  });
+
+  it('keeps an operator override when the pair is re-analyzed', async () => {
+    const { store } = makeStoreHarness();
+    await store.setConflictOverride('b', 'a', 'INDEPENDENT');
+    await store.upsertConflict({
+      chunk_a: 'a',
+      chunk_b: 'b',
+      verdict: 'SERIALIZE',
+      confidence: 0.9,
+      stage: 'PLAN',
+      reason: 'r',
+      overlapping_files: ['x.ts'],
+      overlapping_symbols: [],
+      override: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    const c = await store.getConflict('b', 'a');
+    assert.equal(c?.override, 'INDEPENDENT');
+    assert.equal(c?.verdict, 'SERIALIZE');
+  });
+});
