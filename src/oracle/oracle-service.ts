@@ -94,8 +94,8 @@ export class OracleService implements ConflictOracle {
       const verdict = effectiveVerdict(analysis);
       if (verdict === 'INDEPENDENT') continue;
       if (verdict === 'SERIALIZE' || analysis.override !== null) {
-        const by = analysis.override ? 'the operator chose to serialize' : analysis.reason;
-        waits.push({ chunk: other.chunk, reason: `${other.chunk}: ${by}` });
+        // an override is the operator's answer: never ask about the pair again
+        waits.push({ chunk: other.chunk, reason: `${other.chunk}: ${waitReason(analysis)}` });
       } else {
         ask ??= { kind: 'ask', other: other.chunk, analysis };
       }
@@ -230,6 +230,12 @@ export class OracleService implements ConflictOracle {
 function liveState(a: Phase, b: Phase): LiveState {
   if (!CODE_PHASES.has(a) || !CODE_PHASES.has(b)) return 'not-implementing';
   return FINISHED_PHASES.has(a) && FINISHED_PHASES.has(b) ? 'finished' : 'in-progress';
+}
+
+function waitReason(a: ConflictAnalysis): string {
+  if (a.override === 'SERIALIZE') return 'the operator chose to serialize';
+  if (a.override === 'ASK_OPERATOR') return 'the operator marked the pair undecided';
+  return a.reason;
 }
 
 function emptyScore(): PairScore {
