@@ -89,12 +89,20 @@ describe('LIVE probe on a real repository', () => {
       log: silentLogger,
     });
     const status = async () =>
-      Promise.all([host, ...['a', 'b', 'c', 'd'].map(wt)].map((d) => gitOk(d, ['status', '--porcelain=v1', '-uall', '-b'])));
-    const heads = async () => Promise.all([host, ...['a', 'b', 'c', 'd'].map(wt)].map((d) => gitOk(d, ['rev-parse', 'HEAD'])));
+      Promise.all(
+        [host, ...['a', 'b', 'c', 'd'].map(wt)].map((d) =>
+          gitOk(d, ['status', '--porcelain=v1', '-uall', '-b']),
+        ),
+      );
+    const heads = async () =>
+      Promise.all([host, ...['a', 'b', 'c', 'd'].map(wt)].map((d) => gitOk(d, ['rev-parse', 'HEAD'])));
     const before = { status: await status(), heads: await heads(), mtimes: mtimes(host) };
 
     const ab = await oracle.analyze('a', 'b');
-    assert.deepEqual([ab.verdict, ab.confidence, ab.stage, ab.overlapping_files], ['SERIALIZE', 1, 'LIVE', ['src/shared.ts']]);
+    assert.deepEqual(
+      [ab.verdict, ab.confidence, ab.stage, ab.overlapping_files],
+      ['SERIALIZE', 1, 'LIVE', ['src/shared.ts']],
+    );
     const cd = await oracle.analyze('c', 'd');
     assert.equal(cd.verdict, 'INDEPENDENT', cd.reason);
     assert.match(cd.reason, /branches merge cleanly/);

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
 import { conflictRisk, mergeOrder } from './merge-order.js';
 
-const analysis = (a: string, b: string, verdict: Verdict, confidence: number, override: Verdict | null = null) =>
+const analysis = (
+  a: string,
+  b: string,
+  verdict: Verdict,
+  confidence: number,
+  override: Verdict | null = null,
+) =>
   ({
     chunk_a: a < b ? a : b,
     chunk_b: a < b ? b : a,

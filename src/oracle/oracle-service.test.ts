@@ -45,9 +45,40 @@ describe('OracleService.analyze', () => {
     assert.deepEqual([again.verdict, again.override], ['ASK_OPERATOR', 'INDEPENDENT']);
   });
 
+  it('analyzePairs reads each chunk once and reports pairs it cannot analyze', async () => {
+    for (const c of ['a', 'b', 'c']) h.chunk(c, [`src/${c}.ts#X`]);
+    const r = await h.oracle.analyzePairs([
+      ['a', 'b'],
+      ['a', 'c'],
+      ['c', 'b'],
+      ['a', 'gone'],
+    ]);
+    assert.deepEqual(
+      r.analyses.map((x) => [x.chunk_a, x.chunk_b, x.verdict]),
+      [
+        ['a', 'b', 'INDEPENDENT'],
+        ['a', 'c', 'INDEPENDENT'],
+        ['b', 'c', 'INDEPENDENT'],
+      ],
+    );
+    assert.deepEqual(
+      r.failed.map((f) => f.pair),
+      [['a', 'gone']],
+    );
+    assert.match(r.failed[0]?.error ?? '', /not found/);
+    assert.deepEqual([...h.reads].sort(), ['a', 'b', 'c', 'gone']);
+    assert.equal((await h.store.listConflicts()).length, 3);
+  });
+
   it('refuses a chunk against itself and bad names', async () => {
-    await assert.rejects(h.oracle.analyze('alpha', 'alpha'), (e) => e instanceof OrchError && e.code === 'invalid_input');
-    await assert.rejects(h.oracle.analyze('../x', 'alpha'), (e) => e instanceof OrchError && e.code === 'invalid_name');
+    await assert.rejects(
+      h.oracle.analyze('alpha', 'alpha'),
+      (e) => e instanceof OrchError && e.code === 'invalid_input',
+    );
+    await assert.rejects(
+      h.oracle.analyze('../x', 'alpha'),
+      (e) => e instanceof OrchError && e.code === 'invalid_name',
+    );
   });
 
   it('a LIVE conflict between both branches dominates the documents', async () => {
@@ -100,7 +131,9 @@ describe('OracleService.gate', () => {
     h.chunk('file', ['src/api.ts']); // whole file → ASK
     h.chunk('other', ['src/ui.ts#Grid']); // nothing shared → INDEPENDENT
     const unit = await h.unit({ chunk: 'unit', status: 'READY' });
-    const [same, file, other] = await Promise.all(['same', 'file', 'other'].map((chunk) => h.unit({ chunk })));
+    const [same, file, other] = await Promise.all(
+      ['same', 'file', 'other'].map((chunk) => h.unit({ chunk })),
+    );
     return { unit, same: same!, file: file!, other: other! };
   };
 
@@ -145,7 +178,11 @@ describe('OracleService.gate', () => {
     const u = await setup(h);
     const ghost = await h.unit({ chunk: 'ghost' }); // a unit whose chunk docs are gone
     const r = await h.oracle.gate(u.unit, [ghost, u.other]);
-    assert.ok(r.kind === 'ask' && r.other === 'ghost' && /could not analyze.*ghost.*not found/.test(r.analysis.reason));
+    assert.ok(
+      r.kind === 'ask' &&
+        r.other === 'ghost' &&
+        /could not analyze.*ghost.*not found/.test(r.analysis.reason),
+    );
     assert.equal(await h.store.getConflict('unit', 'ghost'), undefined, 'a failure is not cached');
     assert.ok(h.logs.some((l) => l.level === 'warn' && l.chunk === 'unit' && l.other === 'ghost'));
   });
@@ -202,7 +239,10 @@ describe('OracleService.probeImplementing', () => {
     assert.deepEqual(found, [{ pair: ['a', 'b'], files: ['src/y.ts', 'src/z.ts'] }]);
     assert.deepEqual(h.probe.calls.sort(), ['a+b', 'a+c', 'b+c']);
     const stored = await h.store.getConflict('a', 'b');
-    assert.deepEqual([stored?.verdict, stored?.stage, stored?.overlapping_files], ['SERIALIZE', 'LIVE', ['src/y.ts', 'src/z.ts']]);
+    assert.deepEqual(
+      [stored?.verdict, stored?.stage, stored?.overlapping_files],
+      ['SERIALIZE', 'LIVE', ['src/y.ts', 'src/z.ts']],
+    );
     assert.equal((await h.oracle.gate(units[0]!, [units[1]!])).kind, 'wait');
 
     h.probe.set('a', 'b', { clean: true, conflicting_files: [] });

@@ -50,6 +50,17 @@ export interface OracleServiceDeps {
   skipDocPhases?: boolean;
 }
 
+export interface PairsResult {
+  analyses: ConflictAnalysis[];
+  failed: { pair: [string, string]; error: string }[];
+}
+
+interface Side {
+  chunk: string;
+  unit: WorkUnit | undefined;
+  evidence: ChunkEvidence;
+}
+
 const DOC_PHASES: ReadonlySet<Phase> = new Set<Phase>(['GOAL', 'PLAN']);
 const CODE_PHASES: ReadonlySet<Phase> = new Set<Phase>(['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE']);
 const FINISHED_PHASES: ReadonlySet<Phase> = new Set<Phase>(['REVIEW', 'COMPLETE']);
@@ -62,17 +73,54 @@ export class OracleService implements ConflictOracle {
   }
 
   async analyze(x: string, y: string): Promise<ConflictAnalysis> {
-    const [a, b] = sortedPair(toChunkName(x), toChunkName(y));
-    if (a === b) throw new OrchError(ErrorCode.invalid_input, `cannot analyze chunk '${a}' against itself`);
-    const [ua, ub] = await Promise.all([this.deps.store.get(a), this.deps.store.get(b)]);
-    const [ea, eb] = await Promise.all([this.evidenceOf(a, ua), this.evidenceOf(b, ub)]);
+    const [a, b] = orderedPair(x, y);
+    const [sa, sb] = await Promise.all([this.side(a), this.side(b)]);
+    return this.analyzeSides(sa, sb, await this.policy());
+  }
+
+  /**
+   * Analyzes many pairs, reading each chunk once: the "analyze everything" pass (and re-checking the
+   * rest after a merge). A pair whose chunk cannot be read is reported in `failed`, not thrown.
+   */
+  async analyzePairs(pairs: readonly (readonly [string, string])[]): Promise<PairsResult> {
+    const sides = new Map<string, Promise<Side>>();
+    const sideOf = (c: string) => {
+      let s = sides.get(c);
+      if (!s) {
+        s = this.side(c);
+        sides.set(c, s);
+      }
+      return s;
+    };
     const policy = await this.policy();
-    let result = scorePair(ea, eb, pairStage(ea, eb), policy);
-    if (ua?.worktree && ub?.worktree) result = await this.withLiveProbe(result, ua, ub, policy);
+    const result: PairsResult = { analyses: [], failed: [] };
+    for (const [x, y] of pairs) {
+      try {
+        const [a, b] = orderedPair(x, y);
+        result.analyses.push(await this.analyzeSides(await sideOf(a), await sideOf(b), policy));
+      } catch (e) {
+        this.deps.log.warn('conflict analysis failed', { chunk: x, other: y, error: e });
+        result.failed.push({ pair: sortedPair(x, y), error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return result;
+  }
+
+  private async analyzeSides(sa: Side, sb: Side, policy: ScoringPolicy): Promise<ConflictAnalysis> {
+    const [a, b] = [sa.chunk, sb.chunk];
+    let result = scorePair(sa.evidence, sb.evidence, pairStage(sa.evidence, sb.evidence), policy);
+    if (sa.unit?.worktree && sb.unit?.worktree)
+      result = await this.withLiveProbe(result, sa.unit, sb.unit, policy);
     await this.deps.store.upsertConflict(this.toAnalysis(a, b, result));
     const saved = await this.deps.store.getConflict(a, b);
     if (!saved) throw new OrchError(ErrorCode.internal, `conflict analysis ${a}/${b} was not persisted`);
     return saved;
+  }
+
+  /** A chunk's unit (if any) and its evidence, read where the unit works. */
+  private async side(chunk: string): Promise<Side> {
+    const unit = await this.deps.store.get(chunk);
+    return { chunk, unit, evidence: await this.evidenceOf(chunk, unit) };
   }
 
   async gate(unit: WorkUnit, busy: readonly WorkUnit[]): Promise<GateResult> {
@@ -224,6 +272,12 @@ export class OracleService implements ConflictOracle {
       created_at: isoNow(this.deps.clock),
     };
   }
+}
+
+function orderedPair(x: string, y: string): [string, string] {
+  const [a, b] = sortedPair(toChunkName(x), toChunkName(y));
+  if (a === b) throw new OrchError(ErrorCode.invalid_input, `cannot analyze chunk '${a}' against itself`);
+  return [a, b];
 }
 
 /** Both units writing code: finished once both are past IMPLEMENT (REBASE is still changing code). */

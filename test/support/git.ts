@@ -13,11 +13,16 @@ export interface GitRun {
 
 export function git(cwd: string, args: string[]): Promise<GitRun> {
   return new Promise((resolve, reject) => {
-    execFile('git', args, { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      if (code === -1) reject(err);
-      else resolve({ code, stdout, stderr });
-    });
+    execFile(
+      'git',
+      args,
+      { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        if (code === -1) reject(err);
+        else resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,10 +37,20 @@ export async function gitOk(cwd: string, args: string[]): Promise<string> {
 export function mergeTreeProbe(repo: string): Pick<Worktrees, 'probe'> {
   return {
     async probe(a: string, b: string): Promise<LiveProbe> {
-      const r = await git(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', `orch/${a}`, `orch/${b}`]);
+      const r = await git(repo, [
+        'merge-tree',
+        '--write-tree',
+        '--name-only',
+        '--no-messages',
+        `orch/${a}`,
+        `orch/${b}`,
+      ]);
       if (r.code > 1) throw new Error(`git merge-tree failed (${r.code}): ${r.stderr}`);
       // first line: the merged tree's id; then one conflicted path per line
-      const files = r.stdout.split('\n').slice(1).filter((l) => l.length > 0);
+      const files = r.stdout
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.length > 0);
       return { clean: r.code === 0, conflicting_files: [...new Set(files)] };
     },
   };

@@ -9,8 +9,8 @@ import { FsChunkRepo } from '../../src/chunks/fs-chunk-repo.js';
 import { sortedPair } from '../../src/domain/conflict.js';
 import type { WorkUnit } from '../../src/domain/work-unit.js';
 import { createJsonLogger } from '../../src/infra/json-logger.js';
-import type { LiveProbe, Worktrees } from '../../src/ports/worktrees.js';
 import { OracleService } from '../../src/oracle/oracle-service.js';
+import type { LiveProbe, Worktrees } from '../../src/ports/worktrees.js';
 import { aWorkUnit, makeStoreHarness } from '../builders.js';
 import { type GoalSpec, type PlanSpec, writeChunk } from './chunk-docs.js';
 
@@ -32,6 +32,15 @@ export class ScriptedProbe implements Pick<Worktrees, 'probe'> {
   }
 }
 
+/** The real FsChunkRepo, counting reads (to prove a pass reads each chunk once). */
+class CountingChunkRepo extends FsChunkRepo {
+  readonly reads: string[] = [];
+  override read(name: string, root?: string) {
+    this.reads.push(name);
+    return super.read(name, root);
+  }
+}
+
 export interface LogLine {
   level: string;
   msg: string;
@@ -46,9 +55,10 @@ export function makeOracleHarness(opts: { skipDocPhases?: boolean } = {}) {
   const logs: LogLine[] = [];
   const log = createJsonLogger((line) => logs.push(JSON.parse(line) as LogLine), { level: 'debug' });
   const config = { oracle_decide_threshold: 0.8 };
+  const chunks = new CountingChunkRepo(root);
   const oracle = new OracleService({
     store,
-    chunks: new FsChunkRepo(root),
+    chunks,
     worktrees: probe,
     config: () => config,
     clock,
@@ -59,6 +69,7 @@ export function makeOracleHarness(opts: { skipDocPhases?: boolean } = {}) {
     root,
     store,
     probe,
+    reads: chunks.reads,
     logs,
     config,
     oracle,
