@@ -9,7 +9,9 @@ import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
+import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
+import type { WorkUnit } from '../domain/work-unit.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
@@ -39,6 +41,8 @@ export interface Parts {
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** starts the interval live-conflict watch; returns stop */
+  startLiveWatch(): () => void;
   url(): string | null;
   setUrl(url: string): void;
 }
@@ -77,9 +81,21 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     config: () => store.getConfig(),
     clock,
     log: log.child({ component: 'oracle' }),
+    skipDocPhases: true,
   });
+  const live = { store, probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units), log: log.child({ component: 'oracle' }) };
   const runner = new AgentPhaseRunner({ store, backend, worktrees, chunks, clock, bus, phaseLog, log: log.child({ component: 'runner' }), hostRoot: paths.root });
-  const scheduler = new Scheduler({ store, runner, oracle, clock, bus, log: log.child({ component: 'scheduler' }) });
+  const scheduler = new Scheduler({
+    store,
+    runner,
+    oracle,
+    clock,
+    bus,
+    log: log.child({ component: 'scheduler' }),
+    afterPhase: async () => {
+      await checkLiveConflicts(live);
+    },
+  });
   let url: string | null = null;
   return {
     paths,
@@ -96,6 +112,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),
+    startLiveWatch: () => startLiveInterval({ ...live, clock }),
     url: () => url,
     setUrl: (u) => {
       url = u;

@@ -60,6 +60,7 @@ async function main(): Promise<number> {
     log,
   });
   await parts.scheduler.start();
+  const stopLiveWatch = parts.startLiveWatch();
   log.info('ready', { project: root, port: listeners.port, base_branch: parts.baseBranch });
 
   return new Promise<number>((done) => {
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
       stopping = true;
       log.info('stopping', { signal });
       try {
+        stopLiveWatch();
         await parts.scheduler.stop();
         stopWatching();
         broadcaster.stop();
