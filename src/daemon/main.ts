@@ -18,7 +18,7 @@ import { acquireProcessLock } from '../store/process-lock.js';
 import { createApiServices } from './api-services.js';
 import { compose } from './compose.js';
 import { dashboardAssets } from './dashboard-assets.js';
-import { ensureStateDir, loadOrCreateToken, removeRuntimeFiles, writePid, writePort } from './state-files.js';
+import { ensureStateDir, loadOrCreateToken, makePrivate, removeRuntimeFiles, writePid, writePort } from './state-files.js';
 
 const log = createJsonLogger((line) => process.stdout.write(line), { base: { pid: process.pid } });
 
@@ -32,6 +32,7 @@ async function main(): Promise<number> {
   }
   const paths = projectPaths(root);
   ensureStateDir(paths);
+  makePrivate([paths.lock, paths.db]);
   let lock: ReturnType<typeof acquireProcessLock>;
   try {
     lock = acquireProcessLock(paths.lock);

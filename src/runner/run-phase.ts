@@ -186,6 +186,9 @@ export class AgentPhaseRunner implements PhaseRunner {
     const question: PendingQuestion = { id: randomUUID(), phase: unit.phase, questions, asked_at: new Date(clock.now()).toISOString() };
     const reason = `Question: ${questions[0]?.question ?? 'the agent asked a question'}`;
     const waiting = live.park(question.id);
+    // armed before the item is visible, so nothing can observe the question without its hold timer
+    const holdMs = (this.deps.questionHoldSeconds ?? 900) * 1000;
+    const cancel = clock.at(clock.now() + holdMs, () => live.abort('hold-expired'));
     await store.transition(
       unit.chunk,
       { type: 'attend', kind: 'QUESTION', reason, question, session_id: session() },
@@ -193,8 +196,6 @@ export class AgentPhaseRunner implements PhaseRunner {
     );
     await store.recordAttentionRaised({ chunk: unit.chunk, kind: 'QUESTION', question_id: question.id, phase: unit.phase, reason, question: questions });
     this.record(unit, { type: 'question', question_id: question.id, questions });
-    const holdMs = (this.deps.questionHoldSeconds ?? 900) * 1000;
-    const cancel = clock.at(clock.now() + holdMs, () => live.abort('hold-expired'));
     try {
       const answer = await waiting;
       live.lastActivity = clock.now();
