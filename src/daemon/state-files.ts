@@ -1,6 +1,15 @@
 /** The daemon's files under `.ve/`: pid, port and token, written 0600; removed on every exit path. */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
 
 export function ensureStateDir(paths: ProjectPaths): void {

@@ -28,7 +28,9 @@ export function systemText(req: MessagesRequest): string {
 }
 
 /** Which unit and phase a request belongs to, from the orchestration rules we append. */
-export function requestIdentity(req: MessagesRequest): { chunk: string; phase: string; worktree: string } | null {
+export function requestIdentity(
+  req: MessagesRequest,
+): { chunk: string; phase: string; worktree: string } | null {
   const m = /chunk `([a-z][a-z0-9_-]*)`, phase ([A-Z]+)/.exec(systemText(req));
   if (!m) return null;
   const wt = /Your working directory is the git worktree of chunk `[^`]+`: (\S+)/.exec(userText(req));
@@ -37,7 +39,15 @@ export function requestIdentity(req: MessagesRequest): { chunk: string; phase: s
 
 const camel = (chunk: string) => chunk.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const commit = (message: string): ModelReply => ({
-  toolUses: [{ name: 'Bash', input: { command: `git add -A && git commit -q -m ${JSON.stringify(message)}`, description: 'Commit the work' } }],
+  toolUses: [
+    {
+      name: 'Bash',
+      input: {
+        command: `git add -A && git commit -q -m ${JSON.stringify(message)}`,
+        description: 'Commit the work',
+      },
+    },
+  ],
 });
 
 export class ScriptedBrain {
@@ -51,7 +61,9 @@ export class ScriptedBrain {
     if (!id) return { text: 'This scripted model only knows ve orchestrator phases.' };
     const steps = this.script(id.phase, id.chunk, req);
     const step = steps[assistantTurns(req)];
-    return step ? step({ chunk: id.chunk, worktree: id.worktree, req }) : { text: `${id.phase} for ${id.chunk} is done.` };
+    return step
+      ? step({ chunk: id.chunk, worktree: id.worktree, req })
+      : { text: `${id.phase} for ${id.chunk} is done.` };
   }
 
   private script(phase: string, chunk: string, req: MessagesRequest): Step[] {
@@ -60,7 +72,12 @@ export class ScriptedBrain {
         return [
           ({ worktree }) => ({
             text: `Planning ${chunk}.`,
-            toolUses: [{ name: 'Write', input: { file_path: `${worktree}/docs/chunks/${chunk}/PLAN.md`, content: planFor(chunk) } }],
+            toolUses: [
+              {
+                name: 'Write',
+                input: { file_path: `${worktree}/docs/chunks/${chunk}/PLAN.md`, content: planFor(chunk) },
+              },
+            ],
           }),
           () => commit(`plan: ${chunk}`),
         ];
@@ -70,12 +87,18 @@ export class ScriptedBrain {
         return [() => this.review(chunk)];
       case 'COMPLETE':
         return [
-          ({ worktree }) => ({ toolUses: [{ name: 'Read', input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md` } }] }),
+          ({ worktree }) => ({
+            toolUses: [{ name: 'Read', input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md` } }],
+          }),
           ({ worktree }) => ({
             toolUses: [
               {
                 name: 'Edit',
-                input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md`, old_string: 'status: IMPLEMENTING', new_string: 'status: ACTIVE' },
+                input: {
+                  file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md`,
+                  old_string: 'status: IMPLEMENTING',
+                  new_string: 'status: ACTIVE',
+                },
               },
             ],
           }),
@@ -85,7 +108,15 @@ export class ScriptedBrain {
         const base = /into (\S+) conflicts/.exec(userText(req))?.[1] ?? 'main';
         return [
           () => ({
-            toolUses: [{ name: 'Bash', input: { command: `git merge --no-edit ${base} || git merge --abort`, description: `Merge ${base}` } }],
+            toolUses: [
+              {
+                name: 'Bash',
+                input: {
+                  command: `git merge --no-edit ${base} || git merge --abort`,
+                  description: `Merge ${base}`,
+                },
+              },
+            ],
           }),
         ];
       }
@@ -100,13 +131,18 @@ export class ScriptedBrain {
       return [
         ({ worktree }) => ({
           text: 'Addressing the review feedback.',
-          toolUses: [{ name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, true) } }],
+          toolUses: [
+            { name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, true) } },
+          ],
         }),
         () => ({
           toolUses: [
             {
               name: 'Bash',
-              input: { command: `rm -f docs/chunks/${chunk}/REVIEW_FEEDBACK.md && git add -A && git commit -q -m "address review feedback"`, description: 'Commit the fix' },
+              input: {
+                command: `rm -f docs/chunks/${chunk}/REVIEW_FEEDBACK.md && git add -A && git commit -q -m "address review feedback"`,
+                description: 'Commit the fix',
+              },
             },
           ],
         }),
@@ -140,7 +176,9 @@ export class ScriptedBrain {
         const answered = toolResults(r).find((t) => /Return null|Throw/.test(t.text));
         return {
           text: answered ? `The operator chose: ${answered.text.slice(0, 120)}` : `Implementing ${chunk}.`,
-          toolUses: [{ name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, false) } }],
+          toolUses: [
+            { name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, false) } },
+          ],
         };
       },
       () => commit(`implement ${chunk}`),
@@ -160,7 +198,13 @@ export class ScriptedBrain {
             ? {
                 decision: 'FEEDBACK',
                 summary: `${chunk}: the exported function lacks a doc comment.`,
-                issues: [{ location: `src/${chunk}.js`, concern: 'No doc comment on the exported function', suggestion: 'Add a one-line JSDoc' }],
+                issues: [
+                  {
+                    location: `src/${chunk}.js`,
+                    concern: 'No doc comment on the exported function',
+                    suggestion: 'Add a one-line JSDoc',
+                  },
+                ],
               }
             : { decision: 'APPROVE', summary: `${chunk} meets its success criteria.`, issues: [] },
         },

@@ -9,7 +9,10 @@ describe('runner with the scheduler', () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
     await o.start();
     await o.services.inject({ chunks: ['feat'] });
-    o.backend.script('feat', 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'good', issues: [] } }, { complete: {} }]);
+    o.backend.script('feat', 'REVIEW', [
+      { review: { decision: 'APPROVE', summary: 'good', issues: [] } },
+      { complete: {} },
+    ]);
     const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
     assert.deepEqual(o.worktrees.merged, ['feat']);
     assert.deepEqual(
@@ -18,7 +21,10 @@ describe('runner with the scheduler', () => {
     );
     assert.equal(done.finalizing, false);
     const runs = await o.parts.store.phaseRuns('feat');
-    assert.deepEqual(runs.map((r) => r.outcome), ['completed', 'completed', 'completed']);
+    assert.deepEqual(
+      runs.map((r) => r.outcome),
+      ['completed', 'completed', 'completed'],
+    );
     await o.stop();
   });
 
@@ -46,7 +52,9 @@ describe('runner with the scheduler', () => {
 
   it('resumes the saved session with the answer when the agent was gone (hold expired, or a restart)', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
-    o.backend.script('feat', 'IMPLEMENT', [{ ask: [{ question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] }] }]);
+    o.backend.script('feat', 'IMPLEMENT', [
+      { ask: [{ question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] }] },
+    ]);
     await o.start();
     await o.services.inject({ chunks: ['feat'] });
     const asked = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'question');
@@ -65,17 +73,37 @@ describe('runner with the scheduler', () => {
 
   it('writes REVIEW_FEEDBACK.md on FEEDBACK and hands it to the next IMPLEMENT', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
-    o.backend.script('feat', 'REVIEW', [{ review: { decision: 'FEEDBACK', summary: 'needs tests', issues: [{ concern: 'no tests' }] } }, { complete: {} }]);
+    o.backend.script('feat', 'REVIEW', [
+      { review: { decision: 'FEEDBACK', summary: 'needs tests', issues: [{ concern: 'no tests' }] } },
+      { complete: {} },
+    ]);
     const second = new Promise<void>((resolve) => {
       o.backend.script('feat', 'IMPLEMENT', [{ complete: {} }]);
-      o.backend.script('feat', 'IMPLEMENT', [{ wait: new Promise((r) => setTimeout(r, 0)) }, { complete: {} }]);
+      o.backend.script('feat', 'IMPLEMENT', [
+        { wait: new Promise((r) => setTimeout(r, 0)) },
+        { complete: {} },
+      ]);
       resolve();
     });
     await second;
     await o.start();
     await o.services.inject({ chunks: ['feat'] });
-    await o.waitForUnit('feat', (u) => u.review_iterations === 1 && u.phase === 'IMPLEMENT', 'back in IMPLEMENT');
-    const file = join(o.root, '.ve', 'chunks', 'feat', 'worktree', 'docs', 'chunks', 'feat', 'REVIEW_FEEDBACK.md');
+    await o.waitForUnit(
+      'feat',
+      (u) => u.review_iterations === 1 && u.phase === 'IMPLEMENT',
+      'back in IMPLEMENT',
+    );
+    const file = join(
+      o.root,
+      '.ve',
+      'chunks',
+      'feat',
+      'worktree',
+      'docs',
+      'chunks',
+      'feat',
+      'REVIEW_FEEDBACK.md',
+    );
     assert.ok(existsSync(file));
     assert.match(readFileSync(file, 'utf8'), /no tests/);
     const next = await o.backend.whenStarted('feat', 'IMPLEMENT');
@@ -85,10 +113,16 @@ describe('runner with the scheduler', () => {
 
   it('retries a transient API error on the same session after the backoff', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
-    o.backend.script('feat', 'IMPLEMENT', [{ fail: { code: 'overloaded', message: '529 overloaded', retryable: true } }]);
+    o.backend.script('feat', 'IMPLEMENT', [
+      { fail: { code: 'overloaded', message: '529 overloaded', retryable: true } },
+    ]);
     await o.start();
     await o.services.inject({ chunks: ['feat'] });
-    const waiting = await o.waitForUnit('feat', (u) => u.api_retry_count === 1 && u.status === 'READY', 'backoff');
+    const waiting = await o.waitForUnit(
+      'feat',
+      (u) => u.api_retry_count === 1 && u.status === 'READY',
+      'backoff',
+    );
     assert.ok(waiting.next_retry_at);
     const retried = o.backend.whenStarted('feat', 'IMPLEMENT');
     o.clock.advance(120_000);
@@ -114,7 +148,9 @@ describe('runner with the scheduler', () => {
   it('sends a merge conflict to REBASE, and a refused merge to the operator', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {}, other: {} } });
     o.worktrees.finalizeScript.set('feat', [{ kind: 'conflict', files: ['src/a.ts'], message: 'CONFLICT' }]);
-    o.worktrees.finalizeScript.set('other', [{ kind: 'refused', message: 'local changes would be overwritten' }]);
+    o.worktrees.finalizeScript.set('other', [
+      { kind: 'refused', message: 'local changes would be overwritten' },
+    ]);
     const approve = [{ review: { decision: 'APPROVE' as const, summary: 'ok', issues: [] } }];
     for (const c of ['feat', 'feat', 'other']) o.backend.script(c, 'REVIEW', approve);
     await o.start();
@@ -134,8 +170,15 @@ describe('runner with the scheduler', () => {
     const o = await makeOrchestrator({ chunks: { base: {}, top: { depends_on: ['base'] } } });
     await o.start();
     const injected = await o.services.inject({ chunks: ['top', 'base'] });
-    assert.deepEqual(injected.results.map((u) => [u.chunk, u.status]), [['base', 'READY'], ['top', 'BLOCKED']]);
-    for (const c of ['base', 'top']) o.backend.script(c, 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'ok', issues: [] } }]);
+    assert.deepEqual(
+      injected.results.map((u) => [u.chunk, u.status]),
+      [
+        ['base', 'READY'],
+        ['top', 'BLOCKED'],
+      ],
+    );
+    for (const c of ['base', 'top'])
+      o.backend.script(c, 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'ok', issues: [] } }]);
     await o.waitForUnit('top', (u) => u.status === 'DONE', 'top DONE');
     assert.deepEqual(o.worktrees.merged, ['base', 'top']);
     await o.stop();

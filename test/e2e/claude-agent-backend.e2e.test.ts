@@ -8,11 +8,6 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
-import { silentLogger } from '../../src/infra/json-logger.js';
-import type { PhaseRequest } from '../../src/ports/agent-backend.js';
-import { expectKind } from '../contracts/agent-backend.contract.js';
-import { aPhaseRequest, gitIn, makeUnitRepo, type UnitRepo } from '../support/agent-fixtures.js';
-import { answerWith, type RecordingObserver, recordingObserver } from '../support/recording-observer.js';
 import {
   claudeBinaryPath,
   envForScriptedModel,
@@ -22,7 +17,12 @@ import {
   startScriptedModelServer,
   toolResultFor,
   userText,
-} from '../support/scripted-model-server.js';
+} from '../../src/demo/scripted-model-server.js';
+import { silentLogger } from '../../src/infra/json-logger.js';
+import type { PhaseRequest } from '../../src/ports/agent-backend.js';
+import { expectKind } from '../contracts/agent-backend.contract.js';
+import { aPhaseRequest, gitIn, makeUnitRepo, type UnitRepo } from '../support/agent-fixtures.js';
+import { answerWith, type RecordingObserver, recordingObserver } from '../support/recording-observer.js';
 
 let repo: UnitRepo | null = null;
 let server: ScriptedModelServer | null = null;
