@@ -37,7 +37,7 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   '@hono/node-ws': ['api'],
   commander: ['cli'],
   yaml: ['chunks'],
-  'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'runner'],
+  'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'infra'],
 };
 
 const SIZE_CAP = 600;

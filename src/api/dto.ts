@@ -119,6 +119,6 @@ export type WsMessage =
 
 /** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */
 export type LogWsMessage =
-  | { type: 'log'; phase: Phase; event: AgentEvent & { at: string } }
+  | { type: 'log'; phase: Phase; seq: number; event: AgentEvent & { at: string } }
   | { type: 'info'; message: string }
   | { type: 'error'; message: string };

@@ -1,5 +1,5 @@
 /** ChunkRepo on the file system: `docs/chunks/<name>/` under the host repo or a unit's worktree. */
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChunkStatus, isChunkStatus } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
@@ -64,12 +64,29 @@ export class FsChunkRepo implements ChunkRepo {
     };
   }
 
+  async readArtifact(name: string, file: string, root?: string): Promise<string | null> {
+    return readSmall(join(this.dir(name, root), artifactName(file)));
+  }
+
+  async writeArtifact(name: string, file: string, content: string | null, root?: string): Promise<void> {
+    const path = join(this.dir(name, root), artifactName(file));
+    if (content === null) await rm(path, { force: true });
+    else await writeFile(path, content);
+  }
+
   async setStatus(name: string, status: ChunkStatus, root?: string): Promise<void> {
     const path = join(this.dir(name, root), 'GOAL.md');
     const text = await readSmall(path);
     if (text === null) throw new NotFoundError('chunk', name);
     await writeFile(path, setFrontmatterKey(text, 'status', status, `docs/chunks/${name}/GOAL.md`));
   }
+}
+
+function artifactName(file: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,100}$/.test(file)) {
+    throw new OrchError(ErrorCode.invalid_input, `invalid chunk artifact name ${JSON.stringify(file)}`);
+  }
+  return file;
 }
 
 async function readSmall(path: string): Promise<string | null> {

@@ -30,6 +30,8 @@ export type UnitEvent =
     }
   /** the operator answered; the same phase resumes with the answer */
   | { type: 'answer'; answer: string }
+  /** the operator answered a question the live agent is still waiting on: it continues at once */
+  | { type: 'resume'; answer: string }
   /** the operator restarts the phase in a fresh session with the retry budget reset */
   | { type: 'retry' }
   /** wait for other chunks */
@@ -50,6 +52,7 @@ export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   requeue: ['RUNNING'],
   attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION'],
   answer: ['NEEDS_ATTENTION'],
+  resume: ['NEEDS_ATTENTION'],
   retry: ['NEEDS_ATTENTION'],
   block: ['READY', 'NEEDS_ATTENTION', 'BLOCKED'],
   unblock: ['BLOCKED', 'NEEDS_ATTENTION'],
@@ -61,6 +64,7 @@ export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
 export function targetStatus(event: UnitEvent): Status {
   switch (event.type) {
     case 'dispatch':
+    case 'resume':
       return 'RUNNING';
     case 'advance':
     case 'requeue':
@@ -101,6 +105,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
       return {
         ...base,
         ...CLEARED_ATTENTION,
+        blocked_by: [],
         worktree: event.worktree === undefined ? unit.worktree : event.worktree,
         base_branch: event.base_branch === undefined ? unit.base_branch : event.base_branch,
         next_retry_at: null,
@@ -137,6 +142,9 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
       };
     case 'answer':
       return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, next_retry_at: null };
+    case 'resume':
+      // the answer stays pending until the live agent has it, so a phase that dies meanwhile resumes with it
+      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer };
     case 'retry':
       return {
         ...base,

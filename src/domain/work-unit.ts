@@ -82,6 +82,8 @@ export interface WorkUnit {
   merge_conflict_retries: number;
   completion_retries: number;
   retain_worktree: boolean;
+  /** the agent phases are done and the merge is under way: a re-dispatch goes straight to finalize */
+  finalizing: boolean;
   cost_usd: number;
   tokens_in: number;
   tokens_out: number;
@@ -151,6 +153,7 @@ export function newWorkUnit(fields: {
     merge_conflict_retries: 0,
     completion_retries: 0,
     retain_worktree: fields.retain_worktree ?? false,
+    finalizing: false,
     cost_usd: 0,
     tokens_in: 0,
     tokens_out: 0,

@@ -22,6 +22,10 @@ export interface ChunkRepo {
   read(name: string, root?: string): Promise<ChunkDoc>;
   exists(name: string, root?: string): Promise<boolean>;
   list(root?: string): Promise<string[]>;
+  /** reads another file of the chunk directory (e.g. REVIEW_FEEDBACK.md); null when missing */
+  readArtifact(name: string, file: string, root?: string): Promise<string | null>;
+  /** writes (content) or removes (null) another file of the chunk directory */
+  writeArtifact(name: string, file: string, content: string | null, root?: string): Promise<void>;
   /** rewrites only the `status` key of GOAL.md frontmatter; everything else stays byte-for-byte */
   setStatus(name: string, status: ChunkStatus, root?: string): Promise<void>;
 }

@@ -80,6 +80,7 @@ export type UnitFieldPatch = Partial<
     | 'merge_conflict_retries'
     | 'completion_retries'
     | 'explicit_deps'
+    | 'finalizing'
     | 'phase'
   >
 >;
@@ -91,6 +92,8 @@ export interface WorkUnitStore {
   counts(): Promise<Partial<Record<Status, number>>>;
   /** inserts a unit and its first audit row; AlreadyExists if the chunk has a unit */
   create(unit: WorkUnit, opts: WriteOptions): Promise<WorkUnit>;
+  /** inserts several units in one transaction: all or none */
+  createMany(units: WorkUnit[], opts: WriteOptions): Promise<WorkUnit[]>;
   /** applies a state-machine event (plus field changes) in one guarded transaction */
   transition(chunk: string, event: UnitEvent, opts: WriteOptions, fields?: UnitFieldPatch): Promise<WorkUnit>;
   /** changes fields without a status change; audited only when it says so in `reason` */

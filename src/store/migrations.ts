@@ -117,6 +117,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conflict_analyses_b ON conflict_analyses(chunk_b);
     `,
   },
+  {
+    version: 4,
+    name: 'finalizing flag',
+    sql: 'ALTER TABLE work_units ADD COLUMN finalizing INTEGER NOT NULL DEFAULT 0;',
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -41,6 +41,7 @@ export const UNIT_COLUMNS = [
   'merge_conflict_retries',
   'completion_retries',
   'retain_worktree',
+  'finalizing',
   'cost_usd',
   'tokens_in',
   'tokens_out',
@@ -74,6 +75,7 @@ export function fromUnitRow(r: Row): WorkUnit {
     merge_conflict_retries: num(r.merge_conflict_retries),
     completion_retries: num(r.completion_retries),
     retain_worktree: num(r.retain_worktree) === 1,
+    finalizing: num(r.finalizing) === 1,
     cost_usd: num(r.cost_usd),
     tokens_in: num(r.tokens_in),
     tokens_out: num(r.tokens_out),
@@ -89,6 +91,7 @@ export function toUnitRow(u: WorkUnit): Row {
     blocked_by: JSON.stringify(u.blocked_by),
     explicit_deps: u.explicit_deps ? 1 : 0,
     retain_worktree: u.retain_worktree ? 1 : 0,
+    finalizing: u.finalizing ? 1 : 0,
     question: u.question === null ? null : JSON.stringify(u.question),
   };
 }

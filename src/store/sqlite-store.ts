@@ -119,39 +119,42 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   async create(unit: WorkUnit, opts: WriteOptions): Promise<WorkUnit> {
-    const tx = this.db.transaction(() => {
-      const existing = this.readUnit(unit.chunk);
-      if (existing) {
-        throw new OrchError(
-          ErrorCode.already_exists,
-          `work unit for chunk '${unit.chunk}' already exists (status: ${existing.status})`,
-          { chunk: unit.chunk, status: existing.status },
-        );
-      }
-      const cols = UNIT_COLUMNS.join(', ');
-      const vals = UNIT_COLUMNS.map((c) => `@${c}`).join(', ');
-      this.db.prepare(`INSERT INTO work_units (${cols}) VALUES (${vals})`).run(toUnitRow(unit));
-      this.logStatus({
-        chunk: unit.chunk,
-        old_status: null,
-        new_status: unit.status,
-        phase: unit.phase,
-        event: 'create',
-        reason: opts.reason ?? null,
-        source: opts.source,
-        actor: opts.actor,
-        forced: false,
-      });
-    });
-    tx();
-    this.bus.publish({
-      type: 'unit_changed',
-      unit,
-      previous: null,
-      source: opts.source,
-      reason: opts.reason ?? null,
-    });
+    await this.createMany([unit], opts);
     return unit;
+  }
+
+  async createMany(units: WorkUnit[], opts: WriteOptions): Promise<WorkUnit[]> {
+    const insert = this.db.prepare(
+      `INSERT INTO work_units (${UNIT_COLUMNS.join(', ')}) VALUES (${UNIT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+    );
+    this.db.transaction(() => {
+      for (const unit of units) {
+        const existing = this.readUnit(unit.chunk);
+        if (existing) {
+          throw new OrchError(
+            ErrorCode.already_exists,
+            `work unit for chunk '${unit.chunk}' already exists (status: ${existing.status})`,
+            { chunk: unit.chunk, status: existing.status },
+          );
+        }
+        insert.run(toUnitRow(unit));
+        this.logStatus({
+          chunk: unit.chunk,
+          old_status: null,
+          new_status: unit.status,
+          phase: unit.phase,
+          event: 'create',
+          reason: opts.reason ?? null,
+          source: opts.source,
+          actor: opts.actor,
+          forced: false,
+        });
+      }
+    })();
+    for (const unit of units) {
+      this.bus.publish({ type: 'unit_changed', unit, previous: null, source: opts.source, reason: opts.reason ?? null });
+    }
+    return units;
   }
 
   async transition(

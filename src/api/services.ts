@@ -1,0 +1,62 @@
+/**
+ * What the API needs from the rest of the daemon. `daemon/compose.ts` fills this from the services;
+ * the API itself never constructs or imports them (style §3.2).
+ */
+import type { ConfigPatch, OrchestratorConfig } from '../config/schema.js';
+import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
+import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { AgentEvent } from '../ports/agent-backend.js';
+import type { ChangeEvent } from '../ports/events.js';
+import type { Logger } from '../ports/logger.js';
+import type { WorktreeInfo } from '../ports/worktrees.js';
+import type {
+  AnswerRequest,
+  AttentionItemDto,
+  ChunkSummaryDto,
+  HistoryDto,
+  InjectRequest,
+  InjectResponse,
+  StatusDto,
+} from './dto.js';
+
+export interface LoggedEvent {
+  phase: Phase;
+  /** line number in the phase log file, for de-duplicating backlog and live events */
+  seq: number;
+  event: AgentEvent & { at: string };
+}
+
+export interface ApiServices {
+  log: Logger;
+  status(): Promise<StatusDto>;
+  listUnits(status?: Status): Promise<WorkUnit[]>;
+  queue(): Promise<WorkUnit[]>;
+  getUnit(chunk: string): Promise<WorkUnit>;
+  inject(req: InjectRequest): Promise<InjectResponse>;
+  deleteUnit(chunk: string, force: boolean): Promise<void>;
+  history(chunk: string): Promise<HistoryDto>;
+  setPriority(chunk: string, priority: number, expectedVersion?: number): Promise<WorkUnit>;
+  forceStatus(chunk: string, change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string }): Promise<WorkUnit>;
+  answer(chunk: string, req: AnswerRequest): Promise<WorkUnit>;
+  retry(chunk: string): Promise<WorkUnit>;
+  retryAll(phase?: Phase): Promise<string[]>;
+  kill(chunk: string, to: 'ready' | 'attention'): Promise<WorkUnit>;
+  interrupt(chunk: string, guidance: string): Promise<void>;
+  block(chunk: string, on: string[], reason?: string): Promise<WorkUnit>;
+  unblock(chunk: string): Promise<WorkUnit>;
+  resolve(chunk: string, other: string, verdict: 'parallelize' | 'serialize'): Promise<WorkUnit>;
+  attention(): Promise<AttentionItemDto[]>;
+  getConfig(): Promise<OrchestratorConfig>;
+  patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig>;
+  conflicts(filter: { chunk?: string; verdict?: Verdict }): Promise<ConflictAnalysis[]>;
+  analyze(a: string, b: string): Promise<ConflictAnalysis>;
+  worktrees(): Promise<WorktreeInfo[]>;
+  removeWorktree(chunk: string, opts: { force: boolean; keepBranch: boolean }): Promise<void>;
+  pruneWorktrees(force: boolean): Promise<{ removed: string[]; kept: { chunk: string; reason: string }[] }>;
+  phaseLog(chunk: string): Promise<LoggedEvent[]>;
+  diff(chunk: string): Promise<string>;
+  chunks(): Promise<ChunkSummaryDto[]>;
+  chunk(name: string): Promise<{ name: string; goal: string; plan: string | null; frontmatter: Record<string, unknown> }>;
+  /** every committed change, for the WebSocket streams */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+}

@@ -1,0 +1,61 @@
+/** The attention inbox: NEEDS_ATTENTION units ranked by how much work an answer unblocks. */
+import { goalSummary } from '../domain/chunk-doc.js';
+import { attentionOrder } from '../domain/ready-order.js';
+import type { AttentionKind, PendingQuestion, Phase, WorkUnit } from '../domain/work-unit.js';
+import type { ChunkRepo } from '../ports/chunks.js';
+import type { Clock } from '../ports/clock.js';
+
+export interface AttentionItem {
+  chunk: string;
+  kind: AttentionKind;
+  phase: Phase;
+  reason: string;
+  question: PendingQuestion | null;
+  blocks_count: number;
+  depth: number;
+  waiting_seconds: number;
+  raised_at: string;
+  goal_summary: string;
+  blocked_by: string[];
+  worktree: string | null;
+  version: number;
+}
+
+export interface InboxDeps {
+  chunks: Pick<ChunkRepo, 'read'>;
+  clock: Clock;
+}
+
+export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[]): Promise<AttentionItem[]> {
+  const now = deps.clock.now();
+  const ranked = attentionOrder(units);
+  return Promise.all(
+    ranked.map(async ({ unit, blocks_count, depth }) => {
+      const raised = unit.attention_at ?? unit.updated_at;
+      return {
+        chunk: unit.chunk,
+        kind: unit.attention_kind ?? 'ERROR',
+        phase: unit.phase,
+        reason: unit.attention_reason ?? 'needs attention',
+        question: unit.question,
+        blocks_count,
+        depth,
+        waiting_seconds: Math.max(0, Math.round((now - Date.parse(raised)) / 1000)),
+        raised_at: raised,
+        goal_summary: await summaryOf(deps.chunks, unit.chunk),
+        blocked_by: unit.blocked_by,
+        worktree: unit.worktree,
+        version: unit.version,
+      };
+    }),
+  );
+}
+
+async function summaryOf(chunks: Pick<ChunkRepo, 'read'>, chunk: string): Promise<string> {
+  try {
+    return goalSummary((await chunks.read(chunk)).goal);
+  } catch {
+    // the inbox must render even when a chunk document is gone or broken
+    return '';
+  }
+}

@@ -1,0 +1,134 @@
+/** Builds the API's service surface from the orchestrator's parts (the API never constructs them). */
+import type { ApiServices } from '../api/services.js';
+import { answerItem } from '../attention/answer.js';
+import { listAttention } from '../attention/inbox.js';
+import { resolveConflict } from '../attention/resolve.js';
+import { goalSummary } from '../domain/chunk-doc.js';
+import { toChunkName } from '../domain/chunk-name.js';
+import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
+import { readyQueue } from '../domain/ready-order.js';
+import type { Parts } from './compose.js';
+import { injectBatch } from '../units/inject.js';
+import * as operator from '../units/operator.js';
+
+export const VERSION = '0.1.0';
+
+export function createApiServices(p: Parts): ApiServices {
+  const ops: operator.OperatorDeps = { store: p.store, live: p.live, worktrees: p.worktrees, baseBranch: () => p.baseBranch };
+  const getUnit = async (chunk: string) => {
+    const unit = await p.store.get(toChunkName(chunk));
+    if (!unit) throw new NotFoundError('work unit', chunk);
+    return unit;
+  };
+  const attention = async () => listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list());
+  return {
+    log: p.log,
+    status: async () => {
+      const [units, config] = await Promise.all([p.store.list(), p.store.getConfig()]);
+      const counts: Record<string, number> = {};
+      let cost = 0;
+      for (const u of units) {
+        counts[u.status] = (counts[u.status] ?? 0) + 1;
+        cost += u.cost_usd;
+      }
+      return {
+        running: true,
+        pid: process.pid,
+        version: VERSION,
+        project_root: p.paths.root,
+        base_branch: p.baseBranch,
+        started_at: new Date(p.startedAt).toISOString(),
+        uptime_seconds: Math.round((p.clock.now() - p.startedAt) / 1000),
+        counts,
+        agents: { running: p.live.activeCount(), max: config.max_agents },
+        total_cost_usd: Math.round(cost * 1e6) / 1e6,
+        url: p.url(),
+      };
+    },
+    listUnits: (status) => p.store.list(status ? { status } : undefined),
+    queue: async () => readyQueue(await p.store.list()),
+    getUnit,
+    inject: (req) => injectBatch({ store: p.store, chunks: p.chunks, clock: p.clock }, req),
+    deleteUnit: (chunk, force) => operator.deleteUnit(ops, chunk, force),
+    history: async (chunk) => {
+      await getUnit(chunk).catch(async (e) => {
+        // history stays readable after a delete
+        if ((await p.store.history(chunk)).length === 0) throw e;
+      });
+      const [history, attentionLog, phaseRuns] = await Promise.all([p.store.history(chunk), p.store.attentionLog(chunk), p.store.phaseRuns(chunk)]);
+      return { chunk, history, attention: attentionLog, phase_runs: phaseRuns };
+    },
+    setPriority: (chunk, priority, expected) => operator.setPriority(ops, chunk, priority, expected),
+    forceStatus: (chunk, change) => operator.forceStatus(ops, chunk, change),
+    answer: (chunk, req) => answerItem({ store: p.store, live: p.live }, chunk, req),
+    retry: (chunk) => operator.retry(ops, chunk),
+    retryAll: (phase) => operator.retryAll(ops, phase),
+    kill: (chunk, to) => operator.kill(ops, chunk, to),
+    interrupt: (chunk, guidance) => operator.interrupt(ops, chunk, guidance),
+    block: (chunk, on, reason) => operator.block(ops, chunk, on, reason),
+    unblock: (chunk) => operator.unblock(ops, chunk),
+    resolve: (chunk, other, verdict) => resolveConflict(p.store, chunk, other, verdict),
+    attention,
+    getConfig: () => p.store.getConfig(),
+    patchConfig: (patch) => p.store.patchConfig(patch),
+    conflicts: (filter) => p.store.listConflicts(filter),
+    analyze: async (a, b) => {
+      if (!p.oracle) throw new OrchError(ErrorCode.internal, 'the conflict oracle is not available');
+      for (const c of [a, b]) if (!(await p.chunks.exists(c))) throw new NotFoundError('chunk', c);
+      return p.oracle.analyze(a, b);
+    },
+    worktrees: () => p.worktrees.list(p.baseBranch),
+    removeWorktree: async (chunk, o) => {
+      const unit = await p.store.get(chunk);
+      if (unit && p.live.running().includes(chunk)) throw new OrchError(ErrorCode.conflict, `'${chunk}' has a phase running; kill it first`);
+      if (!(await p.worktrees.exists(chunk)) && (await p.worktrees.unmergedCommits(chunk, p.baseBranch)) === 0 && !(await p.worktrees.list(p.baseBranch)).some((w) => w.chunk === chunk)) {
+        throw new NotFoundError('worktree', chunk);
+      }
+      await p.worktrees.remove(chunk, { force: o.force, keepBranch: o.keepBranch, baseBranch: unit?.base_branch ?? p.baseBranch });
+      if (unit?.worktree) await p.store.update(chunk, { worktree: null }, { source: 'api' });
+    },
+    pruneWorktrees: async (force) => {
+      const removed: string[] = [];
+      const kept: { chunk: string; reason: string }[] = [];
+      const units = new Map((await p.store.list()).map((u) => [u.chunk as string, u]));
+      for (const w of await p.worktrees.list(p.baseBranch)) {
+        const unit = units.get(w.chunk);
+        if (unit && unit.status !== 'DONE') {
+          kept.push({ chunk: w.chunk, reason: `unit is ${unit.status}` });
+          continue;
+        }
+        try {
+          await p.worktrees.remove(w.chunk, { force, keepBranch: false, baseBranch: unit?.base_branch ?? p.baseBranch });
+          removed.push(w.chunk);
+        } catch (e) {
+          kept.push({ chunk: w.chunk, reason: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      return { removed, kept };
+    },
+    phaseLog: (chunk) => p.phaseLog.read(chunk),
+    diff: async (chunk) => {
+      const unit = await getUnit(chunk);
+      return p.worktrees.diff(chunk, unit.base_branch ?? p.baseBranch);
+    },
+    chunks: async () => {
+      const injected = new Set((await p.store.list()).map((u) => u.chunk as string));
+      const names = await p.chunks.list();
+      return Promise.all(
+        names.map(async (name) => {
+          try {
+            const doc = await p.chunks.read(name);
+            return { name, status: doc.status, depends_on: doc.depends_on, summary: goalSummary(doc.goal), injected: injected.has(name), error: null };
+          } catch (e) {
+            return { name, status: null, depends_on: null, summary: '', injected: injected.has(name), error: e instanceof Error ? e.message : String(e) };
+          }
+        }),
+      );
+    },
+    chunk: async (name) => {
+      const doc = await p.chunks.read(name);
+      return { name, goal: doc.goal, plan: doc.plan, frontmatter: doc.frontmatter };
+    },
+    subscribe: (listener) => p.bus.subscribe(listener),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The composition root: the only place that constructs adapters and services and wires them
+ * together. `main.ts` uses it for the real daemon; tests pass overrides (fake backend, manual clock).
+ */
+import { ClaudeAgentBackend } from '../agents/claude/backend.js';
+import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
+import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import { InProcessEventBus } from '../infra/event-bus.js';
+import { PhaseLogFiles } from '../infra/phase-log-files.js';
+import { systemClock } from '../infra/system-clock.js';
+import { GitWorktrees } from '../git/git-worktrees.js';
+import { OracleService } from '../oracle/oracle-service.js';
+import type { AgentBackend } from '../ports/agent-backend.js';
+import type { ChunkRepo } from '../ports/chunks.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/events.js';
+import type { LivePhases } from '../ports/live-phases.js';
+import type { Logger } from '../ports/logger.js';
+import type { ConflictOracle } from '../ports/oracle.js';
+import type { PhaseLogSink } from '../ports/phase-log.js';
+import type { WorkUnitStore } from '../ports/store.js';
+import type { Worktrees } from '../ports/worktrees.js';
+import { AgentPhaseRunner } from '../runner/run-phase.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+
+export interface Parts {
+  paths: ProjectPaths;
+  store: WorkUnitStore;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  chunks: ChunkRepo;
+  worktrees: Worktrees;
+  backend: AgentBackend;
+  oracle: ConflictOracle | null;
+  phaseLog: PhaseLogSink;
+  scheduler: Scheduler;
+  live: LivePhases;
+  baseBranch: string;
+  startedAt: number;
+  url(): string | null;
+  setUrl(url: string): void;
+}
+
+export interface ComposeOptions {
+  root: string;
+  log: Logger;
+  clock?: Clock;
+  backend?: AgentBackend;
+  worktrees?: Worktrees;
+  /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
+  dbPath?: string;
+}
+
+/** Environment knobs for tests and the demo (documented in docs/configuration.md). */
+function backendFromEnv(log: Logger): AgentBackend {
+  const path = process.env.VE_CLAUDE_PATH;
+  return new ClaudeAgentBackend({ log, ...(path ? { pathToClaudeCodeExecutable: path } : {}) });
+}
+
+export async function compose(opts: ComposeOptions): Promise<Parts> {
+  const paths = projectPaths(opts.root);
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log;
+  const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
+  const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
+  const chunks = new FsChunkRepo(paths.root);
+  const worktrees = opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
+  const baseBranch = await worktrees.defaultBase();
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
+  const phaseLog = new PhaseLogFiles(paths);
+  const oracle = new OracleService({
+    store,
+    chunks,
+    worktrees,
+    config: () => store.getConfig(),
+    clock,
+    log: log.child({ component: 'oracle' }),
+  });
+  const runner = new AgentPhaseRunner({ store, backend, worktrees, chunks, clock, bus, phaseLog, log: log.child({ component: 'runner' }), hostRoot: paths.root });
+  const scheduler = new Scheduler({ store, runner, oracle, clock, bus, log: log.child({ component: 'scheduler' }) });
+  let url: string | null = null;
+  return {
+    paths,
+    store,
+    bus,
+    clock,
+    log,
+    chunks,
+    worktrees,
+    backend,
+    oracle,
+    phaseLog,
+    scheduler,
+    live: scheduler,
+    baseBranch,
+    startedAt: clock.now(),
+    url: () => url,
+    setUrl: (u) => {
+      url = u;
+    },
+  };
+}

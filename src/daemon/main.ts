@@ -1,0 +1,106 @@
+/**
+ * The daemon process: `node dist/src/daemon/main.js --project-dir <root> [--port N]`. Started detached
+ * by `ve orch start` with stdout/stderr appended to `.ve/orchestrator.log` (JSON lines). Exit codes:
+ * 0 after a clean stop, 1 on a startup failure (logged with the reason), 3 when another daemon holds
+ * the project.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { listen } from '../api/serve.js';
+import { Broadcaster } from '../api/ws.js';
+import { watchAttention } from '../attention/notify.js';
+import { projectPaths } from '../config/paths.js';
+import { isOrchError } from '../domain/errors.js';
+import { createJsonLogger } from '../infra/json-logger.js';
+import { CommandAndWebhookNotifier } from '../infra/notifier.js';
+import { acquireProcessLock } from '../store/process-lock.js';
+import { createApiServices } from './api-services.js';
+import { compose } from './compose.js';
+import { dashboardAssets } from './dashboard-assets.js';
+import { ensureStateDir, loadOrCreateToken, removeRuntimeFiles, writePid, writePort } from './state-files.js';
+
+const log = createJsonLogger((line) => process.stdout.write(line), { base: { pid: process.pid } });
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { 'project-dir': { type: 'string' }, port: { type: 'string', default: '0' } } });
+  const root = resolve(values['project-dir'] ?? process.cwd());
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    log.error('invalid --port', { port: values.port });
+    return 1;
+  }
+  const paths = projectPaths(root);
+  ensureStateDir(paths);
+  let lock: ReturnType<typeof acquireProcessLock>;
+  try {
+    lock = acquireProcessLock(paths.lock);
+  } catch (e) {
+    if (isOrchError(e, 'already_running')) {
+      log.error('already running', { project: root });
+      return 3;
+    }
+    throw e;
+  }
+  writePid(paths, process.pid);
+  const parts = await compose({ root, log });
+  const token = loadOrCreateToken(paths);
+  const services = createApiServices(parts);
+  const broadcaster = new Broadcaster(services);
+  broadcaster.start();
+  const listeners = await listen({ services, broadcaster, socketPath: paths.socket, port, token, static: dashboardAssets(packageRoot()) });
+  parts.setUrl(`http://127.0.0.1:${listeners.port}/`);
+  writePort(paths, listeners.port);
+  const stopWatching = watchAttention({
+    bus: parts.bus,
+    store: parts.store,
+    notifier: new CommandAndWebhookNotifier(root, log.child({ component: 'notify' })),
+    config: () => parts.store.getConfig(),
+    url: parts.url,
+    log,
+  });
+  await parts.scheduler.start();
+  log.info('ready', { project: root, port: listeners.port, base_branch: parts.baseBranch });
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('stopping', { signal });
+      try {
+        await parts.scheduler.stop();
+        stopWatching();
+        broadcaster.stop();
+        await listeners.close();
+        parts.store.close();
+      } catch (error) {
+        log.error('error while stopping', { error });
+      } finally {
+        removeRuntimeFiles(paths);
+        lock.release();
+        log.info('stopped');
+        done(0);
+      }
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+function packageRoot(): string {
+  return resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+}
+
+process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
+main()
+  .then((code) => process.exit(code))
+  .catch((error: unknown) => {
+    log.error(error instanceof Error ? error.message : String(error), { error });
+    try {
+      removeRuntimeFiles(projectPaths(resolve(process.argv.includes('--project-dir') ? (process.argv[process.argv.indexOf('--project-dir') + 1] ?? '.') : '.')));
+    } catch {
+      // nothing more to clean up
+    }
+    process.exit(1);
+  });

@@ -1,0 +1,39 @@
+/** The daemon's files under `.ve/`: pid, port and token, written 0600; removed on every exit path. */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ProjectPaths } from '../config/paths.js';
+
+export function ensureStateDir(paths: ProjectPaths): void {
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+}
+
+function writePrivate(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+/** Keeps an existing private token so dashboard links survive a restart; otherwise makes a new one. */
+export function loadOrCreateToken(paths: ProjectPaths): string {
+  try {
+    const st = statSync(paths.token);
+    const existing = readFileSync(paths.token, 'utf8').trim();
+    if ((st.mode & 0o077) === 0 && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
+  } catch {
+    // no token yet
+  }
+  const token = randomBytes(32).toString('base64url');
+  writePrivate(paths.token, `${token}\n`);
+  return token;
+}
+
+export function writePid(paths: ProjectPaths, pid: number): void {
+  writePrivate(paths.pid, `${pid}\n`);
+}
+
+export function writePort(paths: ProjectPaths, port: number): void {
+  writePrivate(paths.port, `${port}\n`);
+}
+
+export function removeRuntimeFiles(paths: ProjectPaths): void {
+  for (const p of [paths.pid, paths.port, paths.socket]) rmSync(p, { force: true });
+}

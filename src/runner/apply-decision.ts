@@ -1,0 +1,81 @@
+/** Applies a PhaseDecision: one transition (plus the files and audit rows it implies). */
+import type { OrchestratorConfig } from '../config/schema.js';
+import type { WorkUnit } from '../domain/work-unit.js';
+import { finalizeUnit } from './finalize.js';
+import { type PhaseDecision, renderReviewFeedback } from './outcomes.js';
+import type { RunnerDeps } from './run-phase.js';
+
+export async function applyDecision(deps: RunnerDeps, unit: WorkUnit, decision: PhaseDecision, config: OrchestratorConfig): Promise<void> {
+  const { store } = deps;
+  const opts = { source: 'runner' as const, expectedVersion: unit.version };
+  switch (decision.kind) {
+    case 'none':
+      if (decision.session_id && decision.session_id !== unit.session_id) {
+        await store.update(unit.chunk, { session_id: decision.session_id }, { source: 'runner' });
+      }
+      return;
+    case 'advance':
+      await store.transition(
+        unit.chunk,
+        { type: 'advance', phase: decision.phase, reentry_context: decision.reentry_context },
+        { ...opts, reason: `${unit.phase} done` },
+        decision.reset_implement_iterations ? { implement_iterations: 0 } : undefined,
+      );
+      await store.invalidateConflicts(unit.chunk);
+      return;
+    case 'requeue':
+      await store.transition(
+        unit.chunk,
+        {
+          type: 'requeue',
+          next_retry_at: decision.next_retry_at,
+          session_id: decision.session_id,
+          api_retry_count: decision.api_retry_count,
+          pending_answer: decision.pending_answer,
+        },
+        { ...opts, reason: decision.next_retry_at ? `retry at ${decision.next_retry_at}` : 'requeued' },
+      );
+      return;
+    case 'nudge':
+      await store.transition(
+        unit.chunk,
+        { type: 'requeue', session_id: decision.session_id, pending_answer: decision.pending_answer },
+        { ...opts, reason: 'reviewer nudged to call ReviewDecision' },
+        { review_nudge_count: unit.review_nudge_count + 1 },
+      );
+      return;
+    case 'attend':
+      await store.transition(
+        unit.chunk,
+        { type: 'attend', kind: decision.attention, reason: decision.reason, session_id: decision.session_id },
+        { ...opts, reason: decision.reason },
+      );
+      await store.recordAttentionRaised({
+        chunk: unit.chunk,
+        kind: decision.attention,
+        question_id: null,
+        phase: unit.phase,
+        reason: decision.reason,
+        question: null,
+      });
+      return;
+    case 'review_feedback':
+      await deps.chunks.writeArtifact(
+        unit.chunk,
+        'REVIEW_FEEDBACK.md',
+        renderReviewFeedback(unit.chunk, decision.review, decision.iteration),
+        unit.worktree ?? undefined,
+      );
+      await store.transition(
+        unit.chunk,
+        { type: 'advance', phase: 'IMPLEMENT', reentry_context: null },
+        { ...opts, reason: `review round ${decision.iteration}: feedback` },
+        { review_iterations: decision.iteration },
+      );
+      await store.invalidateConflicts(unit.chunk);
+      return;
+    case 'finalize':
+      await finalizeUnit(deps, unit, config, { verified: false });
+      return;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * After COMPLETE: verify the chunk declared itself done, then merge `orch/<c>` into the base branch.
+ * The `finalizing` flag makes this re-entrant: after a crash the unit goes straight back here.
+ */
+import type { OrchestratorConfig } from '../config/schema.js';
+import { POST_IMPLEMENTING } from '../domain/chunk-doc.js';
+import type { WorkUnit } from '../domain/work-unit.js';
+import type { RunnerDeps } from './run-phase.js';
+
+export async function finalizeUnit(deps: RunnerDeps, unit: WorkUnit, config: OrchestratorConfig, opts: { verified: boolean }): Promise<void> {
+  const { store, worktrees, chunks } = deps;
+  const worktree = unit.worktree as string;
+  const base = unit.base_branch as string;
+  const attend = async (kind: 'MERGE' | 'ERROR', reason: string) => {
+    await store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
+    await store.recordAttentionRaised({ chunk: unit.chunk, kind, question_id: null, phase: unit.phase, reason, question: null });
+  };
+
+  if (!opts.verified) {
+    const status = (await chunks.read(unit.chunk, worktree).catch(() => null))?.status ?? null;
+    if (status === 'IMPLEMENTING' || status === 'FUTURE') {
+      if (unit.completion_retries >= config.completion_max_retries) {
+        await attend('ERROR', `GOAL.md status is still ${status} after ${unit.completion_retries} completion attempts`);
+        return;
+      }
+      await store.transition(
+        unit.chunk,
+        {
+          type: 'requeue',
+          pending_answer: `docs/chunks/${unit.chunk}/GOAL.md still says status: ${status}. Finish the COMPLETE phase: set status to ACTIVE (or HISTORICAL/COMPOSITE if that fits better), fill code_references, and commit.`,
+        },
+        { source: 'runner', reason: 'completion not declared in GOAL.md' },
+        { completion_retries: unit.completion_retries + 1 },
+      );
+      return;
+    }
+    if (status === null || !POST_IMPLEMENTING.includes(status)) {
+      await attend('ERROR', `cannot verify completion: GOAL.md in the worktree is missing or unreadable`);
+      return;
+    }
+    unit = await store.update(unit.chunk, { finalizing: true }, { source: 'runner', reason: 'finalizing' });
+  }
+
+  if (unit.retain_worktree) {
+    await worktrees.commitAll(unit.chunk, `ve: ${unit.chunk} complete`);
+    await store.transition(unit.chunk, { type: 'finish' }, { source: 'runner', reason: 'complete (worktree retained, not merged)' }, { finalizing: false });
+    return;
+  }
+
+  const result = await worktrees.finalize(unit.chunk, base);
+  switch (result.kind) {
+    case 'merged':
+      await store.transition(
+        unit.chunk,
+        { type: 'finish' },
+        { source: 'runner', reason: result.commit ? `merged into ${base} at ${result.commit.slice(0, 12)}` : `nothing left to merge into ${base}` },
+        { finalizing: false, worktree: null },
+      );
+      return;
+    case 'conflict':
+      if (unit.merge_conflict_retries >= config.merge_conflict_max_retries) {
+        await store.update(unit.chunk, { finalizing: false }, { source: 'runner' });
+        await attend('MERGE', `Merge into ${base} conflicts after ${unit.merge_conflict_retries} rebase rounds (${result.files.join(', ')}): resolve it by hand, then retry`);
+        return;
+      }
+      await store.transition(
+        unit.chunk,
+        {
+          type: 'advance',
+          phase: 'REBASE',
+          reentry_context: `Merging orch/${unit.chunk} into ${base} conflicts in: ${result.files.join(', ') || '(unknown files)'}. Merge ${base} into this branch, resolve the conflicts keeping both intents, run the tests, and commit.`,
+        },
+        { source: 'runner', reason: 'merge conflict: rebase' },
+        { finalizing: false, merge_conflict_retries: unit.merge_conflict_retries + 1 },
+      );
+      return;
+    case 'refused':
+      // finalizing stays set: `retry` goes straight back to the merge once the operator is ready
+      await attend('MERGE', `Merge into ${base} refused: ${result.message}`);
+      return;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Runs one phase of one unit (DESIGN §2 "runner"): prepare the worktree, run the agent, log its events,
+ * and turn the outcome into exactly one state transition. The scheduler has already marked it RUNNING.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OrchestratorConfig } from '../config/schema.js';
+import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
+import type { AgentBackend, AgentEvent, PhaseObserver, PhaseOutcome, QuestionAnswer } from '../ports/agent-backend.js';
+import type { ChunkRepo } from '../ports/chunks.js';
+import type { Clock } from '../ports/clock.js';
+import type { EventBus } from '../ports/events.js';
+import type { PhaseHandle } from '../ports/live-phases.js';
+import type { Logger } from '../ports/logger.js';
+import type { PhaseLogSink } from '../ports/phase-log.js';
+import type { PhaseRunner } from '../ports/phase-runner.js';
+import type { WorkUnitStore } from '../ports/store.js';
+import type { Worktrees } from '../ports/worktrees.js';
+import { applyDecision } from './apply-decision.js';
+import { finalizeUnit } from './finalize.js';
+import { LivePhase } from './live-phase.js';
+import { decideAfterPhase } from './outcomes.js';
+
+export interface RunnerDeps {
+  store: WorkUnitStore;
+  backend: AgentBackend;
+  worktrees: Worktrees;
+  chunks: ChunkRepo;
+  clock: Clock;
+  bus: EventBus;
+  phaseLog: PhaseLogSink;
+  log: Logger;
+  hostRoot: string;
+  /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
+  questionHoldSeconds?: number;
+}
+
+export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
+
+export class AgentPhaseRunner implements PhaseRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(unit: WorkUnit): PhaseHandle {
+    const live = new LivePhase(unit.chunk, this.deps.clock.now());
+    live.done = this.execute(unit, live).catch((error: unknown) => {
+      this.deps.log.error('runner failed', { chunk: unit.chunk, phase: unit.phase, error });
+    });
+    return live;
+  }
+
+  private async execute(claimed: WorkUnit, live: LivePhase): Promise<void> {
+    const { store, worktrees } = this.deps;
+    const log = this.deps.log.child({ chunk: claimed.chunk, phase: claimed.phase });
+    let unit = claimed;
+    try {
+      const config = await store.getConfig();
+      const base = unit.base_branch ?? (await worktrees.defaultBase());
+      const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
+      if (unit.worktree !== wt.path || unit.base_branch !== base) {
+        unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
+      }
+      if (wt.created && config.setup_command) {
+        try {
+          await worktrees.runSetup(unit.chunk, config.setup_command);
+        } catch (e) {
+          await this.attend(unit, 'SETUP', `Setup command failed: ${messageOf(e)}`);
+          return;
+        }
+      }
+      if (unit.finalizing) {
+        await finalizeUnit(this.deps, unit, config, { verified: true });
+        return;
+      }
+      await this.activate(unit, wt.path);
+      const prepared = await this.prepare(unit, config, wt.path);
+      if (!prepared) return;
+      unit = prepared.unit;
+
+      const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      const fresh = await store.get(unit.chunk);
+      if (!fresh) return;
+      const decision = decideAfterPhase(fresh, outcome, { config, abortReason: live.abortReason, now: this.deps.clock.now() });
+      log.info('phase ended', { outcome: outcome.kind, decision: decision.kind, session: outcome.session_id });
+      await applyDecision(this.deps, fresh, decision, config);
+    } catch (e) {
+      log.error('phase failed unexpectedly', { error: e });
+      const current = await store.get(unit.chunk).catch(() => undefined);
+      if (current?.status === 'RUNNING') await this.attend(current, 'ERROR', messageOf(e));
+    }
+  }
+
+  /** FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed). */
+  private async activate(unit: WorkUnit, worktree: string): Promise<void> {
+    if (!(await this.deps.chunks.exists(unit.chunk, worktree))) return;
+    const doc = await this.deps.chunks.read(unit.chunk, worktree);
+    if (doc.status === 'FUTURE') await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+  }
+
+  /** Phase-specific checks before the agent runs; null when the unit was moved without one. */
+  private async prepare(
+    unit: WorkUnit,
+    config: OrchestratorConfig,
+    worktree: string,
+  ): Promise<{ unit: WorkUnit; feedback: string | null } | null> {
+    const { store, chunks } = this.deps;
+    const feedback = await chunks.readArtifact(unit.chunk, REVIEW_FEEDBACK_FILE, worktree);
+    if (unit.phase === 'REVIEW' && feedback !== null) {
+      // the implementer left the feedback file: the review would only repeat itself
+      await store.transition(
+        unit.chunk,
+        { type: 'advance', phase: 'IMPLEMENT', reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.` },
+        { source: 'runner', reason: 'review feedback not yet addressed' },
+      );
+      return null;
+    }
+    if (unit.phase === 'IMPLEMENT') {
+      const limit = config.review_max_iterations + 1;
+      if (unit.implement_iterations >= limit) {
+        await this.attend(unit, 'ERROR', `IMPLEMENT ran ${unit.implement_iterations} times (limit ${limit}); the chunk needs guidance`);
+        return null;
+      }
+      unit = await store.update(unit.chunk, { implement_iterations: unit.implement_iterations + 1 }, { source: 'runner' });
+    }
+    return { unit, feedback: unit.phase === 'IMPLEMENT' ? feedback : null };
+  }
+
+  private async runAgent(
+    unit: WorkUnit,
+    live: LivePhase,
+    config: OrchestratorConfig,
+    feedback: string | null,
+    log: Logger,
+  ): Promise<PhaseOutcome> {
+    const { store, clock } = this.deps;
+    let sessionId = unit.session_id;
+    const runId = await store.startPhaseRun(unit.chunk, unit.phase, sessionId);
+    const stall = this.watchStall(live, config);
+    const observer: PhaseObserver = {
+      signal: live.controller.signal,
+      onEvent: (event) => {
+        live.lastActivity = clock.now();
+        if (event.type === 'session') sessionId = event.session_id;
+        this.record(unit, event);
+      },
+      onQuestion: (questions) => this.park(unit, live, questions, () => sessionId),
+      onGuidance: (receiver) => live.onGuidance(receiver),
+    };
+    let outcome: PhaseOutcome;
+    try {
+      outcome = await this.deps.backend.runPhase(
+        {
+          chunk: unit.chunk,
+          phase: unit.phase,
+          worktree: unit.worktree as string,
+          hostRoot: this.deps.hostRoot,
+          baseBranch: unit.base_branch as string,
+          resumeSessionId: unit.session_id,
+          operatorAnswer: unit.pending_answer,
+          reentryContext: unit.reentry_context,
+          reviewFeedback: feedback,
+          maxTurns: config.max_turns,
+          maxBudgetUsd: config.max_budget_usd,
+          model: config.model,
+        },
+        observer,
+      );
+    } finally {
+      stall();
+    }
+    await store.endPhaseRun(runId, {
+      outcome: outcome.kind === 'failed' ? `failed:${outcome.failure.code}` : outcome.kind,
+      session_id: outcome.session_id ?? sessionId,
+      cost_usd: outcome.usage.cost_usd,
+      tokens_in: outcome.usage.tokens_in,
+      tokens_out: outcome.usage.tokens_out,
+      error: outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
+    });
+    if (outcome.usage.cost_usd > 0 || outcome.usage.tokens_in > 0 || outcome.usage.tokens_out > 0) {
+      await store.addUsage(unit.chunk, outcome.usage).catch((e: unknown) => log.warn('usage not recorded', { error: e }));
+    }
+    return outcome.session_id === null && sessionId !== null ? { ...outcome, session_id: sessionId } : outcome;
+  }
+
+  /** The agent asked the operator: persist the question, park the agent, hand back the answer. */
+  private async park(unit: WorkUnit, live: LivePhase, questions: QuestionItem[], session: () => string | null): Promise<QuestionAnswer> {
+    const { store, clock } = this.deps;
+    const question: PendingQuestion = { id: randomUUID(), phase: unit.phase, questions, asked_at: new Date(clock.now()).toISOString() };
+    const reason = `Question: ${questions[0]?.question ?? 'the agent asked a question'}`;
+    const waiting = live.park(question.id);
+    await store.transition(
+      unit.chunk,
+      { type: 'attend', kind: 'QUESTION', reason, question, session_id: session() },
+      { source: 'runner', reason },
+    );
+    await store.recordAttentionRaised({ chunk: unit.chunk, kind: 'QUESTION', question_id: question.id, phase: unit.phase, reason, question: questions });
+    this.record(unit, { type: 'question', question_id: question.id, questions });
+    const holdMs = (this.deps.questionHoldSeconds ?? 900) * 1000;
+    const cancel = clock.at(clock.now() + holdMs, () => live.abort('hold-expired'));
+    try {
+      const answer = await waiting;
+      live.lastActivity = clock.now();
+      // the answer reached the session: it no longer needs to be carried into a resume
+      await store.update(unit.chunk, { pending_answer: null }, { source: 'runner' });
+      return answer;
+    } finally {
+      cancel();
+    }
+  }
+
+  private watchStall(live: LivePhase, config: OrchestratorConfig): () => void {
+    const { clock } = this.deps;
+    const limit = config.stall_timeout_seconds * 1000;
+    let cancel = () => {};
+    const arm = (at: number) => {
+      cancel = clock.at(at, () => {
+        if (live.waitingQuestion() !== null) return arm(clock.now() + limit);
+        const idle = clock.now() - live.lastActivity;
+        if (idle >= limit) live.abort('stall');
+        else arm(live.lastActivity + limit);
+      });
+    };
+    arm(live.lastActivity + limit);
+    return () => cancel();
+  }
+
+  private record(unit: WorkUnit, event: AgentEvent): void {
+    const stamped = { ...event, at: new Date(this.deps.clock.now()).toISOString() };
+    const seq = this.deps.phaseLog.append(unit.chunk, unit.phase, stamped);
+    this.deps.bus.publish({ type: 'phase_log', chunk: unit.chunk, phase: unit.phase, event: { seq, event: stamped } });
+  }
+
+  private async attend(unit: WorkUnit, kind: 'SETUP' | 'ERROR', reason: string): Promise<void> {
+    await this.deps.store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
+    await this.deps.store.recordAttentionRaised({ chunk: unit.chunk, kind, question_id: null, phase: unit.phase, reason, question: null });
+  }
+}
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,29 @@
+/**
+ * Crash recovery, run once before the first pass: nothing in flight survives a restart, so RUNNING
+ * units return to READY (sessions, worktrees and the `finalizing` flag kept), and finished blockers
+ * release their dependents.
+ */
+import type { OrchestratorConfig } from '../config/schema.js';
+import { backoffMs } from '../domain/backoff.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { WorkUnitStore } from '../ports/store.js';
+import { unblockWaiting } from './unblock.js';
+
+export async function recover(deps: { store: WorkUnitStore; clock: Clock; log: Logger }, config: OrchestratorConfig): Promise<number> {
+  const { store, clock, log } = deps;
+  let recovered = 0;
+  for (const unit of await store.list({ status: 'RUNNING' })) {
+    // keep a backoff in force across the restart
+    const delay = unit.api_retry_count > 0 ? backoffMs(unit.api_retry_count, config) : 0;
+    await store.transition(
+      unit.chunk,
+      { type: 'requeue', next_retry_at: delay > 0 ? new Date(clock.now() + delay).toISOString() : null },
+      { source: 'recovery', reason: unit.finalizing ? 'daemon restarted during the merge' : 'daemon restarted during the phase' },
+    );
+    recovered += 1;
+  }
+  const released = await unblockWaiting(store);
+  if (recovered > 0 || released.length > 0) log.info('recovered', { requeued: recovered, unblocked: released });
+  return recovered;
+}

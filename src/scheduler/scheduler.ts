@@ -1,0 +1,215 @@
+/**
+ * The scheduler: owns the phases in flight and dispatches READY units into free agent slots the
+ * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
+ * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
+ */
+import { isOrchError } from '../domain/errors.js';
+import { readyQueue } from '../domain/ready-order.js';
+import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import type { QuestionAnswer } from '../ports/agent-backend.js';
+import type { Clock } from '../ports/clock.js';
+import type { ChangeEvent, EventBus } from '../ports/events.js';
+import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.js';
+import type { Logger } from '../ports/logger.js';
+import type { ConflictOracle } from '../ports/oracle.js';
+import type { PhaseRunner } from '../ports/phase-runner.js';
+import type { WorkUnitStore } from '../ports/store.js';
+import { recover } from './recovery.js';
+import { unblockWaiting } from './unblock.js';
+
+export interface SchedulerDeps {
+  store: WorkUnitStore;
+  runner: PhaseRunner;
+  oracle: ConflictOracle | null;
+  clock: Clock;
+  bus: EventBus;
+  log: Logger;
+  /** called after every phase end (the oracle's live merge-tree watch) */
+  afterPhase?: () => Promise<void>;
+}
+
+/** Phases that write code: only these are kept apart by the conflict oracle. */
+const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
+
+export class Scheduler implements LivePhases {
+  private readonly handles = new Map<string, PhaseHandle>();
+  private passing: Promise<void> | null = null;
+  private passAgain = false;
+  private cancelRetryTimer: (() => void) | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  async start(): Promise<void> {
+    await recover(this.deps, await this.deps.store.getConfig());
+    this.unsubscribe = this.deps.bus.subscribe((e) => this.onChange(e));
+    this.requestPass();
+  }
+
+  /** Stops dispatching, interrupts every phase (sessions kept) and waits for them to settle. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.unsubscribe?.();
+    this.cancelRetryTimer?.();
+    for (const h of this.handles.values()) h.abort('stop');
+    await Promise.all([...this.handles.values()].map((h) => h.done));
+    await this.passing;
+  }
+
+  /** Resolves when no pass runs and no phase is in flight. */
+  idle(): Promise<void> {
+    if (this.handles.size === 0 && !this.passing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Resolves when the current pass (if any) and any pass it queued have finished. */
+  async idlePass(): Promise<void> {
+    while (this.passing) await this.passing;
+  }
+
+  requestPass(): void {
+    if (this.stopping) return;
+    if (this.passing) {
+      this.passAgain = true;
+      return;
+    }
+    this.passing = this.pass()
+      .then(() => undefined)
+      .catch((error: unknown) => this.deps.log.error('dispatch pass failed', { error }))
+      .finally(() => {
+        this.passing = null;
+        if (this.passAgain) {
+          this.passAgain = false;
+          this.requestPass();
+        } else this.notifyIdle();
+      });
+  }
+
+  /** One dispatch pass; returns the chunks it started. Public so tests can drive it without timers. */
+  async pass(): Promise<string[]> {
+    const { store, oracle, clock } = this.deps;
+    const config = await store.getConfig();
+    let free = config.max_agents - this.activeCount();
+    if (free <= 0) return [];
+    const units = await store.list();
+    const now = clock.now();
+    const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
+    const started: string[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const unit of readyQueue(units)) {
+      if (free <= 0 || this.stopping) break;
+      if (this.handles.has(unit.chunk)) continue;
+      const due = unit.next_retry_at ? Date.parse(unit.next_retry_at) : 0;
+      if (due > now) {
+        nextDue = Math.min(nextDue, due);
+        continue;
+      }
+      if (oracle && CODE_PHASES.includes(unit.phase)) {
+        const gate = await oracle.gate(unit, busy.filter((b) => CODE_PHASES.includes(b.phase)));
+        if (gate.kind === 'wait') continue;
+        if (gate.kind === 'ask') {
+          await this.raiseConflict(unit, gate.other, gate.analysis.reason, gate.analysis.overlapping_files);
+          continue;
+        }
+      }
+      const claimed = await this.claim(unit);
+      if (!claimed) continue;
+      busy.push(claimed);
+      started.push(claimed.chunk);
+      free -= 1;
+    }
+    this.armRetryTimer(nextDue);
+    return started;
+  }
+
+  private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
+    let claimed: WorkUnit;
+    try {
+      claimed = await this.deps.store.transition(unit.chunk, { type: 'dispatch' }, { source: 'scheduler', expectedVersion: unit.version });
+    } catch (e) {
+      // changed since the queue was read (answered, deleted, blocked): the next pass sees the new state
+      if (isOrchError(e, 'stale_write') || isOrchError(e, 'invalid_transition') || isOrchError(e, 'not_found')) return null;
+      throw e;
+    }
+    const handle = this.deps.runner.start(claimed);
+    this.handles.set(claimed.chunk, handle);
+    void handle.done.finally(() => {
+      this.handles.delete(claimed.chunk);
+      this.deps.afterPhase?.().catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
+      this.requestPass();
+      this.notifyIdle();
+    });
+    return claimed;
+  }
+
+  private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
+    const reason = `Possible conflict with ${other}${files.length > 0 ? ` (${files.slice(0, 5).join(', ')})` : ''}: ${why}. Decide with: ve orch resolve ${unit.chunk} --with ${other} parallelize|serialize`;
+    try {
+      await this.deps.store.transition(
+        unit.chunk,
+        { type: 'attend', kind: 'CONFLICT', reason },
+        { source: 'scheduler', expectedVersion: unit.version, reason },
+        { blocked_by: [...new Set([...unit.blocked_by, other])] as WorkUnit['blocked_by'] },
+      );
+      await this.deps.store.recordAttentionRaised({ chunk: unit.chunk, kind: 'CONFLICT', question_id: null, phase: unit.phase, reason, question: { other, files } });
+    } catch (e) {
+      if (!isOrchError(e, 'stale_write')) throw e;
+    }
+  }
+
+  private armRetryTimer(due: number): void {
+    this.cancelRetryTimer?.();
+    this.cancelRetryTimer = null;
+    if (Number.isFinite(due)) this.cancelRetryTimer = this.deps.clock.at(due, () => this.requestPass());
+  }
+
+  private onChange(event: ChangeEvent): void {
+    if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
+    if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
+      unblockWaiting(this.deps.store).catch((error: unknown) => this.deps.log.error('unblock failed', { error }));
+    }
+    // coalesce a burst of changes into one pass
+    setImmediate(() => this.requestPass());
+  }
+
+  private notifyIdle(): void {
+    if (this.handles.size > 0 || this.passing) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // LivePhases
+
+  running(): string[] {
+    return [...this.handles.keys()];
+  }
+
+  activeCount(): number {
+    let n = 0;
+    for (const h of this.handles.values()) if (h.waitingQuestion() === null) n += 1;
+    return n;
+  }
+
+  waitingQuestion(chunk: string): string | null {
+    return this.handles.get(chunk)?.waitingQuestion() ?? null;
+  }
+
+  deliverAnswer(chunk: string, questionId: string, answer: QuestionAnswer): boolean {
+    return this.handles.get(chunk)?.deliverAnswer(questionId, answer) ?? false;
+  }
+
+  sendGuidance(chunk: string, text: string): boolean {
+    return this.handles.get(chunk)?.sendGuidance(text) ?? false;
+  }
+
+  async abort(chunk: string, reason: AbortReason): Promise<boolean> {
+    const handle = this.handles.get(chunk);
+    if (!handle) return false;
+    handle.abort(reason);
+    await handle.done;
+    return true;
+  }
+}
