@@ -34,7 +34,7 @@ const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url)
 
 export interface StartResult {
   pid: number;
-  url: string | null;
+  url: string;
 }
 
 /** Refuses a directory that is not a git repository, or one with no commit to branch from. */
@@ -111,10 +111,9 @@ async function waitUntilReady(
     if (end) throw startFailure(paths, end, logOffset);
     try {
       const status = await client.get<StatusDto>('/api/status');
-      return {
-        pid: status.pid ?? childPid ?? readPidFile(paths) ?? 0,
-        url: dashboardUrl(paths) ?? status.url,
-      };
+      // the port file is written just after the listeners bind: wait for it too, for the URL
+      const url = dashboardUrl(paths);
+      if (url !== null) return { pid: status.pid ?? childPid ?? readPidFile(paths) ?? 0, url };
     } catch (e) {
       // not listening yet is expected while the daemon opens its store and binds its sockets
       if (!isOrchError(e, ErrorCode.not_running)) throw e;
@@ -134,7 +133,8 @@ async function waitUntilReady(
 function startFailure(paths: ProjectPaths, end: NonNullable<Ended>, logOffset: number): OrchError {
   const lines = parseDaemonLog(readLogFrom(paths.log, logOffset));
   if (end.code === EXIT_ALREADY_RUNNING) {
-    const pid = alreadyRunningPid(lines) ?? readPidFile(paths);
+    // the pid file names the holder; a pid in the log line may be the refused process's own
+    const pid = runningDaemonPid(paths) ?? alreadyRunningPid(lines);
     return new OrchError(ErrorCode.already_running, `already running (pid ${pid ?? 'unknown'})`, { pid });
   }
   const how = end.error

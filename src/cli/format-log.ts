@@ -1,9 +1,15 @@
 /** Pure one-line rendering of logged agent events (`.ve/chunks/<c>/log/<phase>.jsonl`) for `ve orch tail`. */
-import type { AgentEvent } from '../ports/agent-backend.js';
+import type { LogWsMessage } from '../api/dto.js';
 import { formatCost } from './format-units.js';
 import { type CliIo, paint } from './output.js';
 
-export type LoggedEvent = AgentEvent & { at?: string };
+/** One agent event as logged (api/dto.ts carries the shape); `at` may be missing in a hand-made log. */
+type LogEvent = Extract<LogWsMessage, { type: 'log' }>['event'];
+export type LoggedEvent = LogEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, 'at'> & { at?: string }
+    : never
+  : never;
 type Painter = Pick<CliIo, 'color'>;
 
 const MAX_DETAIL = 200;
