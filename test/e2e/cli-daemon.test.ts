@@ -85,7 +85,10 @@ describe('ve orch with a real daemon', { timeout: 180_000 }, () => {
     const shown = JSON.parse((await ve('orch', 'config', '--json')).stdout);
     assert.equal(shown.max_agents, 1);
     assert.equal(shown.model, null);
-    assert.equal(shown.max_turns, 100, 'keys not given keep their values');
+    const other = await ve('orch', 'config', '--max-turns', '50', '--json');
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(JSON.parse(other.stdout).max_turns, 50);
+    assert.equal(JSON.parse(other.stdout).max_agents, 1, 'a later change keeps the keys it does not name');
     const bad = await ve('orch', 'config', '--max-agents', '0');
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^ve: --max-agents: /);

@@ -96,7 +96,7 @@ export function registerAttentionCommands(orch: Command, io: CliIo): void {
     've orch kill auth_login',
     've orch kill auth_login --to ready',
   ])
-    .option('--to <where>', 'ready (dispatch again) or attention (wait for you); default: the server decides')
+    .option('--to <where>', 'ready (dispatch again, the default) or attention (wait for you)')
     .action(async (chunk: string, opts: CommonOptions & { to?: string }) => {
       const name = chunkArg(chunk);
       const to =

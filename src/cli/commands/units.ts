@@ -7,6 +7,9 @@ import { type CommonOptions, commandContext, leafCommand } from '../command-kit.
 import { renderInjected, renderQueue, renderUnitTable } from '../format-units.js';
 import { type CliIo, printWarning } from '../output.js';
 
+/** the API's accepted range (api/routes/units.ts) */
+const PRIORITY_RANGE = { min: -1_000_000, max: 1_000_000 };
+
 export function registerUnitCommands(orch: Command, io: CliIo): void {
   leafCommand(orch, 'ps', 'list work units: phase, status, what blocks them, cost, and why they need you', [
     've orch ps',
@@ -50,7 +53,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
       ) => {
         const body: InjectRequest = { chunks: chunkArgs(chunks) };
         if (opts.phase !== undefined) body.phase = phaseArg(opts.phase);
-        if (opts.priority !== undefined) body.priority = intArg(opts.priority, '--priority');
+        if (opts.priority !== undefined) body.priority = intArg(opts.priority, '--priority', PRIORITY_RANGE);
         if (opts.retain) body.retain = true;
         const ctx = commandContext(io, opts);
         const res = await ctx.client.post<InjectResponse>('/api/work-units/inject', body);
@@ -64,7 +67,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
     've orch prioritize auth_login -- -1',
   ]).action(async (chunk: string, priority: string, opts: CommonOptions) => {
     const name = chunkArg(chunk);
-    const value = intArg(priority, 'priority');
+    const value = intArg(priority, 'priority', PRIORITY_RANGE);
     const ctx = commandContext(io, opts);
     const unit = await ctx.client.patch<WorkUnitDto>(unitPath(name, '/priority'), { priority: value });
     ctx.emit(unit, () => [`${unit.chunk}: priority set to ${unit.priority}`]);
