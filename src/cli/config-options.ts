@@ -116,7 +116,7 @@ export function configPatchFromOptions(
     const key = String(issue?.path[0] ?? '');
     throw new OrchError(ErrorCode.invalid_input, `--${kebab(key)}: ${issue?.message ?? 'invalid value'}`);
   }
-  // zod 4 fills defaults into a .partial() of a schema with defaults: send only the keys given
+  // send exactly the keys the operator named, whatever the schema would fill in
   const given = parsed.data as Record<string, unknown>;
   return Object.fromEntries(Object.keys(patch).map((k) => [k, given[k]])) as ConfigPatch;
 }
