@@ -108,7 +108,7 @@ async function waitUntilReady(
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const end = ended();
-    if (end) throw startFailure(paths, end, logOffset);
+    if (end) throw startFailure(paths, end, logOffset, childPid);
     try {
       const status = await client.get<StatusDto>('/api/status');
       // the port file is written just after the listeners bind: wait for it too, for the URL
@@ -130,12 +130,19 @@ async function waitUntilReady(
   }
 }
 
-function startFailure(paths: ProjectPaths, end: NonNullable<Ended>, logOffset: number): OrchError {
+function startFailure(
+  paths: ProjectPaths,
+  end: NonNullable<Ended>,
+  logOffset: number,
+  childPid: number | null,
+): OrchError {
   const lines = parseDaemonLog(readLogFrom(paths.log, logOffset));
   if (end.code === EXIT_ALREADY_RUNNING) {
-    // the pid file names the holder; a pid in the log line may be the refused process's own
-    const pid = runningDaemonPid(paths) ?? alreadyRunningPid(lines);
-    return new OrchError(ErrorCode.already_running, `already running (pid ${pid ?? 'unknown'})`, { pid });
+    // the pid file names the holder; the log line's `pid` is the holder's only if it is not our child's
+    const logged = alreadyRunningPid(lines);
+    const pid = runningDaemonPid(paths) ?? (logged !== childPid ? logged : null);
+    const which = pid === null ? `another daemon holds ${paths.lock}` : `pid ${pid}`;
+    return new OrchError(ErrorCode.already_running, `already running (${which})`, { pid });
   }
   const how = end.error
     ? `could not be spawned: ${end.error.message}`
