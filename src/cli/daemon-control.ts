@@ -65,7 +65,8 @@ export async function assertHasCommits(root: string): Promise<void> {
 
 export async function startDaemon(paths: ProjectPaths, opts: { port?: number }): Promise<StartResult> {
   await assertHasCommits(paths.root);
-  const running = runningDaemonPid(paths);
+  // a daemon may answer on the socket although its pid file was deleted
+  const running = runningDaemonPid(paths) ?? (await answeringDaemonPid(paths));
   if (running !== null)
     throw new OrchError(ErrorCode.already_running, `already running (pid ${running})`, { pid: running });
   // a pid file naming a dead process is left over from a crash or kill -9: start over
@@ -96,6 +97,17 @@ export async function startDaemon(paths: ProjectPaths, opts: { port?: number }):
   }
 }
 
+/** The pid reported by a daemon answering on the socket, or null when nothing answers. */
+async function answeringDaemonPid(paths: ProjectPaths): Promise<number | null> {
+  try {
+    const status = await new DaemonClient(paths.socket, 2_000).get<StatusDto>('/api/status');
+    return status.pid;
+  } catch (e) {
+    if (isOrchError(e, ErrorCode.not_running)) return null;
+    throw e;
+  }
+}
+
 type Ended = { code: number | null; signal: NodeJS.Signals | null; error?: Error } | null;
 
 async function waitUntilReady(
@@ -113,7 +125,9 @@ async function waitUntilReady(
       const status = await client.get<StatusDto>('/api/status');
       // the port file is written just after the listeners bind: wait for it too, for the URL
       const url = dashboardUrl(paths);
-      if (url !== null) return { pid: status.pid ?? childPid ?? readPidFile(paths) ?? 0, url };
+      // an answer from another daemon (one whose pid file is gone) is not our child being ready
+      const ours = status.pid === null || childPid === null || status.pid === childPid;
+      if (ours && url !== null) return { pid: status.pid ?? childPid ?? readPidFile(paths) ?? 0, url };
     } catch (e) {
       // not listening yet is expected while the daemon opens its store and binds its sockets
       if (!isOrchError(e, ErrorCode.not_running)) throw e;

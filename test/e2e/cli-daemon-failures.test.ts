@@ -32,7 +32,7 @@ describe('ve orch start failures (real daemon)', { timeout: 120_000 }, () => {
     assert.equal((await runVe(['orch', 'status'], { cwd: repo.root })).stdout, 'Status: Stopped\n');
   });
 
-  it('reports a daemon that holds the lock as already running even when its pid file is gone', async () => {
+  it('reports a daemon as already running even when its pid file and socket are gone', async () => {
     const repo = makeTempRepo();
     repos.push(repo);
     const first = await runVe(['orch', 'start', '--json'], { cwd: repo.root });
@@ -42,7 +42,12 @@ describe('ve orch start failures (real daemon)', { timeout: 120_000 }, () => {
       rmSync(join(repo.root, '.ve', 'orchestrator.pid'));
       const second = await runVe(['orch', 'start'], { cwd: repo.root });
       assert.equal(second.code, 1);
-      assert.match(second.stderr, /^ve: already running \(another daemon holds .*orchestrator\.lock\)\n$/);
+      assert.equal(second.stderr, `ve: already running (pid ${pid})\n`);
+      // with the socket gone too, only the lock tells: the refused daemon's exit code 3 is reported
+      rmSync(join(repo.root, '.ve', 'orchestrator.sock'));
+      const third = await runVe(['orch', 'start'], { cwd: repo.root });
+      assert.equal(third.code, 1);
+      assert.match(third.stderr, /^ve: already running \(another daemon holds .*orchestrator\.lock\)\n$/);
       assert.equal(isProcessAlive(pid), true, 'the refused start must not disturb the running daemon');
     } finally {
       process.kill(pid, 'SIGTERM');
