@@ -32,23 +32,36 @@ describe('ve orch start failures (real daemon)', { timeout: 120_000 }, () => {
     assert.equal((await runVe(['orch', 'status'], { cwd: repo.root })).stdout, 'Status: Stopped\n');
   });
 
-  it('reports a daemon as already running even when its pid file and socket are gone', async () => {
+  it('finds a daemon whose pid file is gone through its socket, and stops it', async () => {
     const repo = makeTempRepo();
     repos.push(repo);
     const first = await runVe(['orch', 'start', '--json'], { cwd: repo.root });
     assert.equal(first.code, 0, first.stderr);
-    const { pid } = JSON.parse(first.stdout) as { pid: number; url: string };
+    const { pid } = JSON.parse(first.stdout) as { pid: number };
+    rmSync(join(repo.root, '.ve', 'orchestrator.pid'));
+    const second = await runVe(['orch', 'start'], { cwd: repo.root });
+    assert.equal(second.code, 1);
+    assert.equal(second.stderr, `ve: already running (pid ${pid})\n`);
+    assert.equal(isProcessAlive(pid), true, 'the refused start must not disturb the running daemon');
+    const stop = await runVe(['orch', 'stop'], { cwd: repo.root });
+    assert.equal(stop.stdout, 'Orchestrator stopped\n');
+    assert.equal(isProcessAlive(pid), false);
+  });
+
+  it('reports the lock holder as already running when neither pid file nor socket is left', async () => {
+    const repo = makeTempRepo();
+    repos.push(repo);
+    const first = await runVe(['orch', 'start', '--json'], { cwd: repo.root });
+    assert.equal(first.code, 0, first.stderr);
+    const { pid } = JSON.parse(first.stdout) as { pid: number };
     try {
       rmSync(join(repo.root, '.ve', 'orchestrator.pid'));
-      const second = await runVe(['orch', 'start'], { cwd: repo.root });
-      assert.equal(second.code, 1);
-      assert.equal(second.stderr, `ve: already running (pid ${pid})\n`);
-      // with the socket gone too, only the lock tells: the refused daemon's exit code 3 is reported
       rmSync(join(repo.root, '.ve', 'orchestrator.sock'));
-      const third = await runVe(['orch', 'start'], { cwd: repo.root });
-      assert.equal(third.code, 1);
-      assert.match(third.stderr, /^ve: already running \(another daemon holds .*orchestrator\.lock\)\n$/);
-      assert.equal(isProcessAlive(pid), true, 'the refused start must not disturb the running daemon');
+      // only the lock tells now: the refused daemon's exit code 3 is what the CLI reports
+      const again = await runVe(['orch', 'start'], { cwd: repo.root });
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /^ve: already running \(another daemon holds .*orchestrator\.lock\)\n$/);
+      assert.equal(isProcessAlive(pid), true);
     } finally {
       process.kill(pid, 'SIGTERM');
       for (let i = 0; i < 200 && isProcessAlive(pid); i++) await sleep(50);
