@@ -30,7 +30,9 @@ const SECURITY_HEADERS = {
 export function registerStatic(app: Hono, opts: StaticOptions): void {
   const serve = async (path: string): Promise<Response> => {
     const body = await readFile(path);
-    return new Response(body, { headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...SECURITY_HEADERS } });
+    return new Response(body, {
+      headers: { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', ...SECURITY_HEADERS },
+    });
   };
   app.get('/', () => serve(join(opts.dashboardDir, 'index.html')));
   app.get('/unit/:chunk', () => serve(join(opts.dashboardDir, 'index.html')));

@@ -5,10 +5,12 @@
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import type { WorkUnit } from '../domain/work-unit.js';
+import { GitWorktrees } from '../git/git-worktrees.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
-import { GitWorktrees } from '../git/git-worktrees.js';
+import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
@@ -39,6 +41,8 @@ export interface Parts {
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** starts the interval live-conflict watch; returns stop */
+  startLiveWatch(): () => void;
   url(): string | null;
   setUrl(url: string): void;
 }
@@ -66,7 +70,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
   const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
   const chunks = new FsChunkRepo(paths.root);
-  const worktrees = opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
+  const worktrees =
+    opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = await worktrees.defaultBase();
   const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
   const phaseLog = new PhaseLogFiles(paths);
@@ -77,9 +82,35 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     config: () => store.getConfig(),
     clock,
     log: log.child({ component: 'oracle' }),
+    skipDocPhases: true,
   });
-  const runner = new AgentPhaseRunner({ store, backend, worktrees, chunks, clock, bus, phaseLog, log: log.child({ component: 'runner' }), hostRoot: paths.root });
-  const scheduler = new Scheduler({ store, runner, oracle, clock, bus, log: log.child({ component: 'scheduler' }) });
+  const live = {
+    store,
+    probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units),
+    log: log.child({ component: 'oracle' }),
+  };
+  const runner = new AgentPhaseRunner({
+    store,
+    backend,
+    worktrees,
+    chunks,
+    clock,
+    bus,
+    phaseLog,
+    log: log.child({ component: 'runner' }),
+    hostRoot: paths.root,
+  });
+  const scheduler = new Scheduler({
+    store,
+    runner,
+    oracle,
+    clock,
+    bus,
+    log: log.child({ component: 'scheduler' }),
+    afterPhase: async () => {
+      await checkLiveConflicts(live);
+    },
+  });
   let url: string | null = null;
   return {
     paths,
@@ -96,6 +127,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),
+    startLiveWatch: () => startLiveInterval({ ...live, clock }),
     url: () => url,
     setUrl: (u) => {
       url = u;

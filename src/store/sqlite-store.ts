@@ -55,8 +55,19 @@ export class SqliteStore implements WorkUnitStore {
     }
   }
 
+  /** prepared statements are cached: preparing costs more than running these small queries */
+  private readonly statements = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   schemaVersion(): number {
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row | undefined;
+    const row = this.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as Row | undefined;
     return Number(row?.v ?? 0);
   }
 
@@ -65,7 +76,7 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   private readUnit(chunk: string): WorkUnit | undefined {
-    const row = this.db.prepare('SELECT * FROM work_units WHERE chunk = ?').get(chunk) as Row | undefined;
+    const row = this.stmt('SELECT * FROM work_units WHERE chunk = ?').get(chunk) as Row | undefined;
     return row ? fromUnitRow(row) : undefined;
   }
 
@@ -85,7 +96,7 @@ export class SqliteStore implements WorkUnitStore {
   private writeUnit(next: WorkUnit, previousVersion: number): void {
     const cols = UNIT_COLUMNS.filter((c) => c !== 'chunk');
     const sql = `UPDATE work_units SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE chunk = @chunk AND version = @prev`;
-    const res = this.db.prepare(sql).run({ ...toUnitRow(next), prev: previousVersion });
+    const res = this.stmt(sql).run({ ...toUnitRow(next), prev: previousVersion });
     if (res.changes !== 1) throw new StaleWriteError(next.chunk, previousVersion, -1);
   }
 
@@ -107,7 +118,7 @@ export class SqliteStore implements WorkUnitStore {
       ? this.db
           .prepare('SELECT * FROM work_units WHERE status = ? ORDER BY created_at, chunk')
           .all(filter.status)
-      : this.db.prepare('SELECT * FROM work_units ORDER BY created_at, chunk').all();
+      : this.stmt('SELECT * FROM work_units ORDER BY created_at, chunk').all();
     return (rows as Row[]).map(fromUnitRow);
   }
 
@@ -124,7 +135,7 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   async createMany(units: WorkUnit[], opts: WriteOptions): Promise<WorkUnit[]> {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO work_units (${UNIT_COLUMNS.join(', ')}) VALUES (${UNIT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
     );
     this.db.transaction(() => {
@@ -152,7 +163,13 @@ export class SqliteStore implements WorkUnitStore {
       }
     })();
     for (const unit of units) {
-      this.bus.publish({ type: 'unit_changed', unit, previous: null, source: opts.source, reason: opts.reason ?? null });
+      this.bus.publish({
+        type: 'unit_changed',
+        unit,
+        previous: null,
+        source: opts.source,
+        reason: opts.reason ?? null,
+      });
     }
     return units;
   }
@@ -236,7 +253,7 @@ export class SqliteStore implements WorkUnitStore {
     const tx = this.db.transaction(() => {
       const current = this.mustRead(chunk);
       this.checkVersion(current, opts);
-      this.db.prepare('DELETE FROM work_units WHERE chunk = ?').run(chunk);
+      this.stmt('DELETE FROM work_units WHERE chunk = ?').run(chunk);
       this.logStatus({
         chunk,
         old_status: current.status,
@@ -254,7 +271,7 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   async history(chunk: string): Promise<StatusLogEntry[]> {
-    const rows = this.db.prepare('SELECT * FROM status_log WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
+    const rows = this.stmt('SELECT * FROM status_log WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
       chunk: String(r.chunk),
@@ -270,7 +287,7 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   private readConfig(): OrchestratorConfig {
-    const rows = this.db.prepare('SELECT key, value FROM config').all() as Row[];
+    const rows = this.stmt('SELECT key, value FROM config').all() as Row[];
     const raw: Record<string, unknown> = {};
     for (const r of rows) {
       try {
@@ -291,7 +308,7 @@ export class SqliteStore implements WorkUnitStore {
   async patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig> {
     const parsed = ConfigPatchSchema.parse(patch);
     const tx = this.db.transaction(() => {
-      const upsert = this.db.prepare(
+      const upsert = this.stmt(
         'INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       );
       for (const [k, v] of Object.entries(parsed)) if (v !== undefined) upsert.run(k, JSON.stringify(v));
@@ -329,7 +346,7 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   async phaseRuns(chunk: string): Promise<PhaseRun[]> {
-    const rows = this.db.prepare('SELECT * FROM phase_runs WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
+    const rows = this.stmt('SELECT * FROM phase_runs WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),
       chunk: String(r.chunk),
@@ -403,8 +420,8 @@ export class SqliteStore implements WorkUnitStore {
   async attentionLog(chunk?: string): Promise<AttentionLogEntry[]> {
     const rows = (
       chunk
-        ? this.db.prepare('SELECT * FROM attention_log WHERE chunk = ? ORDER BY id').all(chunk)
-        : this.db.prepare('SELECT * FROM attention_log ORDER BY id').all()
+        ? this.stmt('SELECT * FROM attention_log WHERE chunk = ? ORDER BY id').all(chunk)
+        : this.stmt('SELECT * FROM attention_log ORDER BY id').all()
     ) as Row[];
     return rows.map((r) => ({
       id: Number(r.id),

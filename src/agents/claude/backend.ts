@@ -1,0 +1,221 @@
+/**
+ * ClaudeAgentBackend: runs one phase of one unit as a Claude Code session through the Claude Agent
+ * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
+ * operator, guidance into the live session, and a PhaseOutcome at the end.
+ */
+import { dirname } from 'node:path';
+import { type Options, query, type SDKMessage, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type {
+  AgentBackend,
+  AgentEvent,
+  PhaseObserver,
+  PhaseOutcome,
+  PhaseRequest,
+  ReviewDecision,
+} from '../../ports/agent-backend.js';
+import type { Logger } from '../../ports/logger.js';
+import { appendSystemPrompt, buildPhasePrompt } from '../prompt.js';
+import { loadPhaseTemplate } from '../prompt-files.js';
+import { createToolGate } from './can-use-tool.js';
+import { classifyFailure } from './failures.js';
+import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
+import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
+import { UserInput } from './user-input.js';
+
+export interface ClaudeAgentBackendOptions {
+  /** the Claude Code CLI to run; default: the binary the SDK ships for this platform */
+  pathToClaudeCodeExecutable?: string;
+  /** added to (not replacing) the daemon's environment for every session */
+  env?: Record<string, string>;
+  log: Logger;
+  /**
+   * @default 'default' — Claude Code then asks `canUseTool` for every write and non-read-only command.
+   * 'acceptEdits' skips that for edits inside the worktree; the PreToolUse hook enforces the sandbox
+   * either way. Modes that skip or refuse all prompts are not offered.
+   */
+  permissionMode?: 'default' | 'acceptEdits';
+  /** folder of `<phase>.md` templates; default: the package's `prompts/` */
+  promptsDir?: string;
+  /** epoch ms; used to turn "resets 3pm" into a retry time. @default Date.now */
+  now?: () => number;
+}
+
+/** Inherited variables that would point git in the session at another repository. */
+const GIT_LOCATION_VARS = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_COMMON_DIR',
+  'GIT_OBJECT_DIRECTORY',
+];
+const STDERR_TAIL = 4000;
+
+export class ClaudeAgentBackend implements AgentBackend {
+  readonly name = 'claude';
+  constructor(private readonly opts: ClaudeAgentBackendOptions) {}
+
+  async runPhase(req: PhaseRequest, observer: PhaseObserver): Promise<PhaseOutcome> {
+    const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
+    if (observer.signal.aborted)
+      return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
+    const template = await loadPhaseTemplate(req.phase, this.opts.promptsDir);
+    const run = new RunRecord(req.resumeSessionId);
+    const emit = (event: AgentEvent) => {
+      try {
+        observer.onEvent(event);
+      } catch (err) {
+        log.error('observer.onEvent threw; event dropped', {
+          session: run.sessionId,
+          event: event.type,
+          err,
+        });
+      }
+    };
+
+    const input = new UserInput();
+    input.push(buildPhasePrompt(template, req));
+    const stopGuidance = observer.onGuidance((text) => {
+      if (input.push(text)) emit({ type: 'guidance', text });
+      else log.warn('guidance arrived after the session ended; not delivered', { session: run.sessionId });
+    });
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(observer.signal.reason);
+    observer.signal.addEventListener('abort', onAbort, { once: true });
+    if (observer.signal.aborted) onAbort(); // fired while the template was loading
+
+    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree });
+    try {
+      const q = query({ prompt: input, options: this.options(req, observer, run, emit, abort, log) });
+      for await (const msg of q) {
+        run.see(msg);
+        for (const event of toAgentEvents(msg)) emit(event);
+        // end the input after the turn's result, unless queued guidance makes another turn follow
+        if (msg.type === 'result' && !((msg.queued_turn_count ?? 0) > 0)) input.end();
+      }
+    } catch (err) {
+      // the SDK throws after an is_error result, on a crash and on abort; the last result is kept
+      run.thrown = err instanceof Error ? err.message : String(err);
+      log.info('phase session ended with an exception', { session: run.sessionId, err: run.thrown });
+    } finally {
+      stopGuidance();
+      input.end();
+      observer.signal.removeEventListener('abort', onAbort);
+    }
+    const outcome = this.outcome(run, observer.signal.aborted);
+    log.info('phase session finished', {
+      session: run.sessionId,
+      outcome: outcome.kind,
+      usage: outcome.usage,
+    });
+    return outcome;
+  }
+
+  private options(
+    req: PhaseRequest,
+    observer: PhaseObserver,
+    run: RunRecord,
+    emit: (e: AgentEvent) => void,
+    abort: AbortController,
+    log: Logger,
+  ): Options {
+    const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
+    const review =
+      req.phase === 'REVIEW'
+        ? {
+            mcpServers: { [REVIEW_SERVER_NAME]: createReviewServer((d) => run.recordReview(d)) },
+            allowedTools: [REVIEW_TOOL_FULL_NAME],
+          }
+        : {};
+    return {
+      cwd: req.worktree,
+      abortController: abort,
+      systemPrompt: { type: 'preset', preset: 'claude_code', append: appendSystemPrompt(req) },
+      settingSources: ['project'],
+      maxTurns: req.maxTurns,
+      ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
+      ...(req.model ? { model: req.model } : {}),
+      ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
+      env: childEnv(process.env, this.opts.env ?? {}, req),
+      permissionMode: this.opts.permissionMode ?? 'default',
+      canUseTool: gate.canUseTool,
+      hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
+      stderr: (text) => run.stderr(text),
+      ...(this.opts.pathToClaudeCodeExecutable
+        ? { pathToClaudeCodeExecutable: this.opts.pathToClaudeCodeExecutable }
+        : {}),
+      ...review,
+    };
+  }
+
+  private outcome(run: RunRecord, aborted: boolean): PhaseOutcome {
+    const usage = usageOf(run.lastResult);
+    const session_id = run.sessionId;
+    const result = run.lastResult;
+    // a finished turn stands even if the signal fired while the process was shutting down
+    if (result && !result.is_error) {
+      const result_text = result.subtype === 'success' ? result.result : null;
+      return { kind: 'completed', session_id, usage, review: run.review, result_text };
+    }
+    if (aborted) return { kind: 'aborted', session_id, usage };
+    const failure = classifyFailure(
+      {
+        result: result && {
+          subtype: result.subtype,
+          is_error: result.is_error,
+          ...(result.subtype === 'success' ? { result: result.result } : { errors: result.errors }),
+        },
+        assistantError: run.assistantError,
+        thrown: run.thrown,
+        stderr: run.stderrTail,
+      },
+      (this.opts.now ?? Date.now)(),
+    );
+    return { kind: 'failed', session_id, usage, failure };
+  }
+}
+
+/** What one session showed us, accumulated message by message. */
+class RunRecord {
+  lastResult: SDKResultMessage | null = null;
+  assistantError: string | null = null;
+  review: ReviewDecision | null = null;
+  thrown: string | null = null;
+  stderrTail = '';
+  constructor(public sessionId: string | null) {}
+
+  see(msg: SDKMessage): void {
+    this.sessionId = sessionIdOf(msg) ?? this.sessionId;
+    if (msg.type === 'result') this.lastResult = msg;
+    if (msg.type === 'assistant' && msg.error) this.assistantError = msg.error;
+  }
+
+  stderr(text: string): void {
+    this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
+  }
+
+  /** the last decision wins: a reviewer may correct itself */
+  recordReview(d: ReviewDecision): void {
+    this.review = d;
+  }
+}
+
+/**
+ * The session's environment. The SDK replaces the child's env rather than merging, so the daemon's
+ * env is the base. Git location variables are dropped (a daemon started from a git hook would
+ * otherwise aim the agent at the host repo), and GIT_CEILING_DIRECTORIES stops git's upward search
+ * at the worktree, so a `cd ..` out of it does not find the host repository (the worktree lives
+ * inside it, at .ve/chunks/<c>/worktree).
+ */
+export function childEnv(
+  base: NodeJS.ProcessEnv,
+  extra: Record<string, string>,
+  req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base, ...extra };
+  for (const v of GIT_LOCATION_VARS) delete env[v];
+  const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
+    (p): p is string => Boolean(p),
+  );
+  env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
+  return env;
+}

@@ -1,0 +1,70 @@
+/**
+ * The REVIEW phase's in-process MCP server `orchestrator` with its one tool, `ReviewDecision`
+ * (DESIGN §7): the reviewer reports APPROVE, FEEDBACK or ESCALATE here and the backend captures it.
+ */
+import {
+  createSdkMcpServer,
+  type McpSdkServerConfigWithInstance,
+  tool,
+} from '@anthropic-ai/claude-agent-sdk';
+import { z } from 'zod/v4';
+import type { ReviewDecision } from '../../ports/agent-backend.js';
+
+export const REVIEW_SERVER_NAME = 'orchestrator';
+export const REVIEW_TOOL_NAME = 'ReviewDecision';
+/** the name the model sees and permission requests carry */
+export const REVIEW_TOOL_FULL_NAME = `mcp__${REVIEW_SERVER_NAME}__${REVIEW_TOOL_NAME}`;
+
+const reviewShape = {
+  decision: z
+    .enum(['APPROVE', 'FEEDBACK', 'ESCALATE'])
+    .describe(
+      'APPROVE: ready to complete. FEEDBACK: send back to IMPLEMENT. ESCALATE: the operator must decide.',
+    ),
+  summary: z.string().min(1).describe('One paragraph: what was reviewed and the verdict.'),
+  issues: z
+    .array(
+      z.object({
+        location: z.string().optional().describe('file path, optionally with a line or symbol'),
+        concern: z.string().describe('what is wrong'),
+        suggestion: z.string().optional().describe('how to fix it'),
+      }),
+    )
+    .default([])
+    .describe('Issues to address; required for FEEDBACK.'),
+  reason: z.string().optional().describe('For ESCALATE: why a human must decide.'),
+};
+
+/**
+ * A fresh server per phase run; `onDecision` receives each decision the reviewer records (the backend
+ * keeps the last one, so a reviewer can correct itself).
+ */
+export function createReviewServer(onDecision: (d: ReviewDecision) => void): McpSdkServerConfigWithInstance {
+  const reviewTool = tool(
+    REVIEW_TOOL_NAME,
+    'Record your review decision for this chunk. Call it exactly once, at the end of the review.',
+    reviewShape,
+    async (args) => {
+      const decision: ReviewDecision = {
+        decision: args.decision,
+        summary: args.summary,
+        issues: (args.issues ?? []).map((i) => ({
+          concern: i.concern,
+          ...(i.location ? { location: i.location } : {}),
+          ...(i.suggestion ? { suggestion: i.suggestion } : {}),
+        })),
+        ...(args.reason ? { reason: args.reason } : {}),
+      };
+      onDecision(decision);
+      return { content: [{ type: 'text', text: `Review decision '${decision.decision}' recorded.` }] };
+    },
+    { alwaysLoad: true },
+  );
+  // alwaysLoad: keep the tool in the model's tool list instead of deferring it behind ToolSearch
+  return createSdkMcpServer({
+    name: REVIEW_SERVER_NAME,
+    version: '1.0.0',
+    tools: [reviewTool],
+    alwaysLoad: true,
+  });
+}

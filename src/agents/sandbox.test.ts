@@ -1,0 +1,163 @@
+/** Table tests for the sandbox policy: which tool calls may run in a worktree inside the host repo. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideToolUse, isInside } from './sandbox.js';
+import { shellTokens } from './shell-words.js';
+
+const H = '/home/op/proj';
+const W = `${H}/.ve/chunks/feat/worktree`;
+const ctx = { worktree: W, hostRoot: H };
+
+type Vector = [tool: string, input: Record<string, unknown>, allowed: boolean];
+
+const bash = (command: string, allowed: boolean): Vector => ['Bash', { command }, allowed];
+
+const VECTORS: Vector[] = [
+  // writes
+  ['Write', { file_path: `${W}/src/a.ts`, content: '' }, true],
+  ['Write', { file_path: 'src/a.ts', content: '' }, true],
+  ['Write', { file_path: W, content: '' }, true],
+  ['Write', { file_path: `${W}/../other/a.ts` }, false],
+  ['Write', { file_path: '../../../../src/a.ts' }, false],
+  ['Write', { file_path: `${H}/src/a.ts` }, false],
+  ['Write', { file_path: `${W}-evil/a.ts` }, false],
+  ['Write', { file_path: '/etc/passwd' }, false],
+  ['Write', { file_path: '/tmp/scratch.txt' }, false],
+  ['Write', { file_path: '~/notes.md' }, false],
+  ['Edit', { file_path: `${H}/.ve/chunks/other/worktree/a.ts` }, false],
+  ['Edit', { file_path: `${W}/docs/chunks/feat/PLAN.md` }, true],
+  ['MultiEdit', { file_path: '/usr/lib/x.js' }, false],
+  ['NotebookEdit', { notebook_path: `${H}/nb.ipynb` }, false],
+  ['NotebookEdit', { notebook_path: 'nb.ipynb' }, true],
+  // reads
+  ['Read', { file_path: `${W}/src/a.ts` }, true],
+  ['Read', { file_path: 'README.md' }, true],
+  ['Read', { file_path: '/usr/share/doc/git/README' }, true],
+  ['Read', { file_path: `${H}/src/a.ts` }, false],
+  ['Grep', { pattern: 'x', path: `${H}/src` }, false],
+  ['Grep', { pattern: 'x', path: 'src' }, true],
+  ['Glob', { pattern: '**/*.ts' }, true],
+  // other tools
+  ['AskUserQuestion', { questions: [] }, true],
+  ['mcp__orchestrator__ReviewDecision', { decision: 'APPROVE' }, true],
+  ['TodoWrite', { todos: [] }, true],
+  // bash: ordinary
+  bash('npm test', true),
+  bash('ls -la && git status', true),
+  bash('git add -A && git commit -m "feat: x"', true),
+  bash('cd src && ls', true),
+  bash('cd src && cd .. && ls', true),
+  bash(`cd ${W} && git log`, true),
+  bash(`cd ${W}/src`, true),
+  bash('cd /tmp && ls', true),
+  bash('echo hi > out.txt', true),
+  bash('npm test 2>&1 | tail -5', true),
+  bash('echo x > /dev/null', true),
+  bash('cd -', true),
+  bash('cd "$(git rev-parse --show-toplevel)"', true),
+  // bash: cd out
+  bash('cd ..', false),
+  bash('cd ../..', false),
+  bash('cd src && cd ../..', false),
+  bash(`cd ${H}`, false),
+  bash(`cd ${H}/`, false),
+  bash(`cd '${H}'`, false),
+  bash(`cd "${H}" && git commit -am x`, false),
+  bash(`cd ${W}-evil`, false),
+  bash('cd /etc && cat passwd', false),
+  bash('cd ~', false),
+  bash('cd', false),
+  bash('pushd /usr/lib', false),
+  bash(`cd /tmp && cd ${H}`, false),
+  bash(`ls; (cd ${H} && make)`, false),
+  // bash: git -C and friends
+  bash(`git -C ${H} status`, false),
+  bash(`git -C '${H}' commit -m x`, false),
+  bash(`git -C ${W} status`, true),
+  bash(`git -C ${W}/src status`, true),
+  bash(`git -C ${W}-evil status`, false),
+  bash('git -C ../.. log', false),
+  bash('git -C src log', true),
+  bash('git -C/etc log', false),
+  bash(`git --git-dir=${H}/.git log`, false),
+  bash('git --git-dir .git log', false),
+  bash(`git --work-tree=${H} checkout .`, false),
+  bash(`git --work-tree ${W} status`, true),
+  // bash: env tricks
+  bash(`GIT_DIR=${H}/.git git commit -m x`, false),
+  bash(`GIT_WORK_TREE=${H} git add -A`, false),
+  bash(`export GIT_DIR=${H}/.git; git log`, false),
+  bash(`env GIT_DIR=/elsewhere/.git git log`, false),
+  bash('GIT_INDEX_FILE=/tmp/idx git add .', false),
+  bash(`GIT_DIR=${W}/.git git log`, true),
+  bash('FOO=1 npm test', true),
+  // bash: host root anywhere
+  bash(`git log $(echo ${H})`, false),
+  bash(`git log "$(cd ${H} && pwd)"`, false),
+  bash(`cat ${H}/src/a.ts`, false),
+  bash(`cp a.ts ${H}/src/`, false),
+  bash(`ls \`echo ${H}\``, false),
+  bash(`cat ${W}/src/a.ts`, true),
+  bash(`git diff ${W}/src`, true),
+  bash(`echo ${H}-other`, true),
+  // bash: nested shells and redirections
+  bash(`sh -c "cd ${H} && git commit"`, false),
+  bash("bash -c 'cd /etc'", false),
+  bash("bash -c 'cd src && make'", true),
+  bash('eval "cd /usr"', false),
+  bash('echo x > /etc/motd', false),
+  bash('echo x >> ../outside.txt', false),
+  bash(`echo x | tee ${H}/a.txt`, false),
+  bash('echo x | tee -a log.txt', true),
+  bash('echo x > /tmp/log.txt', true),
+];
+
+describe('decideToolUse', () => {
+  for (const [tool, input, allowed] of VECTORS) {
+    it(`${allowed ? 'allows' : 'denies'} ${tool} ${JSON.stringify(input)}`, () => {
+      const d = decideToolUse(tool, input, ctx);
+      assert.equal(d.allow, allowed, JSON.stringify(d));
+      if (!d.allow) assert.match(d.reason, /^Blocked: .+\. \S/);
+    });
+  }
+
+  it('tells the agent what to do instead', () => {
+    const d = decideToolUse('Write', { file_path: '/etc/x' }, ctx);
+    assert.equal(d.allow, false);
+    if (!d.allow) assert.match(d.reason, /relative/);
+  });
+
+  it('treats trailing slashes on the context as the same directories', () => {
+    const d = decideToolUse('Write', { file_path: `${W}-evil/a` }, { worktree: `${W}/`, hostRoot: `${H}/` });
+    assert.equal(d.allow, false);
+    assert.equal(
+      decideToolUse('Write', { file_path: `${W}/a` }, { worktree: `${W}/`, hostRoot: H }).allow,
+      true,
+    );
+  });
+
+  it('allows scratch directories only when the host repository is not there', () => {
+    const tmpCtx = { worktree: '/tmp/t1/host/.ve/chunks/c/worktree', hostRoot: '/tmp/t1/host' };
+    assert.equal(decideToolUse('Bash', { command: 'cd /tmp/other' }, tmpCtx).allow, true);
+    assert.equal(decideToolUse('Bash', { command: 'cd /tmp/t1/host' }, tmpCtx).allow, false);
+  });
+});
+
+describe('isInside', () => {
+  it('respects path boundaries', () => {
+    assert.equal(isInside('/a/b', '/a/b'), true);
+    assert.equal(isInside('/a/b/c', '/a/b'), true);
+    assert.equal(isInside('/a/bc', '/a/b'), false);
+    assert.equal(isInside('/x', '/'), true);
+  });
+});
+
+describe('shellTokens', () => {
+  it('strips quotes, keeps quoted spaces and splits command substitution', () => {
+    const words = (s: string) => shellTokens(s).map((t) => `${t.kind === 'op' ? '@' : ''}${t.text}`);
+    assert.deepEqual(words(`cd "/a b" && git log`), ['cd', '/a b', '@&', '@&', 'git', 'log']);
+    assert.deepEqual(words(`echo "x $(cd /y) z"`), ['echo', 'x ', '@$(', 'cd', '/y', '@)', ' z']);
+    assert.deepEqual(words("a 'b;c' d\\ e"), ['a', 'b;c', 'd e']);
+    assert.deepEqual(words('a >> f 2>&1'), ['a', '@>>', 'f', '2', '@>', '@&', '1']);
+  });
+});

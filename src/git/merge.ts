@@ -1,0 +1,161 @@
+/**
+ * Lands a unit branch on the base branch. Base checked out somewhere → a plain `git merge` in that
+ * working copy (git protects the operator's edits); otherwise merge-tree + commit-tree + a
+ * compare-and-swap `update-ref`, touching no working copy. Cleanup is the caller's job.
+ */
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { Logger } from '../ports/logger.js';
+import type { MergeResult } from '../ports/worktrees.js';
+import { gitFailed } from './git-cli.js';
+import { isObjectId, parseMergeTree } from './porcelain.js';
+import type { GitRepo } from './repo.js';
+
+export interface MergeRequest {
+  /** unit branch, e.g. `orch/x` */
+  branch: string;
+  /** its tip, read by the caller inside the mutation queue */
+  tip: string;
+  /** base branch name */
+  base: string;
+}
+
+export interface MergeOptions {
+  log: Logger;
+  /** CAS attempts when base moves between computing the merge and updating the ref */
+  attempts?: number;
+  /** test seam: runs after the merge is computed and before the ref update */
+  beforeRefUpdate?: () => Promise<void>;
+}
+
+export function mergeMessage(branch: string, base: string): string {
+  return `Merge branch '${branch}' into ${base}`;
+}
+
+/** Merges `req.branch` into `req.base`; never forces, stashes or resets anything. */
+export async function mergeIntoBase(
+  repo: GitRepo,
+  req: MergeRequest,
+  opts: MergeOptions,
+): Promise<MergeResult> {
+  const baseTip = await repo.branchTip(req.base);
+  if (baseTip === null) {
+    const what = (await repo.commitOf(req.base)) ? 'is a commit, not a branch' : 'does not exist';
+    return {
+      kind: 'refused',
+      message: `cannot merge ${req.branch}: base '${req.base}' ${what}; the work stays on ${req.branch}`,
+    };
+  }
+  if (await repo.isAncestor(req.tip, baseTip)) return { kind: 'merged', commit: null };
+  const checkout = await repo.checkoutOf(req.base);
+  if (checkout) return mergeInCheckout(repo, checkout.path, req, opts.log);
+  return mergeByPlumbing(repo, req, opts);
+}
+
+/** `git merge` in the working copy that has base checked out; git refuses if local edits are in the way. */
+export async function mergeInCheckout(
+  repo: GitRepo,
+  cwd: string,
+  req: MergeRequest,
+  log: Logger,
+): Promise<MergeResult> {
+  if (await repo.commitOf('MERGE_HEAD', cwd)) {
+    return {
+      kind: 'refused',
+      message: `a merge is already in progress in ${cwd}; finish or abort it, then retry the merge of ${req.branch}`,
+    };
+  }
+  const identity = await repo.identityArgs();
+  const args = [...identity, 'merge', '--no-edit', '-m', mergeMessage(req.branch, req.base), req.tip];
+  const r = await repo.run(args, { cwd });
+  if (r.code === 0) {
+    const commit = await repo.commitOf('HEAD', cwd);
+    log.info('merged into checked-out base', { branch: req.branch, base: req.base, cwd, commit });
+    return { kind: 'merged', commit };
+  }
+  // a conflict leaves our merge in progress; a refusal (local edits in the way) leaves nothing behind
+  if ((await repo.commitOf('MERGE_HEAD', cwd)) === req.tip) {
+    const unmerged = await repo.ok(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd });
+    const files = unmerged.split('\0').filter((f) => f !== '');
+    const abort = await repo.run(['merge', '--abort'], { cwd });
+    if (abort.code !== 0) throw gitFailed(['merge', '--abort'], cwd, abort);
+    log.info('merge conflict; merge aborted', { branch: req.branch, base: req.base, files });
+    return { kind: 'conflict', files, message: conflictMessage(req, files) };
+  }
+  const why = `${r.stderr}\n${r.stdout}`.trim() || `git merge exited ${r.code}`;
+  log.info('git refused the merge', { branch: req.branch, base: req.base, cwd, exitCode: r.code });
+  return {
+    kind: 'refused',
+    message: `git refused to merge ${req.branch} into ${req.base} in ${cwd}: ${why}`,
+  };
+}
+
+/** Merge without a working copy: fast-forward or merge-tree + commit-tree, then update-ref with CAS. */
+export async function mergeByPlumbing(
+  repo: GitRepo,
+  req: MergeRequest,
+  opts: MergeOptions,
+): Promise<MergeResult> {
+  const attempts = opts.attempts ?? 5;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const old = await repo.branchTip(req.base);
+    if (old === null) return { kind: 'refused', message: `base '${req.base}' disappeared during the merge` };
+    if (await repo.isAncestor(req.tip, old)) return { kind: 'merged', commit: null };
+    const computed = await computeMerge(repo, req, old);
+    if (computed.kind === 'conflict') return computed;
+    await opts.beforeRefUpdate?.();
+    // never move a checked-out branch behind its working copy's back
+    const checkout = await repo.checkoutOf(req.base);
+    if (checkout) return mergeInCheckout(repo, checkout.path, req, opts.log);
+    const ref = `refs/heads/${req.base}`;
+    const args = ['update-ref', '-m', `ve: ${mergeMessage(req.branch, req.base)}`, ref, computed.commit, old];
+    const r = await repo.run(args);
+    if (r.code === 0) {
+      opts.log.info('merged by ref update', { branch: req.branch, base: req.base, commit: computed.commit });
+      return { kind: 'merged', commit: computed.commit };
+    }
+    const now = await repo.branchTip(req.base);
+    if (now === old) throw gitFailed(args, repo.root, r);
+    opts.log.info('base moved during merge; retrying', { branch: req.branch, base: req.base, attempt });
+  }
+  throw new OrchError(
+    ErrorCode.conflict,
+    `base '${req.base}' kept moving while merging ${req.branch} (${attempts} attempts); retry later`,
+    { branch: req.branch, base: req.base, attempts },
+  );
+}
+
+type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;
+
+async function computeMerge(repo: GitRepo, req: MergeRequest, old: string): Promise<Computed> {
+  if (await repo.isAncestor(old, req.tip)) return { kind: 'commit', commit: req.tip };
+  const args = [
+    '-c',
+    'core.quotePath=false',
+    'merge-tree',
+    '--write-tree',
+    '--name-only',
+    '--messages',
+    old,
+    req.tip,
+  ];
+  const r = await repo.run(args);
+  const { tree, files, messages } = parseMergeTree(r.stdout);
+  // exit 1 with a tree id is a conflict; exit 1 without one is git failing to merge at all
+  if (r.code === 1 && isObjectId(tree)) {
+    return { kind: 'conflict', files, message: conflictMessage(req, files, messages) };
+  }
+  if (r.code !== 0 || !isObjectId(tree)) throw gitFailed(args, repo.root, r);
+  const identity = await repo.identityArgs();
+  const commitArgs = [...identity, 'commit-tree', tree, '-p', old, '-p', req.tip];
+  const commit = (await repo.ok(commitArgs, { input: `${mergeMessage(req.branch, req.base)}\n` })).trim();
+  return { kind: 'commit', commit };
+}
+
+function conflictMessage(req: MergeRequest, files: string[], messages = ''): string {
+  const conflictLines = messages
+    .split('\n')
+    .filter((l) => l.startsWith('CONFLICT'))
+    .slice(0, 20);
+  const head = `Merge conflict between ${req.branch} and ${req.base}${files.length ? ` in ${files.join(', ')}` : ''}`;
+  return conflictLines.length ? `${head}\n${conflictLines.join('\n')}` : head;
+}

@@ -1,0 +1,113 @@
+/**
+ * The mutating steps on the host repository's worktree registry and unit branches: add (locked),
+ * remove with fallbacks, delete a merged branch. Callers run these inside the mutation queue.
+ */
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { Logger } from '../ports/logger.js';
+import { gitFailed } from './git-cli.js';
+import type { WorktreeEntry } from './porcelain.js';
+import { type GitRepo, samePath } from './repo.js';
+
+export const LOCK_REASON = 've: in use';
+
+export class WorktreeRegistry {
+  constructor(
+    private readonly repo: GitRepo,
+    private readonly log: Logger,
+  ) {}
+
+  /** The registration of the worktree at `path`, if git has one (the directory may be gone). */
+  async at(path: string): Promise<WorktreeEntry | null> {
+    return (await this.repo.worktrees()).find((e) => samePath(e.path, path)) ?? null;
+  }
+
+  /** Locks the worktree so `git worktree prune` never drops it while ve uses it. */
+  async lock(path: string): Promise<void> {
+    const r = await this.repo.run(['worktree', 'lock', '--reason', LOCK_REASON, path]);
+    if (r.code !== 0 && !/already locked/.test(r.stderr))
+      throw gitFailed(['worktree', 'lock', path], path, r);
+  }
+
+  /** Adds a locked worktree on `branch`: reused as-is when it exists, else created from `base`. */
+  async add(chunk: string, path: string, branch: string, base: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    await this.excludeStateDir();
+    const lock = ['--lock', '--reason', LOCK_REASON];
+    if ((await this.repo.branchTip(branch)) !== null) {
+      const holder = await this.repo.checkoutOf(branch);
+      if (holder) {
+        throw new OrchError(
+          ErrorCode.conflict,
+          `branch ${branch} is checked out at ${holder.path}; check out another branch there first`,
+          { chunk, branch, path: holder.path },
+        );
+      }
+      this.log.info('reusing existing branch for a new worktree', { chunk, branch });
+      await this.repo.ok(['worktree', 'add', ...lock, path, branch]);
+      return;
+    }
+    if ((await this.repo.commitOf(base)) === null) {
+      throw new OrchError(ErrorCode.invalid_input, `base '${base}' does not name a commit`, { chunk, base });
+    }
+    await this.repo.ok(['worktree', 'add', ...lock, '--no-track', '-b', branch, path, base]);
+  }
+
+  /** An empty or half-made directory at the worktree path that git does not know (crash during add). */
+  async clearLeftoverDir(chunk: string, path: string): Promise<void> {
+    const content = await readdir(path);
+    if (content.length > 0 && !existsSync(join(path, '.git'))) {
+      throw new OrchError(
+        ErrorCode.conflict,
+        `${path} exists but is not a worktree of this repository; move it away and retry`,
+        { chunk, path },
+      );
+    }
+    this.log.warn('removing leftover worktree directory unknown to git', { chunk, path });
+    await rm(path, { recursive: true, force: true });
+    await this.repo.ok(['worktree', 'prune']);
+  }
+
+  /** Unlocks and removes a worktree; falls back to deleting the directory and pruning. No-op if absent. */
+  async remove(path: string, known?: WorktreeEntry): Promise<void> {
+    const entry = known ?? (await this.at(path));
+    if (!entry) {
+      if (existsSync(path)) await rm(path, { recursive: true, force: true });
+      return;
+    }
+    if (entry.locked) {
+      const r = await this.repo.run(['worktree', 'unlock', path]);
+      if (r.code !== 0 && !/not locked/.test(r.stderr))
+        throw gitFailed(['worktree', 'unlock', path], path, r);
+    }
+    const r = await this.repo.run(['worktree', 'remove', '--force', path]);
+    if (r.code !== 0) {
+      this.log.warn('git worktree remove failed; deleting the directory', { path, stderr: r.stderr.trim() });
+      await rm(path, { recursive: true, force: true });
+      await this.repo.ok(['worktree', 'prune']);
+    }
+  }
+
+  /** Deletes the branch only if it is still at `tip` (compare-and-swap) and nobody has it checked out. */
+  async deleteBranch(branch: string, tip: string): Promise<void> {
+    const holder = await this.repo.checkoutOf(branch);
+    if (holder) {
+      this.log.warn('branch is checked out elsewhere; not deleted', { branch, path: holder.path });
+      return;
+    }
+    await this.repo.ok(['update-ref', '-m', 've: delete unit branch', '-d', `refs/heads/${branch}`, tip]);
+  }
+
+  /** Keeps `.ve/` out of the operator's `git status` and `git add -A` (worktrees nest inside it). */
+  private async excludeStateDir(): Promise<void> {
+    const ignored = await this.repo.run(['check-ignore', '--quiet', '.ve/chunks']);
+    if (ignored.code === 0) return;
+    const file = join(await this.repo.commonDir(), 'info', 'exclude');
+    const current = existsSync(file) ? await readFile(file, 'utf8') : '';
+    await mkdir(dirname(file), { recursive: true });
+    const sep = current === '' || current.endsWith('\n') ? '' : '\n';
+    await appendFile(file, `${sep}# ve orchestrator state\n/.ve/\n`);
+  }
+}
