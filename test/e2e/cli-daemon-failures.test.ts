@@ -3,7 +3,7 @@
  * daemon refused by the project lock is reported as "already running" even without a pid file.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,10 +24,15 @@ describe('ve orch start failures (real daemon)', { timeout: 120_000 }, () => {
     mkdirSync(join(repo.root, '.ve', 'orchestrator.db'), { recursive: true });
     const res = await runVe(['orch', 'start'], { cwd: repo.root });
     assert.equal(res.code, 1);
-    assert.match(
-      res.stderr,
-      /^ve: the orchestrator failed to start: unable to open database file \(see .*orchestrator\.log\)\n$/,
-    );
+    const m = /^ve: the orchestrator failed to start: (.+) \(see .*orchestrator\.log\)\n$/.exec(res.stderr);
+    assert.ok(m, res.stderr);
+    const errors = readFileSync(join(repo.root, '.ve', 'orchestrator.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.ok(errors.length > 0, 'the daemon logged why');
+    assert.ok(m[1]?.startsWith(errors.at(-1) ?? '\0'), `${m[1]} vs ${errors.at(-1)}`);
+    assert.match(m[1] ?? '', /orchestrator\.db|database/);
     assert.equal(res.stdout, '');
     assert.equal((await runVe(['orch', 'status'], { cwd: repo.root })).stdout, 'Status: Stopped\n');
   });
