@@ -99,6 +99,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     phaseLog,
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
+    baseBranch,
   });
   const scheduler = new Scheduler({
     store,

@@ -36,6 +36,8 @@ export interface RunnerDeps {
   phaseLog: PhaseLogSink;
   log: Logger;
   hostRoot: string;
+  /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
+  baseBranch: string;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
 }
@@ -59,7 +61,7 @@ export class AgentPhaseRunner implements PhaseRunner {
     let unit = claimed;
     try {
       const config = await store.getConfig();
-      const base = unit.base_branch ?? (await worktrees.defaultBase());
+      const base = unit.base_branch ?? this.deps.baseBranch;
       const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
