@@ -13,6 +13,7 @@ import { cpuSeconds } from './lib/cpu.js';
 import { instantAgentEnv, type LoopDelay, type RunningDaemon, startDaemon } from './lib/daemon.js';
 import { rssMiB } from './lib/proc.js';
 import { chunkName, makeProject } from './lib/project.js';
+import { seedUnits } from './lib/seed.js';
 import { percentile } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 import { type Breakdown, breakdown, type UnitHistory } from './lib/timeline.js';
@@ -33,6 +34,8 @@ export interface PipelineResult {
   /** bare git + the agent processes' own time (DESIGN §13's floor), serial, ms; from a sample */
   fullFloorMs: number;
   fullFloorSample: number;
+  /** finished units that were already in the database */
+  history: number;
   /** inject → first RUNNING per unit, ms */
   injectToRunning: number[];
   /** the same for the first max_agents units only: dispatch with free slots, no queueing */
@@ -59,9 +62,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitAllDone(
   d: RunningDaemon,
   n: number,
-  opts: { stallMs?: number; onPoll?: () => void; latencies?: number[] } = {},
+  opts: { stallMs?: number; onPoll?: () => void; latencies?: number[]; before?: Record<string, number> } = {},
 ): Promise<void> {
   const stallMs = opts.stallMs ?? 120_000;
+  const doneBefore = opts.before?.DONE ?? 0;
+  const attentionBefore = opts.before?.NEEDS_ATTENTION ?? 0;
   let last = '';
   let movedAt = performance.now();
   for (;;) {
@@ -69,14 +74,20 @@ export async function waitAllDone(
     const t0 = performance.now();
     const s = await d.api<{ counts: Record<string, number> }>('GET', '/api/status');
     opts.latencies?.push(performance.now() - t0);
-    if ((s.counts.DONE ?? 0) === n) return;
-    if ((s.counts.NEEDS_ATTENTION ?? 0) > 0) {
+    if ((s.counts.DONE ?? 0) - doneBefore === n) return;
+    if ((s.counts.NEEDS_ATTENTION ?? 0) > attentionBefore) {
       const list = await d.api<{ work_units: UnitDto[] }>('GET', '/api/work-units?status=NEEDS_ATTENTION');
-      const why = list.work_units.slice(0, 3).map((u) => `${u.chunk}: ${u.attention_reason}`);
+      const why = list.work_units
+        .filter((u) => !u.chunk.startsWith('seed_'))
+        .slice(0, 3)
+        .map((u) => `${u.chunk}: ${u.attention_reason}`);
       throw new Error(`units need attention during the bench: ${why.join(' | ')}`);
     }
-    const units = await d.api<{ work_units: { version: number }[] }>('GET', '/api/work-units');
-    const now = units.work_units.map((u) => u.version).join(',');
+    const running = await d.api<{ work_units: { chunk: string; version: number }[] }>(
+      'GET',
+      '/api/work-units?status=RUNNING',
+    );
+    const now = JSON.stringify([s.counts, running.work_units.map((u) => [u.chunk, u.version])]);
     if (now !== last) {
       last = now;
       movedAt = performance.now();
@@ -103,35 +114,52 @@ async function lostWork(root: string, names: readonly string[]): Promise<string[
   return lost;
 }
 
+/** The (git + agent) floor per unit, measured serially over `sample` units. */
+export async function measureFullFloorPerUnit(sample: number): Promise<{ ms: number; sample: number }> {
+  const names = Array.from({ length: sample }, (_, i) => chunkName('floor', i, 4));
+  const root = await makeProject(names, 'IMPLEMENTING');
+  try {
+    return { ms: (await measureFullFloor(names, root)).ms / sample, sample };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 export async function runPipeline(
   n: number,
   opts: {
     maxAgents?: number;
     /** units the full floor is measured on (it is serial and linear; scaled to n) */
     floorSample?: number;
+    /** a full floor per unit measured earlier in the same run, instead of measuring it again */
+    fullFloorPerUnit?: { ms: number; sample: number };
+    /** finished units already in the database (a long-lived project's history) */
+    history?: number;
     onDaemon?: (d: RunningDaemon) => Promise<() => Promise<void>>;
   } = {},
 ): Promise<PipelineResult> {
   const maxAgents = opts.maxAgents ?? 8;
   const names = Array.from({ length: n }, (_, i) => chunkName('unit', i, 4));
-  const sample = names.slice(0, Math.min(n, opts.floorSample ?? 10));
   const floorRoot = await makeProject(names);
-  const fullFloorRoot = await makeProject(sample, 'IMPLEMENTING');
   const root = await makeProject(names);
   let d: RunningDaemon | null = null;
   try {
+    if (opts.history) await seedUnits(root, opts.history);
     const floorMs = (await measureGitFloor(n, floorRoot)).ms;
-    const fullFloorMs = ((await measureFullFloor(sample, fullFloorRoot)).ms * n) / sample.length;
+    const perUnit =
+      opts.fullFloorPerUnit ?? (await measureFullFloorPerUnit(Math.min(n, opts.floorSample ?? 10)));
+    const fullFloorMs = perUnit.ms * n;
     d = await startDaemon(root, { env: instantAgentEnv(), loopDelay: true });
     const stopExtra = opts.onDaemon ? await opts.onDaemon(d) : null;
     await d.api('PATCH', '/api/config', { max_agents: maxAgents });
+    const before = (await d.api<{ counts: Record<string, number> }>('GET', '/api/status')).counts;
     const cpu0 = cpuSeconds(d.pid);
     d.resetLoopDelay();
     const statusUnderLoad: number[] = [];
     const injectAt = Date.now();
     for (let i = 0; i < names.length; i += 500)
       await d.api('POST', '/api/work-units/inject', { chunks: names.slice(i, i + 500) });
-    await waitAllDone(d, n, { latencies: statusUnderLoad });
+    await waitAllDone(d, n, { latencies: statusUnderLoad, before });
     const daemonCpuS = cpuSeconds(d.pid) - cpu0;
     const rssEndMiB = rssMiB(d.pid);
     if (stopExtra) await stopExtra();
@@ -156,7 +184,8 @@ export async function runPipeline(
       totalMs: lastDone - injectAt,
       floorMs,
       fullFloorMs,
-      fullFloorSample: sample.length,
+      fullFloorSample: perUnit.sample,
+      history: opts.history ?? 0,
       injectToRunning: lags,
       injectToRunningFree: [...lags].sort((a, b) => a - b).slice(0, Math.min(n, maxAgents)),
       rssEndMiB,
@@ -171,12 +200,11 @@ export async function runPipeline(
     await d?.stop();
     rmSync(root, { recursive: true, force: true });
     rmSync(floorRoot, { recursive: true, force: true });
-    rmSync(fullFloorRoot, { recursive: true, force: true });
   }
 }
 
 export function pipelineRows(group: string, r: PipelineResult): Row[] {
-  const tag = `${r.units} units, max_agents ${r.maxAgents}`;
+  const tag = `${r.units} units, max_agents ${r.maxAgents}${r.history > 0 ? `, ${r.history.toLocaleString('en')} done units in the db` : ''}`;
   return [
     {
       group,
