@@ -62,7 +62,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitAllDone(
   d: RunningDaemon,
   n: number,
-  opts: { stallMs?: number; onPoll?: () => void; latencies?: number[]; before?: Record<string, number> } = {},
+  opts: {
+    stallMs?: number;
+    onPoll?: () => void;
+    latencies?: number[];
+    before?: Record<string, number>;
+    /** GET /api/status lists every unit: poll gently so the bench does not load the daemon itself */
+    pollMs?: number;
+  } = {},
 ): Promise<void> {
   const stallMs = opts.stallMs ?? 120_000;
   const doneBefore = opts.before?.DONE ?? 0;
@@ -94,7 +101,7 @@ export async function waitAllDone(
     } else if (performance.now() - movedAt > stallMs) {
       throw new Error(`no unit moved for ${stallMs} ms; counts ${JSON.stringify(s.counts)}`);
     }
-    await sleep(250);
+    await sleep(opts.pollMs ?? 1000);
   }
 }
 

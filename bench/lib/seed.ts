@@ -1,8 +1,9 @@
 /**
  * Seeds a project's `.ve/orchestrator.db` with many work units before the daemon starts, through the
  * real SqliteStore: a long-lived project's mix — mostly merged units, a few waiting on the operator
- * (with their questions) and a few blocked behind those. None of them is dispatchable, so a daemon
- * started on the seeded project sits idle and the API can be timed on a quiet process.
+ * (questions asked while planning) and a few blocked behind those. None of them is dispatchable or
+ * has a code branch, so a daemon started on the seeded project sits idle and the API can be timed on a
+ * quiet process.
  */
 import { mkdirSync } from 'node:fs';
 import { projectPaths } from '../../src/config/paths.js';
@@ -29,17 +30,17 @@ function unitAt(i: number, base: number): WorkUnit {
     version: 14,
   };
   if (i % 33 === 1) {
+    // a question asked while planning: no code branch yet, so the live conflict watch skips it
     return {
       ...done,
-      phase: 'IMPLEMENT',
+      phase: 'PLAN',
       status: 'NEEDS_ATTENTION',
-      worktree: `/srv/project/.ve/chunks/${chunk}/worktree`,
       attention_kind: 'QUESTION',
       attention_reason: 'Question: Should the retry budget be per unit or global?',
       attention_at: at,
       question: {
         id: `q-${i}`,
-        phase: 'IMPLEMENT',
+        phase: 'PLAN',
         asked_at: at,
         questions: [
           {
