@@ -28,7 +28,7 @@ export function summarise(p: Profile): {
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const perNode = new Map<number, number>();
-  p.samples.forEach((id, i) => perNode.set(id, (perNode.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
+  for (const [i, id] of p.samples.entries()) perNode.set(id, (perNode.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
   let total = 0;
