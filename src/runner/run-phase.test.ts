@@ -183,4 +183,20 @@ describe('runner with the scheduler', () => {
     assert.deepEqual(o.worktrees.merged, ['base', 'top']);
     await o.stop();
   });
+
+  it('finishes a finalizing unit whose worktree is gone without recreating it (crash after the merge)', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.services.inject({ chunks: ['feat'], phase: 'COMPLETE' });
+    // as recovery leaves it after a crash between the worktree removal and the final transition
+    await o.parts.store.update('feat', { finalizing: true, base_branch: 'main' }, { source: 'recovery' });
+    await o.parts.store.patchConfig({ setup_command: 'make setup' });
+    o.worktrees.setupFailure = 'a setup run for a merged unit';
+    await o.start();
+    const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    assert.equal(done.attention_kind, null);
+    assert.deepEqual(o.worktrees.merged, ['feat']);
+    assert.equal(await o.worktrees.exists('feat'), false, 'no worktree was created');
+    assert.deepEqual(o.backend.runs, [], 'no agent ran');
+    await o.stop();
+  });
 });

@@ -61,6 +61,12 @@ export class AgentPhaseRunner implements PhaseRunner {
     let unit = claimed;
     try {
       const config = await store.getConfig();
+      if (unit.finalizing && unit.base_branch !== null && !(await worktrees.exists(unit.chunk))) {
+        // a crash after the merge landed and the worktree was removed: finish it without a new
+        // worktree (and setup run) for work that is already on base
+        await finalizeUnit(this.deps, unit, config, { verified: true });
+        return;
+      }
       const base = unit.base_branch ?? this.deps.baseBranch;
       const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
