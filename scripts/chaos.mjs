@@ -31,6 +31,8 @@ for (const [name, problems] of Object.entries(report.problems)) {
   console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${name}`);
   for (const p of problems.slice(0, 20)) console.log(`       ${p}`);
 }
-console.log(`\n${report.ok ? 'PASS' : 'FAIL'} in ${((Date.now() - started) / 1000).toFixed(1)} s (work ${(report.durationMs / 1000).toFixed(1)} s); reproduce with --seed ${seed}`);
+console.log(
+  `\n${report.ok ? 'PASS' : 'FAIL'} in ${((Date.now() - started) / 1000).toFixed(1)} s (work ${(report.durationMs / 1000).toFixed(1)} s); reproduce with --seed ${seed}`,
+);
 if (values.keep) console.log(`kept ${report.root}`);
 process.exit(report.ok ? 0 : 1);

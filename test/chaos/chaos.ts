@@ -8,8 +8,8 @@
 import type { AttentionListDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
 import {
   collectEvidence,
-  INVARIANTS,
   type InvariantName as EndInvariant,
+  INVARIANTS,
   type RunEvidence,
 } from '../support/invariants.js';
 import {
@@ -27,10 +27,14 @@ export interface ChaosParams {
   seed: number;
   /** upper bound of each agent phase's random sleeps (ms) */
   maxSleepMs?: number;
-  /** the delay before each kill is uniform in [min, max] ms, counted from the previous restart */
-  killDelayMs?: [number, number];
+  /** each kill waits for a uniform [min, max] number of unit writes after the previous (re)start… */
+  killAfterWrites?: [number, number];
+  /** …and then a uniform [min, max] ms more */
+  killJitterMs?: [number, number];
   /** how long the daemon stays dead after a kill: uniform in [0, max] ms */
   maxDowntimeMs?: number;
+  /** share of chunks whose PLAN.md is written already, so they start at IMPLEMENT */
+  plannedShare?: number;
   /** share of chunks whose IMPLEMENT asks the operator once; share whose PLAN hits an overload once */
   questionRate?: number;
   overloadRate?: number;
@@ -62,17 +66,21 @@ export interface ChaosReport {
   ok: boolean;
 }
 
-/** `n` chunks named c01…; each may depend on up to two earlier ones, so the graph is a DAG. */
-export function chaosChunks(n: number, random: Random): ChunkPlan[] {
+/**
+ * `n` chunks named c01…; each may depend on up to two earlier ones (so the graph is a DAG), and a
+ * `plannedShare` of them start at IMPLEMENT with their plan written.
+ */
+export function chaosChunks(n: number, random: Random, plannedShare = 0.5): ChunkPlan[] {
   const names = Array.from({ length: n }, (_, i) => `c${String(i + 1).padStart(2, '0')}`);
   return names.map((name, i) => {
     const deps = new Set<string>();
-    for (let k = 0; k < 2 && i > 0; k++) if (random.chance(0.35)) deps.add(names[random.int(0, i - 1)] as string);
-    return { name, depends_on: [...deps].sort() };
+    for (let k = 0; k < 2 && i > 0; k++)
+      if (random.chance(0.35)) deps.add(names[random.int(0, i - 1)] as string);
+    return { name, depends_on: [...deps].sort(), planned: random.chance(plannedShare) };
   });
 }
 
-/** Per-chunk overrides for pipeline-agent.mjs: a question in IMPLEMENT, an overload in PLAN. */
+/** Per-chunk overrides for pipeline-agent.mjs: a question in IMPLEMENT, an overload in REVIEW. */
 export function chaosControl(chunks: readonly ChunkPlan[], random: Random, p: ChaosParams) {
   const control: Record<string, unknown> = {};
   for (const c of chunks) {
@@ -95,9 +103,14 @@ export function chaosControl(chunks: readonly ChunkPlan[], random: Random, p: Ch
       };
     }
     if (random.chance(p.overloadRate ?? 0.1)) {
-      control[`${c.name}:PLAN`] = {
+      control[`${c.name}:REVIEW`] = {
         times: 1,
-        steps: [{ error: 'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' }],
+        steps: [
+          {
+            error:
+              'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+          },
+        ],
       };
     }
   }
@@ -109,7 +122,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runChaos(params: ChaosParams): Promise<ChaosReport> {
   const log = params.log ?? (() => {});
   const random = seededRandom(params.seed);
-  const chunks = chaosChunks(params.chunks, random);
+  const chunks = chaosChunks(params.chunks, random, params.plannedShare);
   const control = chaosControl(chunks, random, params);
   const project = makePipelineProject({
     chunks,
@@ -118,7 +131,9 @@ export async function runChaos(params: ChaosParams): Promise<ChaosReport> {
     prefix: 've-chaos-',
   });
   project.setControl(control);
-  log(`chaos seed=${params.seed} chunks=${params.chunks} agents=${params.agents} kills=${params.kills} root=${project.root}`);
+  log(
+    `chaos seed=${params.seed} chunks=${params.chunks} agents=${params.agents} kills=${params.kills} root=${project.root}`,
+  );
   const operator = startOperator(project);
   try {
     await project.start();
@@ -179,6 +194,17 @@ export async function runChaos(params: ChaosParams): Promise<ChaosReport> {
   }
 }
 
+/** Total writes so far: every unit's `version` grows by one per persisted change. */
+async function writesSoFar(project: PipelineProject): Promise<number | null> {
+  const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
+  return units ? units.work_units.reduce((n, u) => n + u.version, 0) : null;
+}
+
+/**
+ * Kills at random moments measured in progress, not wall time, so kills spread over every phase and
+ * merge on a fast or a loaded machine alike: after each (re)start wait for a random number of unit
+ * writes, then a random jitter, then SIGKILL.
+ */
 async function killRepeatedly(
   project: PipelineProject,
   params: ChaosParams,
@@ -186,22 +212,39 @@ async function killRepeatedly(
   started: number,
   log: (line: string) => void,
 ): Promise<KillRecord[]> {
-  const [min, max] = params.killDelayMs ?? [300, 2500];
+  const [minWrites, maxWrites] = params.killAfterWrites ?? [1, 12];
+  const [minJitter, maxJitter] = params.killJitterMs ?? [0, 500];
   const kills: KillRecord[] = [];
   for (let k = 1; k <= params.kills; k++) {
-    await sleep(random.int(min, max));
-    const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
-    if (units && units.work_units.every((u) => u.status === 'DONE')) {
+    const target = random.int(minWrites, maxWrites);
+    const jitter = random.int(minJitter, maxJitter);
+    const from = await writesSoFar(project);
+    let finished = false;
+    for (;;) {
+      const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
+      if (units?.work_units.every((u) => u.status === 'DONE')) {
+        finished = true;
+        break;
+      }
+      const now = units ? units.work_units.reduce((n, u) => n + u.version, 0) : null;
+      if (from !== null && now !== null && now - from >= target) break;
+      await sleep(50);
+    }
+    if (finished) {
       log(`the work finished before kill ${k}`);
       break;
     }
+    await sleep(jitter);
+    const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
     const inFlight = (units?.work_units ?? [])
       .filter((u) => u.status === 'RUNNING')
       .map((u: WorkUnitDto) => `${u.chunk}:${u.finalizing ? 'merge' : u.phase}`);
     const pid = await project.kill9();
     const at = Date.now() - started;
     kills.push({ at, pid, inFlight });
-    log(`kill ${k} at ${at} ms (pid ${pid}); in flight: ${inFlight.join(' ') || '-'}`);
+    log(
+      `kill ${k} at ${at} ms (pid ${pid}, after ${target} writes + ${jitter} ms); in flight: ${inFlight.join(' ') || '-'}`,
+    );
     await sleep(random.int(0, params.maxDowntimeMs ?? 300));
     await project.start();
   }

@@ -74,7 +74,10 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
       'kplan:PLAN': {
         times: 1,
         steps: [
-          { tool: 'Write', input: { file_path: 'docs/chunks/kplan/PLAN.md', content: '# Plan\n\n## Approach\n\nhalf\n' } },
+          {
+            tool: 'Write',
+            input: { file_path: 'docs/chunks/kplan/PLAN.md', content: '# Plan\n\n## Approach\n\nhalf\n' },
+          },
           mark('kplan'),
           { hang: true },
         ],
@@ -99,7 +102,10 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
       'kcomp:COMPLETE': {
         times: 1,
         steps: [
-          { tool: 'Bash', input: { command: "sed -i 's/^status: [A-Z]*$/status: ACTIVE/' docs/chunks/kcomp/GOAL.md" } },
+          {
+            tool: 'Bash',
+            input: { command: "sed -i 's/^status: [A-Z]*$/status: ACTIVE/' docs/chunks/kcomp/GOAL.md" },
+          },
           mark('kcomp'),
           { hang: true },
         ],
@@ -110,10 +116,12 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
     await p.mustVe('orch', 'inject', ...chunks);
     for (const c of chunks) await waitForFile(marker(p, c), 120_000);
     const running = await p.api.get<UnitListDto>('/api/work-units');
-    assert.deepEqual(
-      running.work_units.map((u) => `${u.chunk}:${u.status}:${u.phase}`).sort(),
-      ['kcomp:RUNNING:COMPLETE', 'kimpl:RUNNING:IMPLEMENT', 'kplan:RUNNING:PLAN', 'krev:RUNNING:REVIEW'],
-    );
+    assert.deepEqual(running.work_units.map((u) => `${u.chunk}:${u.status}:${u.phase}`).sort(), [
+      'kcomp:RUNNING:COMPLETE',
+      'kimpl:RUNNING:IMPLEMENT',
+      'kplan:RUNNING:PLAN',
+      'krev:RUNNING:REVIEW',
+    ]);
     await p.kill9();
     assert.deepEqual(await strayAgents(p.root), [], 'the agents ended with the daemon (stdin EOF)');
     await p.start();
@@ -126,7 +134,11 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
     ] as const) {
       assert.deepEqual(await recoveryReasons(p, c), [`${phase}: daemon restarted during the phase`]);
     }
-    assert.equal(p.repo.git('show', 'main:src/kimpl.txt'), 'kimpl implemented\n', 'the re-run finished the work');
+    assert.equal(
+      p.repo.git('show', 'main:src/kimpl.txt'),
+      'kimpl implemented\n',
+      'the re-run finished the work',
+    );
   });
 
   it('during a merge into the checked-out base (held in post-merge): it lands once, and cleanup finishes', async () => {

@@ -136,12 +136,17 @@ export function invalidAuditPaths(ev: RunEvidence): string[] {
     rows.forEach((row, i) => {
       const where = `${c} row ${i} (${row.old_status} -[${row.event}]-> ${row.new_status})`;
       if (i === 0) {
-        if (row.event !== 'create' || row.old_status !== null || !['READY', 'BLOCKED'].includes(row.new_status))
+        if (
+          row.event !== 'create' ||
+          row.old_status !== null ||
+          !['READY', 'BLOCKED'].includes(row.new_status)
+        )
           out.push(`${where}: the log does not start with a create`);
         return;
       }
       const prev = rows[i - 1];
-      if (row.old_status !== prev?.new_status) out.push(`${where}: previous row ended in ${prev?.new_status}`);
+      if (row.old_status !== prev?.new_status)
+        out.push(`${where}: previous row ended in ${prev?.new_status}`);
       if (row.event === 'force') {
         if (!row.forced) out.push(`${where}: a force row not marked forced`);
         return;
@@ -172,7 +177,9 @@ export function lostAttention(ev: RunEvidence): string[] {
     const attends = history.map((h, i) => ({ h, i })).filter(({ h }) => h.event === 'attend');
     const raised = (ev.histories[c]?.attention ?? []).filter((a) => a.raised !== null);
     if (attends.length !== raised.length)
-      out.push(`${c}: ${attends.length} attend transitions but ${raised.length} raised items in the attention log`);
+      out.push(
+        `${c}: ${attends.length} attend transitions but ${raised.length} raised items in the attention log`,
+      );
     raised.forEach((item, k) => {
       const label = `${c}: ${item.kind} item raised at ${item.raised_at} (${item.raised?.reason.slice(0, 120)})`;
       const attend = attends[k];
@@ -184,16 +191,27 @@ export function lostAttention(ev: RunEvidence): string[] {
             .some((h) => h.old_status === 'NEEDS_ATTENTION' && h.new_status !== 'NEEDS_ATTENTION')
         : false;
       if (item.answered_at === null && !left) out.push(`${label}: neither answered nor closed`);
-      if (item.kind === 'QUESTION' && item.answered_at === null) out.push(`${label}: the question was never answered`);
+      if (item.kind === 'QUESTION' && item.answered_at === null)
+        out.push(`${label}: the question was never answered`);
     });
   }
   for (const seen of ev.observedAttention) {
     const logged = (ev.histories[seen.chunk]?.attention ?? []).some(
       (a) => a.kind === seen.kind && a.raised?.reason === seen.reason,
     );
-    if (!logged) out.push(`${seen.chunk}: the ${seen.kind} item the operator saw is not in the attention log`);
+    if (!logged)
+      out.push(`${seen.chunk}: the ${seen.kind} item the operator saw is not in the attention log`);
   }
   return out;
+}
+
+/** Every phase run has ended: a run a killed daemon left open is closed by recovery. */
+export function openPhaseRuns(ev: RunEvidence): string[] {
+  return ev.chunks.flatMap((c) =>
+    (ev.histories[c]?.phase_runs ?? [])
+      .filter((r) => r.ended_at === null)
+      .map((r) => `${c}: the ${r.phase} run started at ${r.started_at} never ended`),
+  );
 }
 
 /** The invariants by name, in the order they are reported. */
@@ -204,6 +222,7 @@ export const INVARIANTS = {
   'no orphan worktree or branch': orphans,
   'the audit log is a valid path through the transition table': invalidAuditPaths,
   'no attention item lost': lostAttention,
+  'every phase run closed': openPhaseRuns,
 } as const satisfies Record<string, (ev: RunEvidence) => string[]>;
 
 export type InvariantName = keyof typeof INVARIANTS;

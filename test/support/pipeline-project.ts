@@ -4,7 +4,15 @@
  * reliability tests need it: start through the real CLI, SIGKILL by the pid file, stop.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +25,8 @@ import { makeTempRepo, type TempRepo } from './temp-repo.js';
 export interface ChunkPlan {
   name: string;
   depends_on: string[];
+  /** PLAN.md already has its Approach, so the unit starts at IMPLEMENT */
+  planned?: boolean;
 }
 
 export interface PipelineOptions {
@@ -60,7 +70,11 @@ export function makePipelineProject(opts: PipelineOptions): PipelineProject {
   const control = join(fixtures, 'control.json');
   writeFileSync(control, '{}\n');
   for (const c of opts.chunks) {
-    repo.writeChunk(c.name, { depends_on: c.depends_on, goal: `Produce src/${c.name}.txt.` });
+    repo.writeChunk(c.name, {
+      depends_on: c.depends_on,
+      goal: `Produce src/${c.name}.txt.`,
+      approach: c.planned ? `Write src/${c.name}.txt.` : '',
+    });
   }
   // agents may leave `*.marker` files for a test to see (the sandbox keeps them inside the worktree)
   repo.writeFile('.gitignore', '.ve/\n*.marker\n');
