@@ -80,7 +80,7 @@ export async function applyDecision(
         unit.chunk,
         { type: 'advance', phase: 'IMPLEMENT', reentry_context: null },
         { ...opts, reason: `review round ${decision.iteration}: feedback` },
-        { review_iterations: decision.iteration },
+        { review_iterations: decision.iteration, implement_iterations: unit.implement_iterations + 1 },
       );
       await store.invalidateConflicts(unit.chunk);
       return;

@@ -135,24 +135,23 @@ export class AgentPhaseRunner implements PhaseRunner {
           reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.`,
         },
         { source: 'runner', reason: 'review feedback not yet addressed' },
+        { implement_iterations: unit.implement_iterations + 1 },
       );
       return null;
     }
-    if (unit.phase === 'IMPLEMENT') {
-      const limit = config.review_max_iterations + 1;
-      if (unit.implement_iterations >= limit) {
-        await this.attend(
-          unit,
-          'ERROR',
-          `IMPLEMENT ran ${unit.implement_iterations} times (limit ${limit}); the chunk needs guidance`,
-        );
-        return null;
-      }
-      unit = await store.update(
-        unit.chunk,
-        { implement_iterations: unit.implement_iterations + 1 },
-        { source: 'runner' },
+    // `implement_iterations` counts the times IMPLEMENT was sent back (review feedback, or feedback
+    // left unaddressed), not dispatches: a restart, a transient API retry or an answered question
+    // continues the same iteration (reference §6.2 step 7 counted dispatches, so crashes escalated)
+    if (unit.phase === 'IMPLEMENT' && unit.implement_iterations > config.review_max_iterations) {
+      const n = unit.implement_iterations;
+      // the operator's retry or answer starts a fresh budget
+      unit = await store.update(unit.chunk, { implement_iterations: 0 }, { source: 'runner' });
+      await this.attend(
+        unit,
+        'ERROR',
+        `IMPLEMENT was sent back ${n} times (limit ${config.review_max_iterations}); the chunk needs guidance`,
       );
+      return null;
     }
     return { unit, feedback: unit.phase === 'IMPLEMENT' ? feedback : null };
   }
