@@ -143,6 +143,7 @@ export async function mergeByPlumbing(
     const r = await repo.run(args);
     if (r.code === 0) {
       opts.log.info('merged by ref update', { branch: req.branch, base: req.base, commit: computed.commit });
+      await catchUpCheckout(repo, req.base, old, computed.commit, opts.log);
       return { kind: 'merged', commit: computed.commit };
     }
     const now = await repo.branchTip(req.base);
@@ -154,6 +155,31 @@ export async function mergeByPlumbing(
     `base '${req.base}' kept moving while merging ${req.branch} (${attempts} attempts); retry later`,
     { branch: req.branch, base: req.base, attempts },
   );
+}
+
+/**
+ * The operator may check base out between our look and the ref update (git has no lock for that).
+ * Their working copy then sits at `old` while base points at `next`: a commit from it would undo the
+ * merge. Bring it along as `git checkout` would (a two-way read-tree keeps their local edits, and
+ * refuses rather than overwrite one); if that is refused, say so loudly.
+ */
+async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: string, log: Logger) {
+  const checkout = await repo.checkoutOf(base);
+  if (!checkout) return;
+  const atNext = await repo.run(['diff-index', '--cached', '--quiet', next, '--'], { cwd: checkout.path });
+  if (atNext.code === 0) return;
+  const r = await repo.run(['read-tree', '-m', '-u', old, next], { cwd: checkout.path });
+  if (r.code === 0)
+    log.warn('base was checked out during the merge; brought its working copy along', {
+      base,
+      cwd: checkout.path,
+    });
+  else
+    log.error('base was checked out during the merge and its working copy could not follow', {
+      base,
+      cwd: checkout.path,
+      stderr: r.stderr.trim(),
+    });
 }
 
 type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;

@@ -10,10 +10,14 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttentionItemDto, AttentionListDto, UnitListDto } from '../../src/api/dto.js';
 import { assertInvariants, collectEvidence } from '../support/invariants.js';
-import { type ChunkPlan, makePipelineProject, type PipelineProject } from '../support/pipeline-project.js';
+import {
+  type ChunkPlan,
+  makePipelineProject,
+  type PipelineProject,
+  waitForFile,
+} from '../support/pipeline-project.js';
 
 const projects: PipelineProject[] = [];
 after(async () => {
@@ -104,77 +108,102 @@ describe('git and operator faults', { timeout: 600_000 }, () => {
     assert.equal(p.repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'side');
   });
 
-  it('the operator switching branches and committing while merges happen: all lands, nothing of theirs is lost', async () => {
-    const chunks = ['op1', 'op2', 'op3', 'op4', 'op5'];
+  it('the operator switching branches and committing while merges happen: all lands on base, nothing of theirs is lost', async () => {
+    const chunks = ['sw1', 'sw2', 'sw3'];
     const p = project(planned(...chunks));
-    await p.start();
-    await p.mustVe('orch', 'config', '--max-agents', '2');
-    p.repo.writeFile('README.md', '# test repo\n\nthe operator is still writing this\n'); // never committed
-    await p.mustVe('orch', 'inject', ...chunks);
-    const retried: string[] = [];
-    const operatorCommits: { branch: string; file: string; round: number }[] = [];
-    /** the operator's git: a command that meets the daemon's index lock is simply tried again */
-    const opGit = async (...args: string[]) => {
-      for (let i = 0; ; i++) {
-        try {
-          return p.repo.git(...args);
-        } catch (e) {
-          const stderr = String((e as { stderr?: string }).stderr);
-          if (i > 50 || !/index\.lock|cannot lock ref/.test(stderr))
-            throw new Error(
-              `operator: git ${args.join(' ')}: ${stderr}\n${p.repo.git('status')}\n${p.repo.git('log', '--oneline', '--graph', '--all')}`,
-            );
-          await sleep(100);
-        }
-      }
-    };
-    let round = 0;
-    for (;;) {
-      const units = await p.api.get<UnitListDto>('/api/work-units');
-      if (units.work_units.every((u) => u.status === 'DONE')) break;
-      assert.ok(
-        round < 400,
-        `still not done: ${JSON.stringify(units.work_units.map((u) => [u.chunk, u.status]))}`,
-      );
-      // a refused merge (the operator's git held the index at that moment) is retried, as an operator would
-      for (const u of units.work_units.filter((x) => x.status === 'NEEDS_ATTENTION')) {
-        assert.equal(
-          u.attention_kind,
-          'MERGE',
-          `${u.chunk}: ${u.attention_reason}\n${p.repo.git('status')}\n${p.repo.git('log', '--oneline', '--graph', '--all')}`,
-        );
-        retried.push(`${u.chunk}: ${u.attention_reason}`);
-        await p.mustVe('orch', 'retry', u.chunk);
-      }
-      round += 1;
-      const branch = round % 2 === 0 ? 'main' : 'feature';
-      await opGit('checkout', '-q', ...(branch === 'feature' && round === 1 ? ['-b'] : []), branch);
-      const file = `${branch}-${round}.txt`;
-      p.repo.writeFile(file, `operator ${round}\n`);
-      await opGit('add', file);
-      await opGit('commit', '-q', '-m', `operator: ${file}`);
-      operatorCommits.push({ branch, file, round });
-      await sleep(300);
+    // each COMPLETE waits for the test's go, so the operator's moves fall between known merges
+    const control: Record<string, unknown> = {};
+    for (const c of chunks) {
+      control[`${c}:COMPLETE`] = [
+        { tool: 'Write', input: { file_path: `${c}-waiting.marker`, content: '' } },
+        { tool: 'Bash', input: { command: `while [ ! -e ${c}-go.marker ]; do sleep 0.1; done` } },
+        { normal: true },
+      ];
     }
-    await opGit('checkout', '-q', 'main');
+    p.setControl(control);
+    const worktreeFile = (c: string, f: string) => join(p.root, '.ve', 'chunks', c, 'worktree', f);
+    const mergeNow = async (c: string) => {
+      await waitForFile(worktreeFile(c, `${c}-waiting.marker`), 120_000);
+      writeFileSync(worktreeFile(c, `${c}-go.marker`), '');
+      await p.api.waitFor<UnitListDto>('/api/work-units', (u) =>
+        u.work_units.some((w) => w.chunk === c && (w.status === 'DONE' || w.status === 'NEEDS_ATTENTION')),
+      );
+    };
+    const op = (message: string, file: string) => {
+      p.repo.writeFile(file, `${message}\n`);
+      p.repo.git('add', file);
+      p.repo.git('commit', '-q', '-m', message);
+    };
+    await p.start(); // base: main
+    await p.mustVe('orch', 'config', '--max-agents', '3');
+    // uncommitted work the operator carries across every switch
+    p.repo.writeFile('README.md', '# test repo\n\nthe operator is still writing this\n');
+    p.repo.writeFile('notes.txt', 'untracked notes\n');
+    await p.mustVe('orch', 'inject', ...chunks);
+
+    op('operator on main 1', 'main-1.txt'); // base moves under the running units
+    await mergeNow('sw1'); // into the checked-out base, past the operator's edits
+    p.repo.git('checkout', '-q', '-b', 'feature');
+    op('operator on feature 1', 'feature-1.txt');
+    await mergeNow('sw2'); // base not checked out: a ref update, the operator's checkout untouched
+    assert.ok(
+      !existsSync(join(p.root, 'src', 'sw2.txt')),
+      'nothing landed in the operator’s feature checkout',
+    );
+    op('operator on feature 2', 'feature-2.txt');
+    p.repo.git('checkout', '-q', 'main');
+    op('operator on main 2', 'main-2.txt');
+    await mergeNow('sw3'); // checked out again
+
     await checkEnd(p, chunks);
-    for (const { branch, file, round: n } of operatorCommits) {
-      assert.equal(
-        p.repo.git('show', `${branch}:${file}`),
-        `operator ${n}\n`,
+    for (const [branch, file] of [
+      ['main', 'main-1.txt'],
+      ['main', 'main-2.txt'],
+      ['feature', 'feature-1.txt'],
+      ['feature', 'feature-2.txt'],
+    ] as const) {
+      assert.ok(
+        p.repo.git('ls-tree', '--name-only', branch).includes(file),
         `the operator's ${file} is on ${branch}`,
       );
     }
-    assert.match(
-      p.repo.readFile('README.md'),
-      /the operator is still writing this/,
-      'the uncommitted edit survived',
+    // feature branched off main after sw1 landed; sw2 and sw3 were merged while it existed: into main only
+    const featureTree = p.repo.git('ls-tree', '-r', '--name-only', 'feature');
+    assert.ok(
+      !/src\/sw[23]\.txt/.test(featureTree),
+      `no unit was merged into the operator's branch:\n${featureTree}`,
     );
-    const status = p.repo.git('status', '--porcelain');
-    assert.equal(status, ' M README.md\n', `only the operator's edit is pending:\n${status}`);
+    assert.equal(p.repo.readFile('README.md'), '# test repo\n\nthe operator is still writing this\n');
+    assert.equal(p.repo.readFile('notes.txt'), 'untracked notes\n');
+    assert.equal(
+      p.repo.git('status', '--porcelain'),
+      ' M README.md\n?? notes.txt\n',
+      'only the operator’s own edits are pending',
+    );
     for (const c of chunks)
-      assert.ok(existsSync(join(p.root, 'src', `${c}.txt`)), `the checkout has src/${c}.txt`);
-    if (retried.length > 0)
-      console.log(`merges refused while the operator used git, then retried:\n${retried.join('\n')}`);
+      assert.ok(existsSync(join(p.root, 'src', `${c}.txt`)), `the checkout of main has src/${c}.txt`);
+  });
+  it('the operator checking base out just before the ref update: their working copy follows the merge', async () => {
+    const p = project(planned('frace'));
+    // hold the ref update of main (after ve decided no working copy has main) until the operator is there
+    const m = join(p.fixtures, 'race');
+    const hook = join(p.root, '.git', 'hooks', 'reference-transaction');
+    writeFileSync(
+      hook,
+      `#!/bin/sh\ninput=$(cat)\n[ "$1" = prepared ] || exit 0\necho "$input" | grep -q ' refs/heads/main$' || exit 0\n[ -e ${m}.entered ] && exit 0\ntouch ${m}.entered\nwhile [ ! -e ${m}.go ]; do sleep 0.1; done\n`,
+    );
+    chmodSync(hook, 0o755);
+    await p.start(); // base: main
+    p.repo.git('checkout', '-q', '-b', 'side');
+    await p.mustVe('orch', 'inject', 'frace');
+    await waitForFile(`${m}.entered`, 120_000);
+    p.repo.writeFile('notes.txt', 'operator notes\n');
+    p.repo.git('checkout', '-q', 'main'); // the ref is locked for update, but checkout only reads it
+    writeFileSync(`${m}.go`, '');
+    await checkEnd(p, ['frace']);
+    assert.equal(p.repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main');
+    // without the catch-up the index would still be the old main: a commit would revert the merge
+    assert.equal(p.repo.git('status', '--porcelain'), '?? notes.txt\n');
+    assert.equal(p.repo.readFile('src/frace.txt'), 'frace implemented\n');
   });
 });
