@@ -26,6 +26,10 @@ export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
 }
 
+function allowedOrigin(origin: string, hosts: Set<string>): boolean {
+  return origin.startsWith('http://') && hosts.has(origin.slice('http://'.length));
+}
+
 export function tcpGuard(opts: TcpGuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const port = opts.port();
@@ -36,7 +40,8 @@ export function tcpGuard(opts: TcpGuardOptions): MiddlewareHandler {
     const origin = c.req.header('origin');
     const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
     const upgrade = (c.req.header('upgrade') ?? '').toLowerCase() === 'websocket';
-    if ((mutating || upgrade) && origin !== undefined && !hosts.has(origin.replace(/^http:\/\//, ''))) {
+    // compare whole origins: a scheme-less or https Origin is not this http listener
+    if ((mutating || upgrade) && origin !== undefined && !allowedOrigin(origin, hosts)) {
       return c.json(errorBody('forbidden', 'cross-origin request refused'), 403);
     }
     if ((mutating || upgrade) && c.req.header('sec-fetch-site') === 'cross-site') {
