@@ -12,8 +12,10 @@ import {
 } from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
 
+/** `.ve` is 0700 even when it existed before (made by hand, or under a loose umask): it holds the socket. */
 export function ensureStateDir(paths: ProjectPaths): void {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(paths.stateDir, 0o700);
 }
 
 /** Creates (or tightens) files that SQLite will open, so they and their -wal/-shm stay 0600. */
