@@ -180,7 +180,7 @@ export interface StopResult {
 
 /** SIGTERM, wait for a graceful exit, then SIGKILL; the runtime files are removed on every path. */
 export async function stopDaemon(paths: ProjectPaths): Promise<StopResult> {
-  const pid = runningDaemonPid(paths);
+  const pid = runningDaemonPid(paths) ?? (await answeringDaemonPid(paths));
   if (pid === null) {
     removeRuntimeFiles(paths);
     return { wasRunning: false, pid: null, killed: false };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { makeTempRepo } from '../../test/support/temp-repo.js';
+import { DEFAULT_CONFIG } from '../config/schema.js';
 import type { CliIo } from './output.js';
 import { allCommands, createProgram, runCli } from './program.js';
 
@@ -148,6 +149,14 @@ describe('program', () => {
     const help = captureIo(repo.root);
     assert.equal(await runCli(['orch', 'ps', '--help'], help), 0);
     assert.match(help.stdout(), /Usage: ve orch ps/);
+  });
+
+  it('lists a flag for every config key in `ve orch config --help`', async () => {
+    const io = captureIo(repo.root);
+    assert.equal(await runCli(['orch', 'config', '--help'], io), 0);
+    for (const key of Object.keys(DEFAULT_CONFIG)) {
+      assert.ok(io.stdout().includes(`--${key.replace(/_/g, '-')} <value>`), key);
+    }
   });
 
   it('reports a missing daemon as one clear line', async () => {

@@ -14,7 +14,10 @@ const arg = process.argv.find((a) => a.startsWith('--session-id=') || a.startsWi
 const sid = arg ? arg.slice(arg.indexOf('=') + 1) : randomUUID();
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 const ok = (id) => out({ type: 'control_response', response: { subtype: 'success', request_id: id, response: {} } });
-createInterface({ input: process.stdin }).on('line', (line) => {
+const rl = createInterface({ input: process.stdin });
+// like the real CLI: stdin closing (the SDK is done, or the daemon died) ends the process
+rl.on('close', () => process.exit(0));
+rl.on('line', (line) => {
   let m;
   try { m = JSON.parse(line); } catch { return; }
   if (m.type === 'control_request' && m.request?.subtype === 'initialize') {

@@ -2,14 +2,16 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { FsChunkRepo } from '../../chunks/fs-chunk-repo.js';
-import { createChunk } from '../../chunks/templates.js';
 import { CHUNK_STATUSES, goalSummary } from '../../domain/chunk-doc.js';
 import { isChunkName } from '../../domain/chunk-name.js';
 import { ErrorCode, isOrchError, OrchError } from '../../domain/errors.js';
 import { choiceArg, chunkArg, chunkArgs, chunkList } from '../args.js';
 import { type CommonOptions, commandContext, groupCommand, leafCommand } from '../command-kit.js';
 import { type CliIo, renderTable } from '../output.js';
+
+// chunks/ pulls in the YAML parser: loaded when a command needs it, so other commands start faster
+const loadRepo = async () => (await import('../../chunks/fs-chunk-repo.js')).FsChunkRepo;
+const loadTemplates = () => import('../../chunks/templates.js');
 
 export interface ChunkListEntry {
   name: string;
@@ -39,7 +41,8 @@ export function registerChunk(program: Command, io: CliIo): void {
           throw new OrchError(ErrorCode.invalid_input, `chunk '${d}' cannot depend on itself`);
       }
       const ctx = commandContext(io, opts);
-      const repo = new FsChunkRepo(ctx.root);
+      const repo = new (await loadRepo())(ctx.root);
+      const { createChunk } = await loadTemplates();
       // all-or-nothing: refuse before writing anything if one of the names is taken
       for (const n of valid) {
         if (await repo.exists(n)) {
@@ -76,7 +79,7 @@ export function registerChunk(program: Command, io: CliIo): void {
   ]).action(async (name: string, opts: CommonOptions) => {
     const valid = chunkArg(name);
     const ctx = commandContext(io, opts);
-    const doc = await new FsChunkRepo(ctx.root).read(valid);
+    const doc = await new (await loadRepo())(ctx.root).read(valid);
     const { dir: _dir, ...shown } = doc;
     ctx.emit(shown, () => [
       `Chunk:      ${doc.name}`,
@@ -110,7 +113,7 @@ export async function listChunks(root: string): Promise<ChunkListEntry[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const repo = new FsChunkRepo(root);
+  const repo = new (await loadRepo())(root);
   const out: ChunkListEntry[] = [];
   for (const name of entries) {
     const broken = (error: string) => ({ name, status: null, depends_on: null, summary: '', error });

@@ -1,6 +1,5 @@
 /** `ve init`: scaffolds docs/chunks/ and git-ignores .ve/ in the project (no daemon needed). */
 import type { Command } from 'commander';
-import { initProject } from '../../chunks/templates.js';
 import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
 import type { CliIo } from '../output.js';
 
@@ -10,6 +9,8 @@ export function registerInit(program: Command, io: CliIo): void {
     've init --project-dir ~/src/myrepo',
   ]).action(async (opts: CommonOptions) => {
     const ctx = commandContext(io, opts);
+    // loaded on use: chunks/ pulls in the YAML parser
+    const { initProject } = await import('../../chunks/templates.js');
     const res = await initProject(ctx.root);
     ctx.emit(
       { root: ctx.root, created_chunks_dir: res.createdChunksDir, added_ignore: res.addedIgnore },
