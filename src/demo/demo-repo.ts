@@ -15,24 +15,35 @@ export const DEMO_CHUNKS: DemoChunk[] = [
   { name: 'greeting', dependsOn: [], goal: 'Add a greeting module that says hello to the user.' },
   { name: 'farewell', dependsOn: [], goal: 'Add a farewell module that says goodbye politely.' },
   { name: 'clock', dependsOn: [], goal: 'Add a clock module that reports the time of day.' },
-  { name: 'summary', dependsOn: ['greeting', 'farewell'], goal: 'Add a summary module that uses the greeting and the farewell.' },
+  {
+    name: 'summary',
+    dependsOn: ['greeting', 'farewell'],
+    goal: 'Add a summary module that uses the greeting and the farewell.',
+  },
 ];
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 export async function createDemoRepo(): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 've-demo-'));
   git(root, 'init', '-q', '-b', 'main');
   git(root, 'config', 'user.name', 've demo');
   git(root, 'config', 'user.email', 'demo@ve.local');
-  writeFileSync(join(root, 'README.md'), '# demo project\n\nA throwaway repository created by `npm run demo`.\n');
+  writeFileSync(
+    join(root, 'README.md'),
+    '# demo project\n\nA throwaway repository created by `npm run demo`.\n',
+  );
   mkdirSync(join(root, 'src'));
   writeFileSync(join(root, 'src', 'index.js'), "export const name = 'demo';\n");
   await initProject(root);
   for (const c of DEMO_CHUNKS) {
     const dir = await createChunk(root, c.name, { future: true, dependsOn: c.dependsOn });
     const goal = join(dir, 'GOAL.md');
-    writeFileSync(goal, readFileSync(goal, 'utf8').replace(/(## Minor Goal\n\n)<!--[\s\S]*?-->/, `$1${c.goal}`));
+    writeFileSync(
+      goal,
+      readFileSync(goal, 'utf8').replace(/(## Minor Goal\n\n)<!--[\s\S]*?-->/, `$1${c.goal}`),
+    );
   }
   git(root, 'add', '-A');
   git(root, 'commit', '-q', '-m', 'demo project with four chunks');

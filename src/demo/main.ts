@@ -31,13 +31,16 @@ function ve(root: string, env: NodeJS.ProcessEnv, ...args: string[]): string {
 
 function api<T>(root: string, path: string): Promise<T> {
   return new Promise((ok, fail) => {
-    const req = request({ socketPath: join(root, '.ve', 'orchestrator.sock'), path, method: 'GET' }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      res.on('end', () => ok(JSON.parse(body) as T));
-    });
+    const req = request(
+      { socketPath: join(root, '.ve', 'orchestrator.sock'), path, method: 'GET' },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          body += d.toString();
+        });
+        res.on('end', () => ok(JSON.parse(body) as T));
+      },
+    );
     req.on('error', fail);
     req.end();
   });
@@ -45,19 +48,27 @@ function api<T>(root: string, path: string): Promise<T> {
 
 async function main(): Promise<void> {
   const realModel = Boolean(process.env.ANTHROPIC_API_KEY) && !process.argv.includes('--scripted');
-  console.log('ve demo: four chunks, two agents in parallel, one dependency, merged into main by the orchestrator.');
+  console.log(
+    've demo: four chunks, two agents in parallel, one dependency, merged into main by the orchestrator.',
+  );
   const root = await createDemoRepo();
   console.log(`Project: ${root}`);
   let env: NodeJS.ProcessEnv = { ...process.env };
   let server: Awaited<ReturnType<typeof startScriptedModelServer>> | null = null;
   if (realModel) {
-    console.log('Model: the real Claude model, with your ANTHROPIC_API_KEY (pass --scripted for the scripted one).');
+    console.log(
+      'Model: the real Claude model, with your ANTHROPIC_API_KEY (pass --scripted for the scripted one).',
+    );
   } else {
     const brain = new ScriptedBrain({ feedbackOnce: ['greeting'], askInImplement: ['farewell'] });
     server = await startScriptedModelServer((req) => brain.reply(req));
     env = { ...env, ...envForScriptedModel(server.url, mkdtempSync(join(tmpdir(), 've-demo-home-'))) };
-    console.log(`Model: SCRIPTED. No language model is involved: a scripted Messages API on ${server.url} plays each phase`);
-    console.log('       (file writes, edits, commits, one question, one review round) through the real Claude Code binary.');
+    console.log(
+      `Model: SCRIPTED. No language model is involved: a scripted Messages API on ${server.url} plays each phase`,
+    );
+    console.log(
+      '       (file writes, edits, commits, one question, one review round) through the real Claude Code binary.',
+    );
   }
   try {
     ve(root, env, 'orch', 'start');
@@ -84,7 +95,9 @@ async function watch(root: string, env: NodeJS.ProcessEnv): Promise<void> {
       const state = `${u.phase} ${u.status}`;
       if (seen.get(u.chunk) === state) continue;
       seen.set(u.chunk, state);
-      console.log(`${stamp()}  ${u.chunk.padEnd(10)} ${u.phase.padEnd(9)} ${u.status}${u.attention_reason ? `  (${u.attention_reason.slice(0, 80)})` : ''}`);
+      console.log(
+        `${stamp()}  ${u.chunk.padEnd(10)} ${u.phase.padEnd(9)} ${u.status}${u.attention_reason ? `  (${u.attention_reason.slice(0, 80)})` : ''}`,
+      );
     }
     const { items } = await api<{ items: AttentionItemDto[] }>(root, '/api/attention');
     for (const item of items) {
@@ -93,7 +106,8 @@ async function watch(root: string, env: NodeJS.ProcessEnv): Promise<void> {
       ve(root, env, 'orch', 'attention');
       ve(root, env, 'orch', 'answer', item.chunk, '--option', '2');
     }
-    if (items.some((i) => i.kind !== 'QUESTION')) throw new Error(`a unit needs attention: ${items[0]?.chunk}: ${items[0]?.reason}`);
+    if (items.some((i) => i.kind !== 'QUESTION'))
+      throw new Error(`a unit needs attention: ${items[0]?.chunk}: ${items[0]?.reason}`);
     if (work_units.length > 0 && work_units.every((u) => u.status === 'DONE')) return;
     await new Promise((r) => setTimeout(r, 250));
   }

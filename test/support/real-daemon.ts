@@ -38,7 +38,10 @@ export function spawnDaemon(root: string, opts: SpawnOptions = {}) {
         env: { ...process.env, ...opts.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       })
-    : spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, args, {
+        env: { ...process.env, ...opts.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString('utf8');
@@ -50,23 +53,25 @@ export function spawnDaemon(root: string, opts: SpawnOptions = {}) {
   return { child, output: () => out, exited };
 }
 
-/** Starts a daemon and waits until it has written its port (it is then serving both listeners). */
+/** Starts a daemon and waits until it answers on its socket as itself (not a stale file of a dead one). */
 export async function startDaemon(root: string, opts: SpawnOptions = {}): Promise<RunningDaemon> {
   const { child, output, exited } = spawnDaemon(root, opts);
-  const portFile = join(root, '.ve', 'orchestrator.port');
+  const socket = join(root, '.ve', 'orchestrator.sock');
   let gone = false;
   void exited.then(() => {
     gone = true;
   });
-  for (let i = 0; i < 600 && !portFileOf(child.pid, portFile); i++) {
+  let ready = false;
+  for (let i = 0; i < 600 && !ready; i++) {
     if (gone) throw new Error(`daemon exited before it was ready:\n${output()}`);
-    await sleep(50);
+    ready = (await answeringPid(socket)) === child.pid && existsSync(join(root, '.ve', 'orchestrator.port'));
+    if (!ready) await sleep(50);
   }
-  if (!portFileOf(child.pid, portFile)) {
+  if (!ready) {
     child.kill('SIGKILL');
     throw new Error(`daemon not ready after 30 s:\n${output()}`);
   }
-  const port = Number(readFileSync(portFile, 'utf8').trim());
+  const port = Number(readFileSync(join(root, '.ve', 'orchestrator.port'), 'utf8').trim());
   const token = readFileSync(join(root, '.ve', 'orchestrator.token'), 'utf8').trim();
   const stop = async () => {
     if (!gone) child.kill('SIGTERM');
@@ -75,25 +80,16 @@ export async function startDaemon(root: string, opts: SpawnOptions = {}): Promis
     clearTimeout(timer);
     return code;
   };
-  return {
-    child,
-    pid: child.pid as number,
-    port,
-    token,
-    socket: join(root, '.ve', 'orchestrator.sock'),
-    output,
-    exited,
-    stop,
-  };
+  return { child, pid: child.pid as number, port, token, socket, output, exited, stop };
 }
 
-/** The port file counts only once the pid file names this child (a stale one from a dead daemon does not). */
-function portFileOf(pid: number | undefined, portFile: string): boolean {
-  if (!existsSync(portFile)) return false;
+/** The pid the daemon on `socket` reports, or null when nothing answers there. */
+async function answeringPid(socket: string): Promise<number | null> {
   try {
-    return Number(readFileSync(join(portFile, '..', 'orchestrator.pid'), 'utf8').trim()) === pid;
+    const res = await viaSocket(socket, 'GET', '/api/status');
+    return res.status === 200 ? res.json<{ pid: number }>().pid : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -130,12 +126,15 @@ export function rawRequest(r: RawRequest): Promise<RawResponse> {
         headers,
         ...(r.socketPath ? { socketPath: r.socketPath } : { host: r.host ?? '127.0.0.1', port: r.port }),
         setHost: !('host' in (r.headers ?? {})) && !('Host' in (r.headers ?? {})),
+        // a connection of its own: a refused upload may still be failing to write when the answer is in
+        agent: false,
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
+          req.destroy();
           const text = Buffer.concat(chunks).toString('utf8');
           resolve({
             status: res.statusCode ?? 0,
