@@ -134,7 +134,7 @@ function hostileNamesIn(r: GeneratedRequest): unknown[] {
   return named;
 }
 
-const params = () => ({ seed: SEED, numRuns: RUNS, endOnFailure: true });
+const params = () => ({ seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true });
 
 describe('API fuzz: generated requests to every route', () => {
   it(`never answers 5xx, keeps the error shape, and rejected requests change nothing (seed ${SEED})`, async () => {
