@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
+import { runVe } from '../support/cli.js';
 import { writeHangingClaude } from '../support/hanging-claude.js';
 import {
   type RawRequest,
@@ -386,6 +387,26 @@ describe('daemon start over leftovers of a dead daemon (real process)', { timeou
     }
     for (const f of ['pid', 'port', 'sock'])
       assert.equal(existsSync(join(repo.root, '.ve', `orchestrator.${f}`)), false, f);
+  });
+});
+
+describe('ve orch start under a permissive umask (real CLI and daemon)', { timeout: 120_000 }, () => {
+  it('keeps .ve, the log and the runtime files private', async () => {
+    const repo = makeTempRepo({ prefix: 've-sec-umask-' });
+    const old = process.umask(0); // inherited by the CLI and, through it, the daemon
+    try {
+      const start = await runVe(['orch', 'start'], { cwd: repo.root });
+      assert.equal(start.code, 0, start.stderr);
+      const ve = join(repo.root, '.ve');
+      assert.equal((statSync(ve).mode & 0o777).toString(8), '700');
+      for (const f of ['log', 'sock', 'token', 'pid', 'port', 'db', 'lock']) {
+        assert.equal((statSync(join(ve, `orchestrator.${f}`)).mode & 0o777).toString(8), '600', f);
+      }
+    } finally {
+      process.umask(old);
+      await runVe(['orch', 'stop'], { cwd: repo.root });
+      repo.cleanup();
+    }
   });
 });
 
