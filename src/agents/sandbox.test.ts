@@ -168,6 +168,8 @@ const VECTORS: Vector[] = [
   bash('git reflog expire --expire=now --all', false),
   bash('git remote add evil /tmp/evil.git', false),
   bash('git remote -v', true),
+  bash('git filter-branch --tree-filter true HEAD', false),
+  bash('git replace HEAD~1 HEAD', false),
   bash('git -C src config core.hooksPath x', false),
   // wrappers
   bash(`env -i sh -c "cd ${H}"`, false),
