@@ -195,7 +195,7 @@ function ConflictForm({ item }) {
   }, [item.chunk, item.version]);
   const others = detail?.others.length ? detail.others : item.blocked_by;
   return html`<div class="conflict">
-    <p class="reason">${item.reason}</p>
+    <p class="reason">${withoutCliHint(item.reason)}</p>
     ${
       detail &&
       detail.files.length > 0 &&
@@ -244,9 +244,18 @@ export function conflictDetail(item, history, analyses) {
     if (!others.has(other)) continue;
     for (const f of a.overlapping_files) files.add(f);
     for (const s of a.overlapping_symbols) symbols.add(s);
-    notes.push(`Oracle (${a.stage.toLowerCase()}, ${Math.round(a.confidence * 100)}% sure): ${a.reason}`);
+    if (!item.reason.includes(a.reason))
+      notes.push(`Oracle, from the ${a.stage.toLowerCase()} stage: ${a.reason}`);
   }
   return { others: [...others], files: [...files], symbols: [...symbols], notes };
+}
+
+/**
+ * The daemon's reasons end with the CLI command that resolves them; here the buttons do that.
+ * @param {string} reason
+ */
+export function withoutCliHint(reason) {
+  return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
 }
 
 /* ---------- errors, stalls, merges, escalated reviews ---------- */

@@ -159,7 +159,7 @@ const UnitRow = memo(Row);
 /** @param {Unit} u */
 function rowNote(u) {
   const parts = [];
-  if (u.blocked_by.length > 0)
+  if (u.blocked_by.length > 0 && u.status !== 'DONE')
     parts.push(
       html`<span class="waits">waits for ${u.blocked_by.map((b, i) => html`${i ? ', ' : ''}<${Link} href=${unitHref(b)}>${b}<//>`)}</span>`,
     );

@@ -38,11 +38,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
   const logPath = join(opts.root, '.ve', 'test-daemon.log');
   mkdirSync(join(opts.root, '.ve'), { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
-  for (const k of Object.keys(env)) if (k.startsWith('GIT_') && k !== 'GIT_CONFIG_GLOBAL' && k !== 'GIT_CONFIG_NOSYSTEM') delete env[k];
-  const child = spawn(process.execPath, [main, '--project-dir', opts.root, '--port', String(opts.port ?? 0)], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  for (const k of Object.keys(env))
+    if (k.startsWith('GIT_') && k !== 'GIT_CONFIG_GLOBAL' && k !== 'GIT_CONFIG_NOSYSTEM') delete env[k];
+  const child = spawn(
+    process.execPath,
+    [main, '--project-dir', opts.root, '--port', String(opts.port ?? 0)],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const { port } = await waitReady(child, logPath, opts.timeoutMs ?? 20_000);
   const token = readFileSync(join(opts.root, '.ve', 'orchestrator.token'), 'utf8').trim();
   const origin = `http://127.0.0.1:${port}`;
@@ -55,7 +60,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<DaemonProcess> {
     api: async <T>(method: string, path: string, body?: unknown) => {
       const res = await fetch(`${origin}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
