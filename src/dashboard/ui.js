@@ -44,24 +44,48 @@ export function KindBadge({ kind }) {
   return html`<span class=${`badge kind-${kind}`}><span aria-hidden="true">${k.icon}</span> ${k.label}</span>`;
 }
 
-/* ---------- elapsed time that re-renders only when its text changes ---------- */
+/* ---------- elapsed times: one shared 1 s ticker, a re-render only when the text changes ---------- */
 
-/** @param {number} elapsed */
-function msUntilChange(elapsed) {
-  if (elapsed < 60_000) return 1000 - (elapsed % 1000);
-  return 60_000 - (elapsed % 60_000);
+/** @type {Set<() => void>} */
+const tickers = new Set();
+/** @type {ReturnType<typeof setInterval> | null} */
+let tickTimer = null;
+
+/** @param {() => void} fn */
+function onTick(fn) {
+  tickers.add(fn);
+  tickTimer ??= setInterval(() => {
+    for (const f of tickers) f();
+  }, 1000);
+  return () => {
+    tickers.delete(fn);
+    if (tickers.size === 0 && tickTimer) {
+      clearInterval(tickTimer);
+      tickTimer = null;
+    }
+  };
 }
 
-/** @param {{since: number, prefix?: string, suffix?: string}} p */
-export function Ago({ since, prefix = '', suffix = '' }) {
-  const [, tick] = useState(0);
-  const elapsed = Math.max(0, serverNow() - since);
-  useEffect(() => {
-    const t = setTimeout(() => tick((n) => n + 1), msUntilChange(elapsed) + 20);
-    return () => clearTimeout(t);
-  });
-  const at = new Date(since);
-  return html`<time datetime=${at.toISOString()} title=${at.toLocaleString()}>${prefix}${duration(elapsed)}${suffix}</time>`;
+/**
+ * @param {number} ms
+ * @param {boolean} coarse under a minute, say so instead of counting seconds
+ */
+function elapsedText(ms, coarse) {
+  return coarse && ms < 60_000 ? '<1m' : duration(ms);
+}
+
+/**
+ * Time since `since` (server clock). `coarse` rows change once a minute, so hundreds of them stay cheap.
+ * @param {{since: number, prefix?: string, suffix?: string, coarse?: boolean}} p
+ */
+export function Ago({ since, prefix = '', suffix = '', coarse = false }) {
+  const text = elapsedText(Math.max(0, serverNow() - since), coarse);
+  const [, setShown] = useState(text);
+  useEffect(
+    () => onTick(() => setShown(elapsedText(Math.max(0, serverNow() - since), coarse))),
+    [since, coarse],
+  );
+  return html`<time datetime=${new Date(since).toISOString()}>${prefix}${text}${suffix}</time>`;
 }
 
 /* ---------- memo (Preact core has none) ---------- */

@@ -148,7 +148,7 @@ function Row({ unit: u, since, actions }) {
       <${Link} href=${unitHref(u.chunk)} class="chunk">${u.chunk}<//>
     </div>
     <div class="row-phase"><${PhaseTrack} phase=${u.phase} status=${u.status} /></div>
-    <div class="row-time" title="time in this status and phase"><${Ago} since=${since} prefix="for " /></div>
+    <div class="row-time" title="time in this status and phase"><${Ago} since=${since} prefix="for " coarse=${true} /></div>
     <div class="row-cost" title="agent cost so far">${money(u.cost_usd)}</div>
     <div class="row-note">${rowNote(u)}</div>
     <div class="row-actions">${rowActions(u, actions)}</div>
@@ -178,6 +178,10 @@ function rowActions(u, actions) {
       return html`<${ActionButton} className="btn small danger" confirm="Really stop?" label=${`Stop ${u.chunk}`} run=${() => api.kill(u.chunk)}
         done=${`Stopped ${u.chunk}; it is ready to run again`} title="Interrupt the agent; the unit goes back to Ready">Stop<//>`;
     case 'NEEDS_ATTENTION':
+      // questions and conflicts are answered, not retried: send the operator to the item
+      if (u.question || u.attention_kind === 'CONFLICT') {
+        return html`<${Link} href=${unitHref(u.chunk)} class="btn small" title="Open the item">${u.question ? 'Answer' : 'Decide'}<//>`;
+      }
       return html`<${ActionButton} className="btn small" label=${`Retry ${u.chunk}`} run=${() => api.retry(u.chunk)} done=${`Retrying ${u.chunk}`}
         title="Run the phase again in a fresh session">Retry<//>`;
     case 'READY':
@@ -192,12 +196,7 @@ function rowActions(u, actions) {
 /** The pipeline at a glance; the phase name is the text, the dots only decorate. */
 /** @param {{phase: import('../domain/work-unit.js').Phase, status: Status}} p */
 export function PhaseTrack({ phase, status }) {
-  const main = PHASE_ORDER.filter((p) => p !== 'REBASE');
-  const at = phase === 'REBASE' ? main.indexOf('REVIEW') - 0.5 : main.indexOf(phase);
-  return html`<span class="track">
-    <span class="dots" aria-hidden="true">
-      ${main.map((p, i) => html`<span key=${p} class=${`d${i < at || status === 'DONE' ? ' past' : i === at ? ' now' : ''}`}></span>`)}
-    </span>
-    <span class="phase-name">${phaseLabel(phase)}</span>
-  </span>`;
+  // one element drawn by CSS (five dots): hundreds of rows stay light
+  const at = status === 'DONE' ? 'done' : phase === 'REBASE' ? 'rebase' : phase.toLowerCase();
+  return html`<span class="track"><span class=${`dots at-${at}`} aria-hidden="true"></span><span class="phase-name">${phaseLabel(phase)}</span></span>`;
 }
