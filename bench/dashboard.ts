@@ -52,6 +52,9 @@ const MEASURE = `async ({ method, path, body, selector, text, chunk }) => {
   return { dom: tDom - t0, response: tRes - t0, render: msg ? tDom - msg.t : NaN };
 }`;
 
+/** the one DOM call made from Node-typed code (no DOM lib in this project's tsconfig) */
+type Dom = { document: { querySelectorAll(s: string): { length: number } } };
+
 interface Sample {
   /** change sent → DOM shows it */
   dom: number;
@@ -81,9 +84,11 @@ async function main(): Promise<void> {
     await w.page.addInitScript(WS_TAP);
     await w.page.goto(daemon.loginUrl);
     await w.page.waitForFunction(
-      `document.querySelectorAll('li[data-chunk]').length >= ${UNITS}`,
-      undefined,
-      { timeout: 60_000 },
+      (n) => (globalThis as unknown as Dom).document.querySelectorAll('li[data-chunk]').length >= n,
+      UNITS,
+      {
+        timeout: 60_000,
+      },
     );
     const firstRender = performance.now() - t0;
     const measure = await w.page.evaluateHandle(MEASURE);

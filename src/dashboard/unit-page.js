@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { DiffView } from './diff-view.js';
-import { money, phaseLabel, tokens } from './format.js';
+import { clockTime, money, phaseLabel, tokens } from './format.js';
 import { AttentionCard } from './inbox.js';
 import { LogView } from './log-view.js';
 import { Markdown } from './markdown.js';
@@ -187,7 +187,7 @@ function DiffPanel({ chunk, unit }) {
   }, [chunk, key]);
   return html`<div class="diff-panel">
     <div class="panel-bar">
-      <span class="hint">Branch <code>orch/${chunk}</code> against ${unit?.base_branch ?? 'base'}${loadedAt ? ` · as of ${new Date(loadedAt).toLocaleTimeString()}` : ''}</span>
+      <span class="hint">Branch <code>orch/${chunk}</code> against ${unit?.base_branch ?? 'base'}${loadedAt ? ` · as of ${clockTime(new Date(loadedAt).toISOString())}` : ''}</span>
       <${ActionButton} className="btn small" run=${load}>Refresh<//>
     </div>
     ${error && html`<p class="form-error" role="alert">${error}</p>`}

@@ -228,6 +228,10 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
     await w.page.click('.chips button[data-status="BLOCKED"]');
     await shoot(w.page, 'home-grid-desktop');
     await shoot(phone.page, 'home-grid-phone');
+    assert.ok(
+      ((await phone.page.evaluate('document.documentElement.scrollWidth')) as number) <= PHONE.width,
+      'no sideways scrolling at 375 px',
+    );
     await closePages();
   });
 
@@ -248,6 +252,10 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
     await phone.page.goto(`${daemon.origin}/unit/ask_store`);
     await phone.page.waitForSelector('.log [data-ev="text"]');
     await shoot(phone.page, 'unit-log-phone');
+    assert.ok(
+      ((await phone.page.evaluate('document.documentElement.scrollWidth')) as number) <= PHONE.width,
+      'no sideways scrolling at 375 px',
+    );
     // keyboard: the tabs move with the arrow keys
     await phone.page.focus('#tab-log');
     await phone.page.keyboard.press('ArrowRight');
