@@ -37,7 +37,8 @@ export function createApp(opts: AppOptions, withSockets?: (app: Hono) => Upgrade
     '/api/*',
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`), 413),
+      onError: (c) =>
+        c.json(errorBody('payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`), 413),
     }),
   );
   registerProjectRoutes(app, s);
@@ -90,7 +91,12 @@ function registerSockets(app: Hono, opts: AppOptions, upgrade: UpgradeWebSocket)
           let ready = false;
           unsubscribe = s.subscribe((e) => {
             if (e.type !== 'phase_log' || e.chunk !== chunk) return;
-            const m = { type: 'log', phase: e.phase, seq: Number(e.event.seq), event: e.event.event } as LogWsMessage;
+            const m = {
+              type: 'log',
+              phase: e.phase,
+              seq: Number(e.event.seq),
+              event: e.event.event,
+            } as LogWsMessage;
             if (ready) send(m);
             else live.push(m);
           });

@@ -4,7 +4,7 @@
  */
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
-import type { AttentionKind, Phase, PendingQuestion, Status, WorkUnit } from '../domain/work-unit.js';
+import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { AgentEvent } from '../ports/agent-backend.js';
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
@@ -109,7 +109,15 @@ export interface WorktreeListDto {
 
 /** Messages on `/ws`: a snapshot first, then one message per committed change. */
 export type WsMessage =
-  | { type: 'snapshot'; data: { work_units: WorkUnitDto[]; attention: AttentionItemDto[]; config: ConfigDto; status: StatusDto } }
+  | {
+      type: 'snapshot';
+      data: {
+        work_units: WorkUnitDto[];
+        attention: AttentionItemDto[];
+        config: ConfigDto;
+        status: StatusDto;
+      };
+    }
   | { type: 'unit'; data: WorkUnitDto }
   | { type: 'unit_deleted'; data: { chunk: string } }
   | { type: 'attention'; data: { items: AttentionItemDto[] } }

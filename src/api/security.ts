@@ -53,7 +53,10 @@ export function tcpGuard(opts: TcpGuardOptions): MiddlewareHandler {
     const presented = bearer ?? getCookie(c, TOKEN_COOKIE);
     if (presented === undefined || !sameToken(presented, opts.token)) {
       if (c.req.method === 'GET' && c.req.path === '/') return c.html(LOGIN_PAGE, 401);
-      return c.json(errorBody('unauthorized', 'missing or wrong token (see .ve/orchestrator.token or run: ve orch url)'), 401);
+      return c.json(
+        errorBody('unauthorized', 'missing or wrong token (see .ve/orchestrator.token or run: ve orch url)'),
+        401,
+      );
     }
     await next();
   };

@@ -11,7 +11,9 @@ export interface Listeners {
   close(): Promise<void>;
 }
 
-export async function listen(opts: Omit<AppOptions, 'tcp'> & { socketPath: string; port: number; host?: string; token: string }): Promise<Listeners> {
+export async function listen(
+  opts: Omit<AppOptions, 'tcp'> & { socketPath: string; port: number; host?: string; token: string },
+): Promise<Listeners> {
   let port = 0;
   const socketApp = mount(opts);
   const tcpApp = mount({ ...opts, tcp: { token: opts.token, port: () => port } });
@@ -30,7 +32,11 @@ export async function listen(opts: Omit<AppOptions, 'tcp'> & { socketPath: strin
   };
 }
 
-type Mounted = { fetch: ReturnType<typeof createApp>['fetch']; inject: (s: Server) => void; wss: { clients: Set<{ terminate(): void }> } };
+type Mounted = {
+  fetch: ReturnType<typeof createApp>['fetch'];
+  inject: (s: Server) => void;
+  wss: { clients: Set<{ terminate(): void }> };
+};
 
 function mount(opts: AppOptions): Mounted {
   let ws: ReturnType<typeof createNodeWebSocket> | undefined;
@@ -42,7 +48,10 @@ function mount(opts: AppOptions): Mounted {
   return { fetch: app.fetch, inject: sockets.injectWebSocket, wss: sockets.wss };
 }
 
-async function start(m: Mounted, bind: (s: Server, done: () => void) => void): Promise<Server & { wss: Mounted['wss'] }> {
+async function start(
+  m: Mounted,
+  bind: (s: Server, done: () => void) => void,
+): Promise<Server & { wss: Mounted['wss'] }> {
   const server = createAdaptorServer({ fetch: m.fetch }) as Server;
   m.inject(server);
   await new Promise<void>((resolve, reject) => {

@@ -36,7 +36,10 @@ export interface ApiServices {
   deleteUnit(chunk: string, force: boolean): Promise<void>;
   history(chunk: string): Promise<HistoryDto>;
   setPriority(chunk: string, priority: number, expectedVersion?: number): Promise<WorkUnit>;
-  forceStatus(chunk: string, change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string }): Promise<WorkUnit>;
+  forceStatus(
+    chunk: string,
+    change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string },
+  ): Promise<WorkUnit>;
   answer(chunk: string, req: AnswerRequest): Promise<WorkUnit>;
   retry(chunk: string): Promise<WorkUnit>;
   retryAll(phase?: Phase): Promise<string[]>;
@@ -56,7 +59,9 @@ export interface ApiServices {
   phaseLog(chunk: string): Promise<LoggedEvent[]>;
   diff(chunk: string): Promise<string>;
   chunks(): Promise<ChunkSummaryDto[]>;
-  chunk(name: string): Promise<{ name: string; goal: string; plan: string | null; frontmatter: Record<string, unknown> }>;
+  chunk(
+    name: string,
+  ): Promise<{ name: string; goal: string; plan: string | null; frontmatter: Record<string, unknown> }>;
   /** every committed change, for the WebSocket streams */
   subscribe(listener: (event: ChangeEvent) => void): () => void;
 }

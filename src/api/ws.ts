@@ -93,5 +93,9 @@ export class Broadcaster {
 
 function affectsAttention(unit: WorkUnit, previous: WorkUnit | null): boolean {
   if (unit.status === 'NEEDS_ATTENTION' || previous?.status === 'NEEDS_ATTENTION') return true;
-  return previous === null || previous.blocked_by.join() !== unit.blocked_by.join() || previous.status !== unit.status;
+  return (
+    previous === null ||
+    previous.blocked_by.join() !== unit.blocked_by.join() ||
+    previous.status !== unit.status
+  );
 }

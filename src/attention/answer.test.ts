@@ -35,8 +35,14 @@ function fakeLive(waiting: string | null) {
 }
 
 async function parked(store: ReturnType<typeof makeStoreHarness>['store']) {
-  await store.create(aWorkUnit({ chunk: 'a', status: 'RUNNING', phase: 'IMPLEMENT', session_id: 's1' }), { source: 'api' });
-  await store.transition('a', { type: 'attend', kind: 'QUESTION', reason: 'Question: Which store?', question: QUESTION }, { source: 'runner' });
+  await store.create(aWorkUnit({ chunk: 'a', status: 'RUNNING', phase: 'IMPLEMENT', session_id: 's1' }), {
+    source: 'api',
+  });
+  await store.transition(
+    'a',
+    { type: 'attend', kind: 'QUESTION', reason: 'Question: Which store?', question: QUESTION },
+    { source: 'runner' },
+  );
 }
 
 describe('answer', () => {
@@ -76,18 +82,26 @@ describe('answer', () => {
       ['../x', { answer: 'x' }, 'invalid_name'],
     ];
     for (const [chunk, input, code] of refusals) {
-      await assert.rejects(answerItem({ store, live }, chunk, input), (e) => isOrchError(e) && e.code === code, `${chunk} ${JSON.stringify(input)}`);
+      await assert.rejects(
+        answerItem({ store, live }, chunk, input),
+        (e) => isOrchError(e) && e.code === code,
+        `${chunk} ${JSON.stringify(input)}`,
+      );
     }
     assert.deepEqual(await store.get('a'), before);
     await answerItem({ store, live }, 'a', { answer: 'both' });
-    await assert.rejects(answerItem({ store, live }, 'a', { answer: 'again' }), (e) => isOrchError(e, 'conflict'));
+    await assert.rejects(answerItem({ store, live }, 'a', { answer: 'again' }), (e) =>
+      isOrchError(e, 'conflict'),
+    );
   });
 
   it('lets exactly one of ten concurrent answers win', async () => {
     const { store } = makeStoreHarness();
     await parked(store);
     const { live, delivered } = fakeLive('q-1');
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => answerItem({ store, live }, 'a', { answer: `answer ${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => answerItem({ store, live }, 'a', { answer: `answer ${i}` })),
+    );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     assert.equal(delivered.length, 1);
   });

@@ -29,13 +29,22 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   const unit = await deps.store.get(name);
   if (!unit) throw new OrchError(ErrorCode.not_found, `work unit '${chunk}' not found`);
   if (unit.status !== 'NEEDS_ATTENTION') {
-    throw new OrchError(ErrorCode.conflict, `work unit '${chunk}' is not waiting for an answer (status ${unit.status})`);
+    throw new OrchError(
+      ErrorCode.conflict,
+      `work unit '${chunk}' is not waiting for an answer (status ${unit.status})`,
+    );
   }
   if (unit.attention_kind === 'CONFLICT') {
-    throw new OrchError(ErrorCode.conflict, `'${chunk}' waits on a conflict decision: use 've orch resolve ${chunk} --with <other> parallelize|serialize'`);
+    throw new OrchError(
+      ErrorCode.conflict,
+      `'${chunk}' waits on a conflict decision: use 've orch resolve ${chunk} --with <other> parallelize|serialize'`,
+    );
   }
   if (input.question_id !== undefined && input.question_id !== unit.question?.id) {
-    throw new OrchError(ErrorCode.conflict, `that question is no longer pending for '${chunk}' (it was answered, withdrawn or replaced)`);
+    throw new OrchError(
+      ErrorCode.conflict,
+      `that question is no longer pending for '${chunk}' (it was answered, withdrawn or replaced)`,
+    );
   }
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
@@ -46,23 +55,33 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
     live ? { type: 'resume', answer: resolved.text } : { type: 'answer', answer: resolved.text },
     { source: 'api', expectedVersion: unit.version, reason: `answered by ${by}`, actor: by },
   );
-  await deps.store.recordAttentionAnswered({ chunk: name, question_id: qid, answer: resolved.text, answered_by: by });
+  await deps.store.recordAttentionAnswered({
+    chunk: name,
+    question_id: qid,
+    answer: resolved.text,
+    answered_by: by,
+  });
   if (live && qid !== null) deps.live.deliverAnswer(name, qid, { answers: resolved.answers });
   return next;
 }
 
 function freeText(input: AnswerInput): string {
   const text = input.answer?.trim();
-  if (!text) throw new OrchError(ErrorCode.invalid_input, 'give an answer: text, --option N, or per-question answers');
+  if (!text)
+    throw new OrchError(ErrorCode.invalid_input, 'give an answer: text, --option N, or per-question answers');
   return text;
 }
 
 /** Maps the operator's input onto the agent's questions: one answer per question text. */
-export function answersFor(question: PendingQuestion, input: AnswerInput): { answers: QuestionAnswer['answers']; text: string } {
+export function answersFor(
+  question: PendingQuestion,
+  input: AnswerInput,
+): { answers: QuestionAnswer['answers']; text: string } {
   const answers: Record<string, string> = {};
   const first = question.questions[0];
   if (input.option !== undefined) {
-    if (!first) throw new OrchError(ErrorCode.invalid_input, 'the pending item has no options to choose from');
+    if (!first)
+      throw new OrchError(ErrorCode.invalid_input, 'the pending item has no options to choose from');
     const chosen = first.options[input.option - 1];
     if (!Number.isInteger(input.option) || !chosen) {
       throw new OrchError(ErrorCode.invalid_input, `option must be 1..${first.options.length}`);
@@ -71,16 +90,27 @@ export function answersFor(question: PendingQuestion, input: AnswerInput): { ans
   }
   for (const [q, a] of Object.entries(input.answers ?? {})) {
     if (!question.questions.some((x) => x.question === q)) {
-      throw new OrchError(ErrorCode.invalid_input, `no pending question reads ${JSON.stringify(q.slice(0, 80))}`);
+      throw new OrchError(
+        ErrorCode.invalid_input,
+        `no pending question reads ${JSON.stringify(q.slice(0, 80))}`,
+      );
     }
-    if (typeof a !== 'string' || a.trim() === '') throw new OrchError(ErrorCode.invalid_input, 'answers must be non-empty text');
+    if (typeof a !== 'string' || a.trim() === '')
+      throw new OrchError(ErrorCode.invalid_input, 'answers must be non-empty text');
     answers[q] = a.trim();
   }
   const text = input.answer?.trim();
-  for (const q of question.questions) if (answers[q.question] === undefined && text) answers[q.question] = text;
+  for (const q of question.questions)
+    if (answers[q.question] === undefined && text) answers[q.question] = text;
   const missing = question.questions.filter((q) => answers[q.question] === undefined);
   if (missing.length > 0) {
-    throw new OrchError(ErrorCode.invalid_input, `no answer for: ${missing.map((q) => JSON.stringify(q.question)).join(', ')}`);
+    throw new OrchError(
+      ErrorCode.invalid_input,
+      `no answer for: ${missing.map((q) => JSON.stringify(q.question)).join(', ')}`,
+    );
   }
-  return { answers, text: question.questions.map((q) => `${q.question} → ${answers[q.question]}`).join('\n') };
+  return {
+    answers,
+    text: question.questions.map((q) => `${q.question} → ${answers[q.question]}`).join('\n'),
+  };
 }

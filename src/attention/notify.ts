@@ -1,6 +1,7 @@
 /** Fires the configured notification hook whenever a unit newly needs the operator. */
-import { transitiveBlocksCount } from '../domain/ready-order.js';
+
 import type { OrchestratorConfig } from '../config/schema.js';
+import { transitiveBlocksCount } from '../domain/ready-order.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { Notifier } from '../ports/notifier.js';

@@ -21,7 +21,11 @@ export async function resolveConflict(
   const otherUnit = await store.get(other);
   if (!otherUnit) throw new OrchError(ErrorCode.not_found, `work unit '${otherChunk}' not found`);
   await store.setConflictOverride(name, other, choice === 'parallelize' ? 'INDEPENDENT' : 'SERIALIZE');
-  const opts = { source: 'api' as const, expectedVersion: unit.version, reason: `resolved against ${other}: ${choice}` };
+  const opts = {
+    source: 'api' as const,
+    expectedVersion: unit.version,
+    reason: `resolved against ${other}: ${choice}`,
+  };
 
   if (choice === 'serialize') {
     if (otherUnit.status === 'DONE') return unit;

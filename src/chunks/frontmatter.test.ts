@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isOrchError } from '../domain/errors.js';
-import { parseFrontmatter, setFrontmatterKey } from './frontmatter.js';
+import { parseFrontmatter, renderDocument, setFrontmatterKey } from './frontmatter.js';
 
 const DOC = `---
 status: FUTURE # keep me
@@ -37,5 +37,19 @@ describe('frontmatter', () => {
     );
     assert.throws(() => parseFrontmatter('no fence', 'GOAL.md'), /no YAML frontmatter/);
     assert.throws(() => parseFrontmatter('---\n- a\n- b\n---\n', 'GOAL.md'), /must be a mapping/);
+  });
+});
+
+describe('renderDocument', () => {
+  it('writes block-style frontmatter a person can edit, with explicit nulls', () => {
+    const text = renderDocument(
+      { status: 'FUTURE', ticket: null, depends_on: ['a', 'b'], code_paths: [] },
+      '# Goal\n',
+    );
+    assert.equal(
+      text,
+      '---\nstatus: FUTURE\nticket: null\ndepends_on:\n  - a\n  - b\ncode_paths: []\n---\n# Goal\n',
+    );
+    assert.deepEqual(parseFrontmatter(text, 'GOAL.md').data.depends_on, ['a', 'b']);
   });
 });

@@ -2,7 +2,7 @@
  * YAML frontmatter of chunk documents. Parsing tolerates unknown keys; rewriting a key keeps every
  * other key, comment and the whole body byte-for-byte.
  */
-import { isMap, parseDocument } from 'yaml';
+import { Document, isMap, parseDocument } from 'yaml';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 
 export interface SplitDoc {
@@ -68,7 +68,7 @@ export function setFrontmatterKey(text: string, key: string, value: unknown, whe
 
 /** Renders a new document from frontmatter data and a body. */
 export function renderDocument(data: Record<string, unknown>, body: string): string {
-  const doc = parseDocument('{}');
-  for (const [k, v] of Object.entries(data)) doc.set(k, v);
+  // block style: parseDocument('{}') would keep the flow map and render `{ status: FUTURE, ticket, … }`
+  const doc = new Document(data);
   return `---\n${doc.toString({ lineWidth: 0 }).replace(/\n$/, '')}\n---\n${body}`;
 }

@@ -48,8 +48,18 @@ export const ConfigSchema = z.object({
 export type OrchestratorConfig = z.infer<typeof ConfigSchema>;
 export type ConfigKey = keyof OrchestratorConfig;
 
-/** A partial update: every key optional, unknown keys rejected. */
-export const ConfigPatchSchema = ConfigSchema.partial().strict();
+type ConfigShape = typeof ConfigSchema.shape;
+/**
+ * A partial update: every key optional, unknown keys rejected, and no defaults filled in. (zod 4
+ * applies a key's default inside `.partial()`, which turned a one-key PATCH into a reset of all others.)
+ */
+export const ConfigPatchSchema = z
+  .object(
+    Object.fromEntries(Object.entries(ConfigSchema.shape).map(([k, v]) => [k, v.unwrap().optional()])) as {
+      [K in keyof ConfigShape]: z.ZodOptional<ReturnType<ConfigShape[K]['unwrap']>>;
+    },
+  )
+  .strict();
 export type ConfigPatch = z.infer<typeof ConfigPatchSchema>;
 
 export const DEFAULT_CONFIG: OrchestratorConfig = ConfigSchema.parse({});

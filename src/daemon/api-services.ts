@@ -7,14 +7,19 @@ import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Parts } from './compose.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
+import type { Parts } from './compose.js';
 
 export const VERSION = '0.1.0';
 
 export function createApiServices(p: Parts): ApiServices {
-  const ops: operator.OperatorDeps = { store: p.store, live: p.live, worktrees: p.worktrees, baseBranch: () => p.baseBranch };
+  const ops: operator.OperatorDeps = {
+    store: p.store,
+    live: p.live,
+    worktrees: p.worktrees,
+    baseBranch: () => p.baseBranch,
+  };
   const getUnit = async (chunk: string) => {
     const unit = await p.store.get(toChunkName(chunk));
     if (!unit) throw new NotFoundError('work unit', chunk);
@@ -55,7 +60,11 @@ export function createApiServices(p: Parts): ApiServices {
         // history stays readable after a delete
         if ((await p.store.history(chunk)).length === 0) throw e;
       });
-      const [history, attentionLog, phaseRuns] = await Promise.all([p.store.history(chunk), p.store.attentionLog(chunk), p.store.phaseRuns(chunk)]);
+      const [history, attentionLog, phaseRuns] = await Promise.all([
+        p.store.history(chunk),
+        p.store.attentionLog(chunk),
+        p.store.phaseRuns(chunk),
+      ]);
       return { chunk, history, attention: attentionLog, phase_runs: phaseRuns };
     },
     setPriority: (chunk, priority, expected) => operator.setPriority(ops, chunk, priority, expected),
@@ -80,11 +89,20 @@ export function createApiServices(p: Parts): ApiServices {
     worktrees: () => p.worktrees.list(p.baseBranch),
     removeWorktree: async (chunk, o) => {
       const unit = await p.store.get(chunk);
-      if (unit && p.live.running().includes(chunk)) throw new OrchError(ErrorCode.conflict, `'${chunk}' has a phase running; kill it first`);
-      if (!(await p.worktrees.exists(chunk)) && (await p.worktrees.unmergedCommits(chunk, p.baseBranch)) === 0 && !(await p.worktrees.list(p.baseBranch)).some((w) => w.chunk === chunk)) {
+      if (unit && p.live.running().includes(chunk))
+        throw new OrchError(ErrorCode.conflict, `'${chunk}' has a phase running; kill it first`);
+      if (
+        !(await p.worktrees.exists(chunk)) &&
+        (await p.worktrees.unmergedCommits(chunk, p.baseBranch)) === 0 &&
+        !(await p.worktrees.list(p.baseBranch)).some((w) => w.chunk === chunk)
+      ) {
         throw new NotFoundError('worktree', chunk);
       }
-      await p.worktrees.remove(chunk, { force: o.force, keepBranch: o.keepBranch, baseBranch: unit?.base_branch ?? p.baseBranch });
+      await p.worktrees.remove(chunk, {
+        force: o.force,
+        keepBranch: o.keepBranch,
+        baseBranch: unit?.base_branch ?? p.baseBranch,
+      });
       if (unit?.worktree) await p.store.update(chunk, { worktree: null }, { source: 'api' });
     },
     pruneWorktrees: async (force) => {
@@ -98,7 +116,11 @@ export function createApiServices(p: Parts): ApiServices {
           continue;
         }
         try {
-          await p.worktrees.remove(w.chunk, { force, keepBranch: false, baseBranch: unit?.base_branch ?? p.baseBranch });
+          await p.worktrees.remove(w.chunk, {
+            force,
+            keepBranch: false,
+            baseBranch: unit?.base_branch ?? p.baseBranch,
+          });
           removed.push(w.chunk);
         } catch (e) {
           kept.push({ chunk: w.chunk, reason: e instanceof Error ? e.message : String(e) });
@@ -118,9 +140,23 @@ export function createApiServices(p: Parts): ApiServices {
         names.map(async (name) => {
           try {
             const doc = await p.chunks.read(name);
-            return { name, status: doc.status, depends_on: doc.depends_on, summary: goalSummary(doc.goal), injected: injected.has(name), error: null };
+            return {
+              name,
+              status: doc.status,
+              depends_on: doc.depends_on,
+              summary: goalSummary(doc.goal),
+              injected: injected.has(name),
+              error: null,
+            };
           } catch (e) {
-            return { name, status: null, depends_on: null, summary: '', injected: injected.has(name), error: e instanceof Error ? e.message : String(e) };
+            return {
+              name,
+              status: null,
+              depends_on: null,
+              summary: '',
+              injected: injected.has(name),
+              error: e instanceof Error ? e.message : String(e),
+            };
           }
         }),
       );

@@ -5,13 +5,13 @@
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import type { WorkUnit } from '../domain/work-unit.js';
+import { GitWorktrees } from '../git/git-worktrees.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
-import { GitWorktrees } from '../git/git-worktrees.js';
 import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
-import type { WorkUnit } from '../domain/work-unit.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
@@ -22,6 +22,7 @@ import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
+import { MergeQueue } from '../runner/merge-queue.js';
 import { AgentPhaseRunner } from '../runner/run-phase.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -70,7 +71,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
   const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
   const chunks = new FsChunkRepo(paths.root);
-  const worktrees = opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
+  const worktrees =
+    opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = await worktrees.defaultBase();
   const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
   const phaseLog = new PhaseLogFiles(paths);
@@ -83,8 +85,24 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'oracle' }),
     skipDocPhases: true,
   });
-  const live = { store, probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units), log: log.child({ component: 'oracle' }) };
-  const runner = new AgentPhaseRunner({ store, backend, worktrees, chunks, clock, bus, phaseLog, log: log.child({ component: 'runner' }), hostRoot: paths.root });
+  const live = {
+    store,
+    probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units),
+    log: log.child({ component: 'oracle' }),
+  };
+  const runner = new AgentPhaseRunner({
+    store,
+    backend,
+    worktrees,
+    chunks,
+    clock,
+    bus,
+    phaseLog,
+    log: log.child({ component: 'runner' }),
+    hostRoot: paths.root,
+    baseBranch,
+    mergeQueue: new MergeQueue(store),
+  });
   const scheduler = new Scheduler({
     store,
     runner,

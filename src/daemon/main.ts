@@ -18,12 +18,21 @@ import { acquireProcessLock } from '../store/process-lock.js';
 import { createApiServices } from './api-services.js';
 import { compose } from './compose.js';
 import { dashboardAssets } from './dashboard-assets.js';
-import { ensureStateDir, loadOrCreateToken, removeRuntimeFiles, writePid, writePort } from './state-files.js';
+import {
+  ensureStateDir,
+  loadOrCreateToken,
+  makePrivate,
+  removeRuntimeFiles,
+  writePid,
+  writePort,
+} from './state-files.js';
 
 const log = createJsonLogger((line) => process.stdout.write(line), { base: { pid: process.pid } });
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { 'project-dir': { type: 'string' }, port: { type: 'string', default: '0' } } });
+  const { values } = parseArgs({
+    options: { 'project-dir': { type: 'string' }, port: { type: 'string', default: '0' } },
+  });
   const root = resolve(values['project-dir'] ?? process.cwd());
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -32,6 +41,7 @@ async function main(): Promise<number> {
   }
   const paths = projectPaths(root);
   ensureStateDir(paths);
+  makePrivate([paths.lock, paths.db]);
   let lock: ReturnType<typeof acquireProcessLock>;
   try {
     lock = acquireProcessLock(paths.lock);
@@ -48,7 +58,14 @@ async function main(): Promise<number> {
   const services = createApiServices(parts);
   const broadcaster = new Broadcaster(services);
   broadcaster.start();
-  const listeners = await listen({ services, broadcaster, socketPath: paths.socket, port, token, static: dashboardAssets(packageRoot()) });
+  const listeners = await listen({
+    services,
+    broadcaster,
+    socketPath: paths.socket,
+    port,
+    token,
+    static: dashboardAssets(packageRoot()),
+  });
   parts.setUrl(`http://127.0.0.1:${listeners.port}/`);
   writePort(paths, listeners.port);
   const stopWatching = watchAttention({
@@ -100,7 +117,15 @@ main()
   .catch((error: unknown) => {
     log.error(error instanceof Error ? error.message : String(error), { error });
     try {
-      removeRuntimeFiles(projectPaths(resolve(process.argv.includes('--project-dir') ? (process.argv[process.argv.indexOf('--project-dir') + 1] ?? '.') : '.')));
+      removeRuntimeFiles(
+        projectPaths(
+          resolve(
+            process.argv.includes('--project-dir')
+              ? (process.argv[process.argv.indexOf('--project-dir') + 1] ?? '.')
+              : '.',
+          ),
+        ),
+      );
     } catch {
       // nothing more to clean up
     }

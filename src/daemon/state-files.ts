@@ -1,10 +1,27 @@
 /** The daemon's files under `.ve/`: pid, port and token, written 0600; removed on every exit path. */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
 
 export function ensureStateDir(paths: ProjectPaths): void {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+}
+
+/** Creates (or tightens) files that SQLite will open, so they and their -wal/-shm stay 0600. */
+export function makePrivate(paths: string[]): void {
+  for (const p of paths) {
+    closeSync(openSync(p, 'a', 0o600));
+    chmodSync(p, 0o600);
+  }
 }
 
 function writePrivate(path: string, text: string): void {

@@ -12,6 +12,8 @@ export interface BrainOptions {
   feedbackOnce?: string[];
   /** chunks whose IMPLEMENT starts by asking the operator a two-option question */
   askInImplement?: string[];
+  /** chunks whose IMPLEMENT first tries to write into the operator's repository (must be denied) */
+  escapeInImplement?: string[];
 }
 
 type Step = (ctx: StepContext) => ModelReply;
@@ -28,7 +30,9 @@ export function systemText(req: MessagesRequest): string {
 }
 
 /** Which unit and phase a request belongs to, from the orchestration rules we append. */
-export function requestIdentity(req: MessagesRequest): { chunk: string; phase: string; worktree: string } | null {
+export function requestIdentity(
+  req: MessagesRequest,
+): { chunk: string; phase: string; worktree: string } | null {
   const m = /chunk `([a-z][a-z0-9_-]*)`, phase ([A-Z]+)/.exec(systemText(req));
   if (!m) return null;
   const wt = /Your working directory is the git worktree of chunk `[^`]+`: (\S+)/.exec(userText(req));
@@ -37,7 +41,15 @@ export function requestIdentity(req: MessagesRequest): { chunk: string; phase: s
 
 const camel = (chunk: string) => chunk.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const commit = (message: string): ModelReply => ({
-  toolUses: [{ name: 'Bash', input: { command: `git add -A && git commit -q -m ${JSON.stringify(message)}`, description: 'Commit the work' } }],
+  toolUses: [
+    {
+      name: 'Bash',
+      input: {
+        command: `git add -A && git commit -q -m ${JSON.stringify(message)}`,
+        description: 'Commit the work',
+      },
+    },
+  ],
 });
 
 export class ScriptedBrain {
@@ -51,7 +63,9 @@ export class ScriptedBrain {
     if (!id) return { text: 'This scripted model only knows ve orchestrator phases.' };
     const steps = this.script(id.phase, id.chunk, req);
     const step = steps[assistantTurns(req)];
-    return step ? step({ chunk: id.chunk, worktree: id.worktree, req }) : { text: `${id.phase} for ${id.chunk} is done.` };
+    return step
+      ? step({ chunk: id.chunk, worktree: id.worktree, req })
+      : { text: `${id.phase} for ${id.chunk} is done.` };
   }
 
   private script(phase: string, chunk: string, req: MessagesRequest): Step[] {
@@ -60,7 +74,12 @@ export class ScriptedBrain {
         return [
           ({ worktree }) => ({
             text: `Planning ${chunk}.`,
-            toolUses: [{ name: 'Write', input: { file_path: `${worktree}/docs/chunks/${chunk}/PLAN.md`, content: planFor(chunk) } }],
+            toolUses: [
+              {
+                name: 'Write',
+                input: { file_path: `${worktree}/docs/chunks/${chunk}/PLAN.md`, content: planFor(chunk) },
+              },
+            ],
           }),
           () => commit(`plan: ${chunk}`),
         ];
@@ -70,12 +89,18 @@ export class ScriptedBrain {
         return [() => this.review(chunk)];
       case 'COMPLETE':
         return [
-          ({ worktree }) => ({ toolUses: [{ name: 'Read', input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md` } }] }),
+          ({ worktree }) => ({
+            toolUses: [{ name: 'Read', input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md` } }],
+          }),
           ({ worktree }) => ({
             toolUses: [
               {
                 name: 'Edit',
-                input: { file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md`, old_string: 'status: IMPLEMENTING', new_string: 'status: ACTIVE' },
+                input: {
+                  file_path: `${worktree}/docs/chunks/${chunk}/GOAL.md`,
+                  old_string: 'status: IMPLEMENTING',
+                  new_string: 'status: ACTIVE',
+                },
               },
             ],
           }),
@@ -85,7 +110,15 @@ export class ScriptedBrain {
         const base = /into (\S+) conflicts/.exec(userText(req))?.[1] ?? 'main';
         return [
           () => ({
-            toolUses: [{ name: 'Bash', input: { command: `git merge --no-edit ${base} || git merge --abort`, description: `Merge ${base}` } }],
+            toolUses: [
+              {
+                name: 'Bash',
+                input: {
+                  command: `git merge --no-edit ${base} || git merge --abort`,
+                  description: `Merge ${base}`,
+                },
+              },
+            ],
           }),
         ];
       }
@@ -100,20 +133,34 @@ export class ScriptedBrain {
       return [
         ({ worktree }) => ({
           text: 'Addressing the review feedback.',
-          toolUses: [{ name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, true) } }],
+          toolUses: [
+            { name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, true) } },
+          ],
         }),
         () => ({
           toolUses: [
             {
               name: 'Bash',
-              input: { command: `rm -f docs/chunks/${chunk}/REVIEW_FEEDBACK.md && git add -A && git commit -q -m "address review feedback"`, description: 'Commit the fix' },
+              input: {
+                command: `rm -f docs/chunks/${chunk}/REVIEW_FEEDBACK.md && git add -A && git commit -q -m "address review feedback"`,
+                description: 'Commit the fix',
+              },
             },
           ],
         }),
       ];
     }
     const steps: Step[] = [];
-    if (this.opts.askInImplement?.includes(chunk)) {
+    if (this.opts.escapeInImplement?.includes(chunk)) {
+      const host = /operator's repository at (\S+) outside/.exec(userText(req))?.[1] ?? '/tmp';
+      steps.push(() => ({
+        toolUses: [
+          { name: 'Write', input: { file_path: `${host}/ESCAPED-${chunk}.txt`, content: 'escaped' } },
+        ],
+      }));
+    }
+    // a session resumed with the operator's answer does not ask again
+    if (this.opts.askInImplement?.includes(chunk) && !latestPrompt(req).includes('Operator answer:')) {
       steps.push(() => ({
         toolUses: [
           {
@@ -137,10 +184,16 @@ export class ScriptedBrain {
     }
     steps.push(
       ({ worktree, req: r }) => {
-        const answered = toolResults(r).find((t) => /Return null|Throw/.test(t.text));
+        const answered = toolResults(r).find((t) => /Return null|Throw/.test(t.text)) ?? {
+          text: /Operator answer: ([^\n]*)/.exec(latestPrompt(r))?.[1] ?? '',
+        };
         return {
-          text: answered ? `The operator chose: ${answered.text.slice(0, 120)}` : `Implementing ${chunk}.`,
-          toolUses: [{ name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, false) } }],
+          text: answered.text
+            ? `The operator chose: ${answered.text.slice(0, 120)}`
+            : `Implementing ${chunk}.`,
+          toolUses: [
+            { name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, false) } },
+          ],
         };
       },
       () => commit(`implement ${chunk}`),
@@ -160,7 +213,13 @@ export class ScriptedBrain {
             ? {
                 decision: 'FEEDBACK',
                 summary: `${chunk}: the exported function lacks a doc comment.`,
-                issues: [{ location: `src/${chunk}.js`, concern: 'No doc comment on the exported function', suggestion: 'Add a one-line JSDoc' }],
+                issues: [
+                  {
+                    location: `src/${chunk}.js`,
+                    concern: 'No doc comment on the exported function',
+                    suggestion: 'Add a one-line JSDoc',
+                  },
+                ],
               }
             : { decision: 'APPROVE', summary: `${chunk} meets its success criteria.`, issues: [] },
         },
@@ -169,8 +228,31 @@ export class ScriptedBrain {
   }
 }
 
+/**
+ * Assistant turns since the latest prompt (a user message that is not just tool results): a resumed
+ * session gets a new prompt, and the phase script starts over from there.
+ */
 function assistantTurns(req: MessagesRequest): number {
-  return req.messages.filter((m) => m.role === 'assistant').length;
+  const isPrompt = (m: MessagesRequest['messages'][number]) =>
+    m.role === 'user' && (typeof m.content === 'string' || !m.content.some((b) => b.type === 'tool_result'));
+  let last = -1;
+  req.messages.forEach((m, i) => {
+    if (isPrompt(m)) last = i;
+  });
+  return req.messages.slice(last + 1).filter((m) => m.role === 'assistant').length;
+}
+
+function latestPrompt(req: MessagesRequest): string {
+  const prompts = req.messages.filter(
+    (m) =>
+      m.role === 'user' &&
+      (typeof m.content === 'string' || !m.content.some((b) => b.type === 'tool_result')),
+  );
+  const last = prompts.at(-1);
+  if (!last) return '';
+  return typeof last.content === 'string'
+    ? last.content
+    : last.content.map((b) => (b.type === 'text' ? String(b.text) : '')).join('\n');
 }
 
 function planFor(chunk: string): string {

@@ -14,7 +14,10 @@ export class CommandAndWebhookNotifier implements Notifier {
     private readonly log: Logger,
   ) {}
 
-  async notify(notice: AttentionNotice, target: { command: string | null; webhook: string | null }): Promise<void> {
+  async notify(
+    notice: AttentionNotice,
+    target: { command: string | null; webhook: string | null },
+  ): Promise<void> {
     const body = JSON.stringify(notice);
     await Promise.all([
       target.command ? this.runCommand(target.command, body, notice) : Promise.resolve(),
@@ -48,7 +51,12 @@ export class CommandAndWebhookNotifier implements Notifier {
 
   private async post(url: string, body: string): Promise<void> {
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
       if (!res.ok) this.log.warn('notify webhook answered with an error', { url, status: res.status });
     } catch (error) {
       this.log.warn('notify webhook failed', { url, error });

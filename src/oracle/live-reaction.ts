@@ -29,21 +29,34 @@ export async function checkLiveConflicts(deps: LiveReactionDeps): Promise<number
     const [a, b] = await Promise.all([store.get(pair[0]), store.get(pair[1])]);
     if (!a || !b) continue;
     // the later-created unit gives way: the earlier one has been at it longer
-    const [yielder, other] = [a, b].sort((x, y) => y.created_at.localeCompare(x.created_at)) as [WorkUnit, WorkUnit];
+    const [yielder, other] = [a, b].sort((x, y) => y.created_at.localeCompare(x.created_at)) as [
+      WorkUnit,
+      WorkUnit,
+    ];
     if (yielder.status !== 'READY' || yielder.blocked_by.includes(other.chunk)) continue;
     if (await react(store, yielder, other, files, config)) raised += 1;
   }
   return raised;
 }
 
-async function react(store: WorkUnitStore, unit: WorkUnit, other: WorkUnit, files: string[], config: OrchestratorConfig): Promise<boolean> {
+async function react(
+  store: WorkUnitStore,
+  unit: WorkUnit,
+  other: WorkUnit,
+  files: string[],
+  config: OrchestratorConfig,
+): Promise<boolean> {
   const where = files.slice(0, 5).join(', ');
   try {
     if (config.live_conflict_action === 'serialize') {
       await store.transition(
         unit.chunk,
         { type: 'block', blocked_by: [...unit.blocked_by, other.chunk] },
-        { source: 'oracle', expectedVersion: unit.version, reason: `live conflict with ${other.chunk} in ${where}: serialized` },
+        {
+          source: 'oracle',
+          expectedVersion: unit.version,
+          reason: `live conflict with ${other.chunk} in ${where}: serialized`,
+        },
       );
       return true;
     }
@@ -54,7 +67,14 @@ async function react(store: WorkUnitStore, unit: WorkUnit, other: WorkUnit, file
       { source: 'oracle', expectedVersion: unit.version, reason },
       { blocked_by: [...new Set([...unit.blocked_by, other.chunk])] as WorkUnit['blocked_by'] },
     );
-    await store.recordAttentionRaised({ chunk: unit.chunk, kind: 'CONFLICT', question_id: null, phase: unit.phase, reason, question: { other: other.chunk, files } });
+    await store.recordAttentionRaised({
+      chunk: unit.chunk,
+      kind: 'CONFLICT',
+      question_id: null,
+      phase: unit.phase,
+      reason,
+      question: { other: other.chunk, files },
+    });
     return true;
   } catch (e) {
     // the unit moved on (dispatched, answered) meanwhile: the next check sees its new state
@@ -73,7 +93,9 @@ export function startLiveInterval(deps: LiveReactionDeps & { clock: Clock }): ()
     const delay = (seconds > 0 ? seconds : 60) * 1000;
     cancel = deps.clock.at(deps.clock.now() + delay, () => {
       const run = seconds > 0 ? checkLiveConflicts(deps) : Promise.resolve(0);
-      run.catch((error: unknown) => deps.log.warn('live conflict check failed', { error })).finally(() => void arm());
+      run
+        .catch((error: unknown) => deps.log.warn('live conflict check failed', { error }))
+        .finally(() => void arm());
     });
   };
   void arm();

@@ -5,7 +5,12 @@ import { finalizeUnit } from './finalize.js';
 import { type PhaseDecision, renderReviewFeedback } from './outcomes.js';
 import type { RunnerDeps } from './run-phase.js';
 
-export async function applyDecision(deps: RunnerDeps, unit: WorkUnit, decision: PhaseDecision, config: OrchestratorConfig): Promise<void> {
+export async function applyDecision(
+  deps: RunnerDeps,
+  unit: WorkUnit,
+  decision: PhaseDecision,
+  config: OrchestratorConfig,
+): Promise<void> {
   const { store } = deps;
   const opts = { source: 'runner' as const, expectedVersion: unit.version };
   switch (decision.kind) {
@@ -47,7 +52,12 @@ export async function applyDecision(deps: RunnerDeps, unit: WorkUnit, decision: 
     case 'attend':
       await store.transition(
         unit.chunk,
-        { type: 'attend', kind: decision.attention, reason: decision.reason, session_id: decision.session_id },
+        {
+          type: 'attend',
+          kind: decision.attention,
+          reason: decision.reason,
+          session_id: decision.session_id,
+        },
         { ...opts, reason: decision.reason },
       );
       await store.recordAttentionRaised({

@@ -7,20 +7,35 @@ import { POST_IMPLEMENTING } from '../domain/chunk-doc.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { RunnerDeps } from './run-phase.js';
 
-export async function finalizeUnit(deps: RunnerDeps, unit: WorkUnit, config: OrchestratorConfig, opts: { verified: boolean }): Promise<void> {
+export async function finalizeUnit(
+  deps: RunnerDeps,
+  unit: WorkUnit,
+  config: OrchestratorConfig,
+  opts: { verified: boolean },
+): Promise<void> {
   const { store, worktrees, chunks } = deps;
   const worktree = unit.worktree as string;
   const base = unit.base_branch as string;
   const attend = async (kind: 'MERGE' | 'ERROR', reason: string) => {
     await store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
-    await store.recordAttentionRaised({ chunk: unit.chunk, kind, question_id: null, phase: unit.phase, reason, question: null });
+    await store.recordAttentionRaised({
+      chunk: unit.chunk,
+      kind,
+      question_id: null,
+      phase: unit.phase,
+      reason,
+      question: null,
+    });
   };
 
   if (!opts.verified) {
     const status = (await chunks.read(unit.chunk, worktree).catch(() => null))?.status ?? null;
     if (status === 'IMPLEMENTING' || status === 'FUTURE') {
       if (unit.completion_retries >= config.completion_max_retries) {
-        await attend('ERROR', `GOAL.md status is still ${status} after ${unit.completion_retries} completion attempts`);
+        await attend(
+          'ERROR',
+          `GOAL.md status is still ${status} after ${unit.completion_retries} completion attempts`,
+        );
         return;
       }
       await store.transition(
@@ -43,24 +58,37 @@ export async function finalizeUnit(deps: RunnerDeps, unit: WorkUnit, config: Orc
 
   if (unit.retain_worktree) {
     await worktrees.commitAll(unit.chunk, `ve: ${unit.chunk} complete`);
-    await store.transition(unit.chunk, { type: 'finish' }, { source: 'runner', reason: 'complete (worktree retained, not merged)' }, { finalizing: false });
+    await store.transition(
+      unit.chunk,
+      { type: 'finish' },
+      { source: 'runner', reason: 'complete (worktree retained, not merged)' },
+      { finalizing: false },
+    );
     return;
   }
 
-  const result = await worktrees.finalize(unit.chunk, base);
+  const result = await deps.mergeQueue.submit(unit.chunk, () => worktrees.finalize(unit.chunk, base));
   switch (result.kind) {
     case 'merged':
       await store.transition(
         unit.chunk,
         { type: 'finish' },
-        { source: 'runner', reason: result.commit ? `merged into ${base} at ${result.commit.slice(0, 12)}` : `nothing left to merge into ${base}` },
+        {
+          source: 'runner',
+          reason: result.commit
+            ? `merged into ${base} at ${result.commit.slice(0, 12)}`
+            : `nothing left to merge into ${base}`,
+        },
         { finalizing: false, worktree: null },
       );
       return;
     case 'conflict':
       if (unit.merge_conflict_retries >= config.merge_conflict_max_retries) {
         await store.update(unit.chunk, { finalizing: false }, { source: 'runner' });
-        await attend('MERGE', `Merge into ${base} conflicts after ${unit.merge_conflict_retries} rebase rounds (${result.files.join(', ')}): resolve it by hand, then retry`);
+        await attend(
+          'MERGE',
+          `Merge into ${base} conflicts after ${unit.merge_conflict_retries} rebase rounds (${result.files.join(', ')}): resolve it by hand, then retry`,
+        );
         return;
       }
       await store.transition(

@@ -12,7 +12,13 @@ import type { AbortReason } from '../ports/live-phases.js';
 export type PhaseDecision =
   | { kind: 'advance'; phase: Phase; reentry_context: string | null; reset_implement_iterations: boolean }
   | { kind: 'finalize' }
-  | { kind: 'requeue'; next_retry_at: string | null; session_id: string | null; api_retry_count: number; pending_answer: string | null }
+  | {
+      kind: 'requeue';
+      next_retry_at: string | null;
+      session_id: string | null;
+      api_retry_count: number;
+      pending_answer: string | null;
+    }
   | { kind: 'attend'; attention: AttentionKind; reason: string; session_id: string | null }
   | { kind: 'review_feedback'; review: ReviewDecision; iteration: number }
   | { kind: 'nudge'; session_id: string | null; pending_answer: string }
@@ -43,7 +49,11 @@ export function decideAfterPhase(unit: WorkUnit, outcome: PhaseOutcome, ctx: Dec
   }
 }
 
-function decideAborted(reason: AbortReason | null, session: string | null, ctx: DecideContext): PhaseDecision {
+function decideAborted(
+  reason: AbortReason | null,
+  session: string | null,
+  ctx: DecideContext,
+): PhaseDecision {
   switch (reason) {
     case 'kill-attention':
       return { kind: 'attend', attention: 'ERROR', reason: 'Stopped by the operator', session_id: session };
@@ -58,7 +68,13 @@ function decideAborted(reason: AbortReason | null, session: string | null, ctx: 
       return { kind: 'none', session_id: session };
     default:
       // stop, kill-ready, hold-expired after an answer arrived: resume the same session later
-      return { kind: 'requeue', next_retry_at: null, session_id: session, api_retry_count: 0, pending_answer: null };
+      return {
+        kind: 'requeue',
+        next_retry_at: null,
+        session_id: session,
+        api_retry_count: 0,
+        pending_answer: null,
+      };
   }
 }
 
@@ -95,17 +111,28 @@ function decideFailed(
       session_id: session,
     };
   }
-  return { kind: 'attend', attention: 'ERROR', reason: `${failure.code}: ${failure.message.slice(0, 500)}`, session_id: session };
+  return {
+    kind: 'attend',
+    attention: 'ERROR',
+    reason: `${failure.code}: ${failure.message.slice(0, 500)}`,
+    session_id: session,
+  };
 }
 
-function decideCompleted(unit: WorkUnit, review: ReviewDecision | null, session: string | null, ctx: DecideContext): PhaseDecision {
+function decideCompleted(
+  unit: WorkUnit,
+  review: ReviewDecision | null,
+  session: string | null,
+  ctx: DecideContext,
+): PhaseDecision {
   if (unit.phase === 'COMPLETE') return { kind: 'finalize' };
   if (unit.phase !== 'REVIEW') {
     const next = nextPhase(unit.phase) as Phase;
     return { kind: 'advance', phase: next, reentry_context: null, reset_implement_iterations: false };
   }
   if (!review) {
-    if (unit.review_nudge_count + 1 < MAX_REVIEW_NUDGES) return { kind: 'nudge', session_id: session, pending_answer: NUDGE_TEXT };
+    if (unit.review_nudge_count + 1 < MAX_REVIEW_NUDGES)
+      return { kind: 'nudge', session_id: session, pending_answer: NUDGE_TEXT };
     return {
       kind: 'attend',
       attention: 'REVIEW',
@@ -117,7 +144,12 @@ function decideCompleted(unit: WorkUnit, review: ReviewDecision | null, session:
     case 'APPROVE':
       return { kind: 'advance', phase: 'COMPLETE', reentry_context: null, reset_implement_iterations: true };
     case 'ESCALATE':
-      return { kind: 'attend', attention: 'REVIEW', reason: `Review escalated: ${review.reason ?? review.summary}`, session_id: session };
+      return {
+        kind: 'attend',
+        attention: 'REVIEW',
+        reason: `Review escalated: ${review.reason ?? review.summary}`,
+        session_id: session,
+      };
     case 'FEEDBACK': {
       const iteration = unit.review_iterations + 1;
       if (iteration >= ctx.config.review_max_iterations) {
@@ -136,7 +168,10 @@ function decideCompleted(unit: WorkUnit, review: ReviewDecision | null, session:
 /** REVIEW_FEEDBACK.md as the implementer will read it. */
 export function renderReviewFeedback(chunk: string, review: ReviewDecision, iteration: number): string {
   const issues = review.issues
-    .map((i, n) => `${n + 1}. ${i.location ? `**${i.location}**: ` : ''}${i.concern}${i.suggestion ? `\n   Suggestion: ${i.suggestion}` : ''}`)
+    .map(
+      (i, n) =>
+        `${n + 1}. ${i.location ? `**${i.location}**: ` : ''}${i.concern}${i.suggestion ? `\n   Suggestion: ${i.suggestion}` : ''}`,
+    )
     .join('\n');
   return `# Review feedback for ${chunk} (round ${iteration})\n\nDecision: FEEDBACK\n\n${review.summary}\n\n## Issues\n\n${issues || '(none listed)'}\n\nAddress every item (fix it, or explain in PLAN.md under Deviations why not), then delete this file.\n`;
 }

@@ -5,7 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
-import type { AgentBackend, AgentEvent, PhaseObserver, PhaseOutcome, QuestionAnswer } from '../ports/agent-backend.js';
+import type {
+  AgentBackend,
+  AgentEvent,
+  PhaseObserver,
+  PhaseOutcome,
+  QuestionAnswer,
+} from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
@@ -18,6 +24,7 @@ import type { Worktrees } from '../ports/worktrees.js';
 import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
+import type { MergeQueue } from './merge-queue.js';
 import { decideAfterPhase } from './outcomes.js';
 
 export interface RunnerDeps {
@@ -30,6 +37,10 @@ export interface RunnerDeps {
   phaseLog: PhaseLogSink;
   log: Logger;
   hostRoot: string;
+  /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
+  baseBranch: string;
+  /** orders concurrent merges, least conflict-prone first */
+  mergeQueue: MergeQueue;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
 }
@@ -53,7 +64,7 @@ export class AgentPhaseRunner implements PhaseRunner {
     let unit = claimed;
     try {
       const config = await store.getConfig();
-      const base = unit.base_branch ?? (await worktrees.defaultBase());
+      const base = unit.base_branch ?? this.deps.baseBranch;
       const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
@@ -78,8 +89,16 @@ export class AgentPhaseRunner implements PhaseRunner {
       const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
-      const decision = decideAfterPhase(fresh, outcome, { config, abortReason: live.abortReason, now: this.deps.clock.now() });
-      log.info('phase ended', { outcome: outcome.kind, decision: decision.kind, session: outcome.session_id });
+      const decision = decideAfterPhase(fresh, outcome, {
+        config,
+        abortReason: live.abortReason,
+        now: this.deps.clock.now(),
+      });
+      log.info('phase ended', {
+        outcome: outcome.kind,
+        decision: decision.kind,
+        session: outcome.session_id,
+      });
       await applyDecision(this.deps, fresh, decision, config);
     } catch (e) {
       log.error('phase failed unexpectedly', { error: e });
@@ -107,7 +126,11 @@ export class AgentPhaseRunner implements PhaseRunner {
       // the implementer left the feedback file: the review would only repeat itself
       await store.transition(
         unit.chunk,
-        { type: 'advance', phase: 'IMPLEMENT', reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.` },
+        {
+          type: 'advance',
+          phase: 'IMPLEMENT',
+          reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.`,
+        },
         { source: 'runner', reason: 'review feedback not yet addressed' },
       );
       return null;
@@ -115,10 +138,18 @@ export class AgentPhaseRunner implements PhaseRunner {
     if (unit.phase === 'IMPLEMENT') {
       const limit = config.review_max_iterations + 1;
       if (unit.implement_iterations >= limit) {
-        await this.attend(unit, 'ERROR', `IMPLEMENT ran ${unit.implement_iterations} times (limit ${limit}); the chunk needs guidance`);
+        await this.attend(
+          unit,
+          'ERROR',
+          `IMPLEMENT ran ${unit.implement_iterations} times (limit ${limit}); the chunk needs guidance`,
+        );
         return null;
       }
-      unit = await store.update(unit.chunk, { implement_iterations: unit.implement_iterations + 1 }, { source: 'runner' });
+      unit = await store.update(
+        unit.chunk,
+        { implement_iterations: unit.implement_iterations + 1 },
+        { source: 'runner' },
+      );
     }
     return { unit, feedback: unit.phase === 'IMPLEMENT' ? feedback : null };
   }
@@ -175,26 +206,48 @@ export class AgentPhaseRunner implements PhaseRunner {
       error: outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
     });
     if (outcome.usage.cost_usd > 0 || outcome.usage.tokens_in > 0 || outcome.usage.tokens_out > 0) {
-      await store.addUsage(unit.chunk, outcome.usage).catch((e: unknown) => log.warn('usage not recorded', { error: e }));
+      await store
+        .addUsage(unit.chunk, outcome.usage)
+        .catch((e: unknown) => log.warn('usage not recorded', { error: e }));
     }
-    return outcome.session_id === null && sessionId !== null ? { ...outcome, session_id: sessionId } : outcome;
+    return outcome.session_id === null && sessionId !== null
+      ? { ...outcome, session_id: sessionId }
+      : outcome;
   }
 
   /** The agent asked the operator: persist the question, park the agent, hand back the answer. */
-  private async park(unit: WorkUnit, live: LivePhase, questions: QuestionItem[], session: () => string | null): Promise<QuestionAnswer> {
+  private async park(
+    unit: WorkUnit,
+    live: LivePhase,
+    questions: QuestionItem[],
+    session: () => string | null,
+  ): Promise<QuestionAnswer> {
     const { store, clock } = this.deps;
-    const question: PendingQuestion = { id: randomUUID(), phase: unit.phase, questions, asked_at: new Date(clock.now()).toISOString() };
+    const question: PendingQuestion = {
+      id: randomUUID(),
+      phase: unit.phase,
+      questions,
+      asked_at: new Date(clock.now()).toISOString(),
+    };
     const reason = `Question: ${questions[0]?.question ?? 'the agent asked a question'}`;
     const waiting = live.park(question.id);
+    // armed before the item is visible, so nothing can observe the question without its hold timer
+    const holdMs = (this.deps.questionHoldSeconds ?? 900) * 1000;
+    const cancel = clock.at(clock.now() + holdMs, () => live.abort('hold-expired'));
     await store.transition(
       unit.chunk,
       { type: 'attend', kind: 'QUESTION', reason, question, session_id: session() },
       { source: 'runner', reason },
     );
-    await store.recordAttentionRaised({ chunk: unit.chunk, kind: 'QUESTION', question_id: question.id, phase: unit.phase, reason, question: questions });
+    await store.recordAttentionRaised({
+      chunk: unit.chunk,
+      kind: 'QUESTION',
+      question_id: question.id,
+      phase: unit.phase,
+      reason,
+      question: questions,
+    });
     this.record(unit, { type: 'question', question_id: question.id, questions });
-    const holdMs = (this.deps.questionHoldSeconds ?? 900) * 1000;
-    const cancel = clock.at(clock.now() + holdMs, () => live.abort('hold-expired'));
     try {
       const answer = await waiting;
       live.lastActivity = clock.now();
@@ -225,12 +278,28 @@ export class AgentPhaseRunner implements PhaseRunner {
   private record(unit: WorkUnit, event: AgentEvent): void {
     const stamped = { ...event, at: new Date(this.deps.clock.now()).toISOString() };
     const seq = this.deps.phaseLog.append(unit.chunk, unit.phase, stamped);
-    this.deps.bus.publish({ type: 'phase_log', chunk: unit.chunk, phase: unit.phase, event: { seq, event: stamped } });
+    this.deps.bus.publish({
+      type: 'phase_log',
+      chunk: unit.chunk,
+      phase: unit.phase,
+      event: { seq, event: stamped },
+    });
   }
 
   private async attend(unit: WorkUnit, kind: 'SETUP' | 'ERROR', reason: string): Promise<void> {
-    await this.deps.store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
-    await this.deps.store.recordAttentionRaised({ chunk: unit.chunk, kind, question_id: null, phase: unit.phase, reason, question: null });
+    await this.deps.store.transition(
+      unit.chunk,
+      { type: 'attend', kind, reason },
+      { source: 'runner', reason },
+    );
+    await this.deps.store.recordAttentionRaised({
+      chunk: unit.chunk,
+      kind,
+      question_id: null,
+      phase: unit.phase,
+      reason,
+      question: null,
+    });
   }
 }
 

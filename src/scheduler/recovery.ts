@@ -10,7 +10,10 @@ import type { Logger } from '../ports/logger.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import { unblockWaiting } from './unblock.js';
 
-export async function recover(deps: { store: WorkUnitStore; clock: Clock; log: Logger }, config: OrchestratorConfig): Promise<number> {
+export async function recover(
+  deps: { store: WorkUnitStore; clock: Clock; log: Logger },
+  config: OrchestratorConfig,
+): Promise<number> {
   const { store, clock, log } = deps;
   let recovered = 0;
   for (const unit of await store.list({ status: 'RUNNING' })) {
@@ -19,11 +22,15 @@ export async function recover(deps: { store: WorkUnitStore; clock: Clock; log: L
     await store.transition(
       unit.chunk,
       { type: 'requeue', next_retry_at: delay > 0 ? new Date(clock.now() + delay).toISOString() : null },
-      { source: 'recovery', reason: unit.finalizing ? 'daemon restarted during the merge' : 'daemon restarted during the phase' },
+      {
+        source: 'recovery',
+        reason: unit.finalizing ? 'daemon restarted during the merge' : 'daemon restarted during the phase',
+      },
     );
     recovered += 1;
   }
   const released = await unblockWaiting(store);
-  if (recovered > 0 || released.length > 0) log.info('recovered', { requeued: recovered, unblocked: released });
+  if (recovered > 0 || released.length > 0)
+    log.info('recovered', { requeued: recovered, unblocked: released });
   return recovered;
 }

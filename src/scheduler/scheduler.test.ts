@@ -10,7 +10,14 @@ import { Scheduler } from './scheduler.js';
 function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
   const h = makeStoreHarness();
   const runner = new FakePhaseRunner(h.store);
-  const scheduler = new Scheduler({ store: h.store, runner, oracle: opts.oracle ?? null, clock: h.clock, bus: h.bus, log: silentLogger });
+  const scheduler = new Scheduler({
+    store: h.store,
+    runner,
+    oracle: opts.oracle ?? null,
+    clock: h.clock,
+    bus: h.bus,
+    log: silentLogger,
+  });
   const settle = async () => {
     // let bus-triggered passes run to completion
     for (let i = 0; i < 5; i++) {
@@ -18,14 +25,25 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
       await scheduler.idlePass();
     }
   };
-  return { ...h, runner, scheduler, settle, init: async () => h.store.patchConfig({ max_agents: opts.maxAgents ?? 2 }) };
+  return {
+    ...h,
+    runner,
+    scheduler,
+    settle,
+    init: async () => h.store.patchConfig({ max_agents: opts.maxAgents ?? 2 }),
+  };
 }
 
 describe('scheduler', () => {
   it('fills the free slots in ready-queue order and no more', async () => {
     const t = setup({ maxAgents: 2 });
     await t.init();
-    for (const [chunk, priority] of [['a', 0], ['b', 5], ['c', 1]] as const) await t.store.create(aWorkUnit({ chunk, priority }), { source: 'api' });
+    for (const [chunk, priority] of [
+      ['a', 0],
+      ['b', 5],
+      ['c', 1],
+    ] as const)
+      await t.store.create(aWorkUnit({ chunk, priority }), { source: 'api' });
     const started = await t.scheduler.pass();
     assert.deepEqual(started, ['b', 'c']);
     assert.deepEqual((await t.store.list({ status: 'RUNNING' })).map((u) => u.chunk).sort(), ['b', 'c']);
@@ -36,7 +54,9 @@ describe('scheduler', () => {
     await t.init();
     await t.scheduler.start();
     await t.store.create(aWorkUnit({ chunk: 'a', phase: 'PLAN' }), { source: 'api' });
-    await t.store.create(aWorkUnit({ chunk: 'b', phase: 'PLAN', created_at: '2026-01-02T00:00:00.000Z' }), { source: 'api' });
+    await t.store.create(aWorkUnit({ chunk: 'b', phase: 'PLAN', created_at: '2026-01-02T00:00:00.000Z' }), {
+      source: 'api',
+    });
     await t.settle();
     assert.deepEqual(t.runner.started, ['a']);
     await t.runner.finish('a', { type: 'finish' });
@@ -95,7 +115,14 @@ describe('scheduler', () => {
     const oracle: ConflictOracle = {
       gate: async (unit, busy): Promise<GateResult> =>
         busy.length > 0 && unit.chunk === 'q'
-          ? { kind: 'ask', other: busy[0]?.chunk as string, analysis: { reason: 'both edit src/api.ts', overlapping_files: ['src/api.ts'] } as ConflictAnalysis }
+          ? {
+              kind: 'ask',
+              other: busy[0]?.chunk as string,
+              analysis: {
+                reason: 'both edit src/api.ts',
+                overlapping_files: ['src/api.ts'],
+              } as ConflictAnalysis,
+            }
           : { kind: 'allow' },
       analyze: async () => ({}) as ConflictAnalysis,
     };
@@ -126,7 +153,14 @@ describe('scheduler', () => {
     const t = setup({ maxAgents: 1 });
     await t.init();
     await t.store.create(aWorkUnit({ chunk: 'a', status: 'RUNNING', session_id: 's1' }), { source: 'api' });
-    const sched = new Scheduler({ store: t.store, runner: t.runner, oracle: null, clock: t.clock, bus: t.bus, log: silentLogger });
+    const sched = new Scheduler({
+      store: t.store,
+      runner: t.runner,
+      oracle: null,
+      clock: t.clock,
+      bus: t.bus,
+      log: silentLogger,
+    });
     await sched.start();
     const history = await t.store.history('a');
     assert.ok(history.some((h) => h.source === 'recovery' && h.new_status === 'READY'));

@@ -107,7 +107,10 @@ export class Scheduler implements LivePhases {
         continue;
       }
       if (oracle && CODE_PHASES.includes(unit.phase)) {
-        const gate = await oracle.gate(unit, busy.filter((b) => CODE_PHASES.includes(b.phase)));
+        const gate = await oracle.gate(
+          unit,
+          busy.filter((b) => CODE_PHASES.includes(b.phase)),
+        );
         if (gate.kind === 'wait') continue;
         if (gate.kind === 'ask') {
           await this.raiseConflict(unit, gate.other, gate.analysis.reason, gate.analysis.overlapping_files);
@@ -127,17 +130,28 @@ export class Scheduler implements LivePhases {
   private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
     let claimed: WorkUnit;
     try {
-      claimed = await this.deps.store.transition(unit.chunk, { type: 'dispatch' }, { source: 'scheduler', expectedVersion: unit.version });
+      claimed = await this.deps.store.transition(
+        unit.chunk,
+        { type: 'dispatch' },
+        { source: 'scheduler', expectedVersion: unit.version },
+      );
     } catch (e) {
       // changed since the queue was read (answered, deleted, blocked): the next pass sees the new state
-      if (isOrchError(e, 'stale_write') || isOrchError(e, 'invalid_transition') || isOrchError(e, 'not_found')) return null;
+      if (
+        isOrchError(e, 'stale_write') ||
+        isOrchError(e, 'invalid_transition') ||
+        isOrchError(e, 'not_found')
+      )
+        return null;
       throw e;
     }
     const handle = this.deps.runner.start(claimed);
     this.handles.set(claimed.chunk, handle);
     void handle.done.finally(() => {
       this.handles.delete(claimed.chunk);
-      this.deps.afterPhase?.().catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
+      this.deps
+        .afterPhase?.()
+        .catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
       this.requestPass();
       this.notifyIdle();
     });
@@ -153,7 +167,14 @@ export class Scheduler implements LivePhases {
         { source: 'scheduler', expectedVersion: unit.version, reason },
         { blocked_by: [...new Set([...unit.blocked_by, other])] as WorkUnit['blocked_by'] },
       );
-      await this.deps.store.recordAttentionRaised({ chunk: unit.chunk, kind: 'CONFLICT', question_id: null, phase: unit.phase, reason, question: { other, files } });
+      await this.deps.store.recordAttentionRaised({
+        chunk: unit.chunk,
+        kind: 'CONFLICT',
+        question_id: null,
+        phase: unit.phase,
+        reason,
+        question: { other, files },
+      });
     } catch (e) {
       if (!isOrchError(e, 'stale_write')) throw e;
     }
@@ -168,7 +189,9 @@ export class Scheduler implements LivePhases {
   private onChange(event: ChangeEvent): void {
     if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      unblockWaiting(this.deps.store).catch((error: unknown) => this.deps.log.error('unblock failed', { error }));
+      unblockWaiting(this.deps.store).catch((error: unknown) =>
+        this.deps.log.error('unblock failed', { error }),
+      );
     }
     // coalesce a burst of changes into one pass
     setImmediate(() => this.requestPass());

@@ -14,10 +14,18 @@ export async function unblockWaiting(store: WorkUnitStore): Promise<string[]> {
     if (remaining.length === unit.blocked_by.length) continue;
     try {
       if (remaining.length === 0) {
-        await store.transition(unit.chunk, { type: 'unblock' }, { source: 'scheduler', expectedVersion: unit.version, reason: 'dependencies done' });
+        await store.transition(
+          unit.chunk,
+          { type: 'unblock' },
+          { source: 'scheduler', expectedVersion: unit.version, reason: 'dependencies done' },
+        );
         released.push(unit.chunk);
       } else {
-        await store.update(unit.chunk, { blocked_by: remaining }, { source: 'scheduler', expectedVersion: unit.version });
+        await store.update(
+          unit.chunk,
+          { blocked_by: remaining },
+          { source: 'scheduler', expectedVersion: unit.version },
+        );
       }
     } catch (e) {
       // a unit changed meanwhile is re-examined on the next change event
@@ -30,5 +38,7 @@ export async function unblockWaiting(store: WorkUnitStore): Promise<string[]> {
 /** BLOCKED units, and CONFLICT items parked behind another chunk, wait on `blocked_by`. */
 function isWaiting(unit: WorkUnit): boolean {
   if (unit.blocked_by.length === 0) return false;
-  return unit.status === 'BLOCKED' || (unit.status === 'NEEDS_ATTENTION' && unit.attention_kind === 'CONFLICT');
+  return (
+    unit.status === 'BLOCKED' || (unit.status === 'NEEDS_ATTENTION' && unit.attention_kind === 'CONFLICT')
+  );
 }

@@ -163,7 +163,13 @@ export class SqliteStore implements WorkUnitStore {
       }
     })();
     for (const unit of units) {
-      this.bus.publish({ type: 'unit_changed', unit, previous: null, source: opts.source, reason: opts.reason ?? null });
+      this.bus.publish({
+        type: 'unit_changed',
+        unit,
+        previous: null,
+        source: opts.source,
+        reason: opts.reason ?? null,
+      });
     }
     return units;
   }

@@ -27,9 +27,14 @@ export interface InjectInput {
 
 export const MAX_BATCH = 500;
 
-export async function injectBatch(deps: InjectDeps, input: InjectInput): Promise<{ results: WorkUnit[]; warnings: string[] }> {
-  if (input.chunks.length === 0) throw new OrchError(ErrorCode.invalid_input, 'name at least one chunk to inject');
-  if (input.chunks.length > MAX_BATCH) throw new OrchError(ErrorCode.invalid_input, `at most ${MAX_BATCH} chunks per batch`);
+export async function injectBatch(
+  deps: InjectDeps,
+  input: InjectInput,
+): Promise<{ results: WorkUnit[]; warnings: string[] }> {
+  if (input.chunks.length === 0)
+    throw new OrchError(ErrorCode.invalid_input, 'name at least one chunk to inject');
+  if (input.chunks.length > MAX_BATCH)
+    throw new OrchError(ErrorCode.invalid_input, `at most ${MAX_BATCH} chunks per batch`);
   const names = input.chunks.map(toChunkName);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new OrchError(ErrorCode.invalid_input, `chunk '${dup}' is named twice in this batch`);
@@ -37,7 +42,12 @@ export async function injectBatch(deps: InjectDeps, input: InjectInput): Promise
   const existing = new Map((await deps.store.list()).map((u) => [u.chunk as string, u]));
   for (const n of names) {
     const u = existing.get(n);
-    if (u) throw new OrchError(ErrorCode.already_exists, `work unit for chunk '${n}' already exists (status: ${u.status})`, { chunk: n });
+    if (u)
+      throw new OrchError(
+        ErrorCode.already_exists,
+        `work unit for chunk '${n}' already exists (status: ${u.status})`,
+        { chunk: n },
+      );
   }
 
   const docs = new Map<string, ChunkDoc>();
@@ -45,14 +55,26 @@ export async function injectBatch(deps: InjectDeps, input: InjectInput): Promise
   const starts = new Map<string, Phase>();
   for (const n of names) {
     if (!(await deps.chunks.exists(n))) {
-      throw new OrchError(ErrorCode.not_found, `chunk '${n}' not found: there is no docs/chunks/${n}/GOAL.md`, { chunk: n });
+      throw new OrchError(
+        ErrorCode.not_found,
+        `chunk '${n}' not found: there is no docs/chunks/${n}/GOAL.md`,
+        { chunk: n },
+      );
     }
     const doc = await deps.chunks.read(n);
     for (const d of doc.depends_on ?? []) {
-      if (!isValidName(d)) throw new OrchError(ErrorCode.malformed_chunk, `chunk '${n}': depends_on names an invalid chunk ${JSON.stringify(d)}`);
+      if (!isValidName(d))
+        throw new OrchError(
+          ErrorCode.malformed_chunk,
+          `chunk '${n}': depends_on names an invalid chunk ${JSON.stringify(d)}`,
+        );
     }
-    const decision = decideInjectability({ status: doc.status, planWritten: planHasContent(doc.plan) }, input.phase);
-    if (!decision.ok) throw new OrchError(ErrorCode.invalid_input, `chunk '${n}': ${decision.reason}`, { chunk: n });
+    const decision = decideInjectability(
+      { status: doc.status, planWritten: planHasContent(doc.plan) },
+      input.phase,
+    );
+    if (!decision.ok)
+      throw new OrchError(ErrorCode.invalid_input, `chunk '${n}': ${decision.reason}`, { chunk: n });
     warnings.push(...decision.warnings.map((w) => `${n}: ${w}`));
     docs.set(n, doc);
     starts.set(n, decision.phase);
@@ -66,7 +88,9 @@ export async function injectBatch(deps: InjectDeps, input: InjectInput): Promise
   const batch = new Set<string>(names);
   const units = order.map((n, i) => {
     const declared = docs.get(n)?.depends_on ?? null;
-    const blockers = (declared ?? []).filter((d) => batch.has(d) || existing.get(d)?.status !== 'DONE') as ChunkName[];
+    const blockers = (declared ?? []).filter(
+      (d) => batch.has(d) || existing.get(d)?.status !== 'DONE',
+    ) as ChunkName[];
     return newWorkUnit({
       chunk: n as ChunkName,
       phase: starts.get(n) as Phase,

@@ -19,9 +19,18 @@ async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
   return unit;
 }
 
-export async function setPriority(deps: OperatorDeps, chunk: string, priority: number, expectedVersion?: number): Promise<WorkUnit> {
+export async function setPriority(
+  deps: OperatorDeps,
+  chunk: string,
+  priority: number,
+  expectedVersion?: number,
+): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
-  return deps.store.update(unit.chunk, { priority }, { source: 'api', expectedVersion: expectedVersion ?? unit.version });
+  return deps.store.update(
+    unit.chunk,
+    { priority },
+    { source: 'api', expectedVersion: expectedVersion ?? unit.version },
+  );
 }
 
 /** The escape hatch: any status (and optionally phase), through the same table, audited as forced. */
@@ -32,12 +41,19 @@ export async function forceStatus(
 ): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
   if (unit.status === 'RUNNING' && deps.live.running().includes(unit.chunk)) {
-    throw new OrchError(ErrorCode.conflict, `work unit '${chunk}' has a phase running; stop it first with 've orch kill ${chunk}'`);
+    throw new OrchError(
+      ErrorCode.conflict,
+      `work unit '${chunk}' has a phase running; stop it first with 've orch kill ${chunk}'`,
+    );
   }
   return deps.store.transition(
     unit.chunk,
     { type: 'force', status: change.status, ...(change.phase ? { phase: change.phase } : {}) },
-    { source: 'operator-force', expectedVersion: change.expectedVersion ?? unit.version, reason: change.reason ?? `forced to ${change.status}` },
+    {
+      source: 'operator-force',
+      expectedVersion: change.expectedVersion ?? unit.version,
+      reason: change.reason ?? `forced to ${change.status}`,
+    },
   );
 }
 
@@ -61,9 +77,16 @@ export async function deleteUnit(deps: OperatorDeps, chunk: string, force: boole
 export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
   if (unit.status !== 'NEEDS_ATTENTION') {
-    throw new OrchError(ErrorCode.invalid_transition, `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`);
+    throw new OrchError(
+      ErrorCode.invalid_transition,
+      `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
+    );
   }
-  return deps.store.transition(unit.chunk, { type: 'retry' }, { source: 'api', expectedVersion: unit.version, reason: 'retried by the operator' });
+  return deps.store.transition(
+    unit.chunk,
+    { type: 'retry' },
+    { source: 'api', expectedVersion: unit.version, reason: 'retried by the operator' },
+  );
 }
 
 export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<string[]> {
@@ -71,7 +94,11 @@ export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<strin
   for (const unit of await deps.store.list({ status: 'NEEDS_ATTENTION' })) {
     if (phase && unit.phase !== phase) continue;
     try {
-      await deps.store.transition(unit.chunk, { type: 'retry' }, { source: 'api', expectedVersion: unit.version, reason: 'retry-all' });
+      await deps.store.transition(
+        unit.chunk,
+        { type: 'retry' },
+        { source: 'api', expectedVersion: unit.version, reason: 'retry-all' },
+      );
       retried.push(unit.chunk);
     } catch (e) {
       // a unit that moved on meanwhile is simply not retried
@@ -81,10 +108,16 @@ export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<strin
   return retried;
 }
 
-export async function block(deps: OperatorDeps, chunk: string, on: string[], reason?: string): Promise<WorkUnit> {
+export async function block(
+  deps: OperatorDeps,
+  chunk: string,
+  on: string[],
+  reason?: string,
+): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
   const others = on.map(toChunkName);
-  if (others.includes(unit.chunk)) throw new OrchError(ErrorCode.invalid_input, 'a unit cannot wait on itself');
+  if (others.includes(unit.chunk))
+    throw new OrchError(ErrorCode.invalid_input, 'a unit cannot wait on itself');
   for (const o of others) await mustGet(deps.store, o);
   if (unit.status === 'RUNNING') {
     throw new OrchError(ErrorCode.conflict, `work unit '${chunk}' is running; kill it first`);
@@ -98,19 +131,30 @@ export async function block(deps: OperatorDeps, chunk: string, on: string[], rea
 
 export async function unblock(deps: OperatorDeps, chunk: string): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
-  return deps.store.transition(unit.chunk, { type: 'unblock' }, { source: 'api', expectedVersion: unit.version, reason: 'unblocked by the operator' });
+  return deps.store.transition(
+    unit.chunk,
+    { type: 'unblock' },
+    { source: 'api', expectedVersion: unit.version, reason: 'unblocked by the operator' },
+  );
 }
 
 export async function kill(deps: OperatorDeps, chunk: string, to: 'ready' | 'attention'): Promise<WorkUnit> {
   const unit = await mustGet(deps.store, chunk);
   const stopped = await deps.live.abort(unit.chunk, to === 'ready' ? 'kill-ready' : 'kill-attention');
-  if (!stopped) throw new OrchError(ErrorCode.conflict, `work unit '${chunk}' has no phase running (status ${unit.status})`);
+  if (!stopped)
+    throw new OrchError(
+      ErrorCode.conflict,
+      `work unit '${chunk}' has no phase running (status ${unit.status})`,
+    );
   return mustGet(deps.store, chunk);
 }
 
 export async function interrupt(deps: OperatorDeps, chunk: string, guidance: string): Promise<void> {
   const unit = await mustGet(deps.store, chunk);
   if (!deps.live.sendGuidance(unit.chunk, guidance)) {
-    throw new OrchError(ErrorCode.conflict, `work unit '${chunk}' has no agent running to receive guidance (status ${unit.status})`);
+    throw new OrchError(
+      ErrorCode.conflict,
+      `work unit '${chunk}' has no agent running to receive guidance (status ${unit.status})`,
+    );
   }
 }

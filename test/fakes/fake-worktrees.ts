@@ -1,7 +1,13 @@
 /** In-memory Worktrees: worktree dirs are real temp folders (agents and chunk docs need files), git is not. */
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EnsuredWorktree, LiveProbe, MergeResult, WorktreeInfo, Worktrees } from '../../src/ports/worktrees.js';
+import type {
+  EnsuredWorktree,
+  LiveProbe,
+  MergeResult,
+  WorktreeInfo,
+  Worktrees,
+} from '../../src/ports/worktrees.js';
 
 export class FakeWorktrees implements Worktrees {
   readonly merged: string[] = [];

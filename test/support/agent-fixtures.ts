@@ -39,16 +39,21 @@ const git = (cwd: string, ...args: string[]) =>
 export function makeUnitRepo(chunk = 'feat'): UnitRepo {
   const root = mkdtempSync(join(tmpdir(), 've-agents-'));
   const host = join(root, 'host');
-  mkdirSync(join(host, 'docs', 'chunks', chunk), { recursive: true });
-  git(host, 'init', '-q', '-b', 'main');
-  git(host, 'config', 'user.email', 'test@example.com');
-  git(host, 'config', 'user.name', 'Test');
-  writeFileSync(join(host, '.gitignore'), '.ve/\n');
-  writeFileSync(join(host, 'docs', 'chunks', chunk, 'GOAL.md'), '---\nstatus: IMPLEMENTING\n---\n# Goal\n');
-  git(host, 'add', '-A');
-  git(host, 'commit', '-q', '-m', 'init');
   const worktree = join(host, '.ve', 'chunks', chunk, 'worktree');
-  git(host, 'worktree', 'add', '-q', '-b', `orch/${chunk}`, worktree);
+  try {
+    mkdirSync(join(host, 'docs', 'chunks', chunk), { recursive: true });
+    git(host, 'init', '-q', '-b', 'main');
+    git(host, 'config', 'user.email', 'test@example.com');
+    git(host, 'config', 'user.name', 'Test');
+    writeFileSync(join(host, '.gitignore'), '.ve/\n');
+    writeFileSync(join(host, 'docs', 'chunks', chunk, 'GOAL.md'), '---\nstatus: IMPLEMENTING\n---\n# Goal\n');
+    git(host, 'add', '-A');
+    git(host, 'commit', '-q', '-m', 'init');
+    git(host, 'worktree', 'add', '-q', '-b', `orch/${chunk}`, worktree);
+  } catch (err) {
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   return { root, host, worktree, chunk, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

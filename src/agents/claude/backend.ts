@@ -81,6 +81,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     const abort = new AbortController();
     const onAbort = () => abort.abort(observer.signal.reason);
     observer.signal.addEventListener('abort', onAbort, { once: true });
+    if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
     log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree });
     try {

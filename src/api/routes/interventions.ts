@@ -16,8 +16,15 @@ const AnswerBody = z
   .strict();
 const KillBody = z.object({ to: z.enum(['ready', 'attention']).optional() }).strict();
 const InterruptBody = z.object({ guidance: z.string().min(1).max(20_000) }).strict();
-const BlockBody = z.object({ blocked_by: z.array(z.string().max(100)).max(100).optional(), reason: z.string().max(2000).optional() }).strict();
-const ResolveBody = z.object({ other: z.string().max(100), verdict: z.enum(['parallelize', 'serialize']) }).strict();
+const BlockBody = z
+  .object({
+    blocked_by: z.array(z.string().max(100)).max(100).optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+const ResolveBody = z
+  .object({ other: z.string().max(100), verdict: z.enum(['parallelize', 'serialize']) })
+  .strict();
 
 export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
   const chunkOf = (raw: string) => toChunkName(raw);
@@ -45,12 +52,20 @@ export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
     const body = await readJson(c, BlockBody);
     return c.json(await s.block(chunk, body.blocked_by ?? [], body.reason));
   });
-  app.post('/api/work-units/:chunk/unblock', async (c) => c.json(await s.unblock(chunkOf(c.req.param('chunk')))));
+  app.post('/api/work-units/:chunk/unblock', async (c) =>
+    c.json(await s.unblock(chunkOf(c.req.param('chunk')))),
+  );
   app.post('/api/work-units/:chunk/resolve', async (c) => {
     const chunk = chunkOf(c.req.param('chunk'));
     const body = await readJson(c, ResolveBody);
     const other = chunkOf(body.other);
     const unit = await s.resolve(chunk, other, body.verdict);
-    return c.json({ chunk, other, verdict: body.verdict === 'parallelize' ? 'INDEPENDENT' : 'SERIALIZE', blocked_by: unit.blocked_by, unit });
+    return c.json({
+      chunk,
+      other,
+      verdict: body.verdict === 'parallelize' ? 'INDEPENDENT' : 'SERIALIZE',
+      blocked_by: unit.blocked_by,
+      unit,
+    });
   });
 }

@@ -36,10 +36,15 @@ export function registerProjectRoutes(app: Hono, s: ApiServices): void {
   });
   app.delete('/api/worktrees/:chunk', async (c) => {
     const chunk = toChunkName(c.req.param('chunk'));
-    await s.removeWorktree(chunk, { force: c.req.query('force') === 'true', keepBranch: c.req.query('keep_branch') === 'true' });
+    await s.removeWorktree(chunk, {
+      force: c.req.query('force') === 'true',
+      keepBranch: c.req.query('keep_branch') === 'true',
+    });
     return c.json({ chunk, removed: true });
   });
-  app.post('/api/worktrees/prune', async (c) => c.json(await s.pruneWorktrees((await readJson(c, PruneBody)).force ?? false)));
+  app.post('/api/worktrees/prune', async (c) =>
+    c.json(await s.pruneWorktrees((await readJson(c, PruneBody)).force ?? false)),
+  );
 
   app.get('/api/chunks', async (c) => c.json({ chunks: await s.chunks() }));
   app.get('/api/chunks/:name', async (c) => c.json(await s.chunk(toChunkName(c.req.param('name')))));

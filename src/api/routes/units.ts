@@ -16,7 +16,12 @@ const InjectBody = z
     retain: z.boolean().optional(),
   })
   .strict();
-const PriorityBody = z.object({ priority: z.number().int().min(-1_000_000).max(1_000_000), expected_version: z.number().int().optional() }).strict();
+const PriorityBody = z
+  .object({
+    priority: z.number().int().min(-1_000_000).max(1_000_000),
+    expected_version: z.number().int().optional(),
+  })
+  .strict();
 const StatusBody = z
   .object({
     status: z.enum(STATUSES),
@@ -29,14 +34,19 @@ const StatusBody = z
 export function statusQuery(value: string | undefined) {
   if (value === undefined) return undefined;
   const parsed = z.enum(STATUSES).safeParse(value);
-  if (!parsed.success) throw new OrchError(ErrorCode.invalid_input, `invalid status '${value}'; use one of ${STATUSES.join(', ')}`);
+  if (!parsed.success)
+    throw new OrchError(
+      ErrorCode.invalid_input,
+      `invalid status '${value}'; use one of ${STATUSES.join(', ')}`,
+    );
   return parsed.data;
 }
 
 export function phaseQuery(value: string | undefined) {
   if (value === undefined) return undefined;
   const parsed = z.enum(PHASES).safeParse(value);
-  if (!parsed.success) throw new OrchError(ErrorCode.invalid_input, `invalid phase '${value}'; use one of ${PHASES.join(', ')}`);
+  if (!parsed.success)
+    throw new OrchError(ErrorCode.invalid_input, `invalid phase '${value}'; use one of ${PHASES.join(', ')}`);
   return parsed.data;
 }
 
@@ -60,10 +70,14 @@ export function registerUnitRoutes(app: Hono, s: ApiServices): void {
     await s.deleteUnit(chunk, c.req.query('force') === 'true');
     return c.json({ deleted: true, chunk });
   });
-  app.get('/api/work-units/:chunk/history', async (c) => c.json(await s.history(toChunkName(c.req.param('chunk')))));
+  app.get('/api/work-units/:chunk/history', async (c) =>
+    c.json(await s.history(toChunkName(c.req.param('chunk')))),
+  );
   app.patch('/api/work-units/:chunk/priority', async (c) => {
     const body = await readJson(c, PriorityBody);
-    return c.json(await s.setPriority(toChunkName(c.req.param('chunk')), body.priority, body.expected_version));
+    return c.json(
+      await s.setPriority(toChunkName(c.req.param('chunk')), body.priority, body.expected_version),
+    );
   });
   app.patch('/api/work-units/:chunk/status', async (c) => {
     const body = await readJson(c, StatusBody);

@@ -14,7 +14,7 @@ export interface MessagesRequest {
   stream?: boolean;
   system?: string | { type: string; text: string }[];
   tools?: { name: string; description?: string; input_schema?: unknown }[];
-  messages: { role: 'user' | 'assistant'; content: string | ContentBlock[] }[];
+  messages: { role: 'user' | 'assistant' | 'system'; content: string | ContentBlock[] }[];
   [key: string]: unknown;
 }
 
@@ -183,12 +183,31 @@ export function toolResultFor(req: MessagesRequest, toolUseId: string) {
   return toolResults(req).find((r) => r.tool_use_id === toolUseId);
 }
 
-/** Every text the request carries in user messages (prompt, system reminders, guidance). */
+/**
+ * Every text the request carries outside assistant turns: the prompt, system reminders, tool results
+ * and guidance (Claude Code hands a message sent mid-turn to the model as a `system`-role message).
+ */
 export function userText(req: MessagesRequest): string {
   return req.messages
-    .filter((m) => m.role === 'user')
+    .filter((m) => m.role !== 'assistant')
     .map((m) => contentText(m.content))
     .join('\n');
+}
+
+type Step = ModelReply | ((req: MessagesRequest) => ModelReply | Promise<ModelReply>);
+
+/**
+ * A handler that answers the main agent loop's requests with `steps` in order (a function step sees
+ * the request), side requests (titles, summaries) with a short text, and anything past the end with
+ * `done`.
+ */
+export function replySequence(steps: Step[]): ModelHandler {
+  let next = 0;
+  return (req) => {
+    if (!isMainLoop(req)) return { text: 'ok' };
+    const step = steps[next++] ?? { text: 'done' };
+    return typeof step === 'function' ? step(req) : step;
+  };
 }
 
 /** The main agent loop's requests carry the full tool list; side requests (titles etc.) do not. */

@@ -1,0 +1,75 @@
+/** `ve orch ps|queue|inject|prioritize`: listing work units and putting chunks into the pipeline. */
+import type { Command } from 'commander';
+import type { InjectRequest, InjectResponse, UnitListDto, WorkUnitDto } from '../../api/dto.js';
+import { chunkArg, chunkArgs, intArg, phaseArg, statusArg } from '../args.js';
+import { unitPath } from '../client.js';
+import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
+import { renderInjected, renderQueue, renderUnitTable } from '../format-units.js';
+import { type CliIo, printWarning } from '../output.js';
+
+/** the API's accepted range (api/routes/units.ts) */
+const PRIORITY_RANGE = { min: -1_000_000, max: 1_000_000 };
+
+export function registerUnitCommands(orch: Command, io: CliIo): void {
+  leafCommand(orch, 'ps', 'list work units: phase, status, what blocks them, cost, and why they need you', [
+    've orch ps',
+    've orch ps --status NEEDS_ATTENTION',
+  ])
+    .option(
+      '--status <status>',
+      'only units with this status (READY, RUNNING, BLOCKED, NEEDS_ATTENTION, DONE)',
+    )
+    .action(async (opts: CommonOptions & { status?: string }) => {
+      const status = opts.status === undefined ? undefined : statusArg(opts.status);
+      const ctx = commandContext(io, opts);
+      const res = await ctx.client.get<UnitListDto>('/api/work-units', { status });
+      ctx.emit(res, () => renderUnitTable(io, res.work_units));
+    });
+
+  leafCommand(orch, 'queue', 'show READY units in the order they will be dispatched', [
+    've orch queue',
+  ]).action(async (opts: CommonOptions) => {
+    const ctx = commandContext(io, opts);
+    const res = await ctx.client.get<UnitListDto>('/api/work-units/queue');
+    ctx.emit(res, () => renderQueue(io, res.work_units));
+  });
+
+  leafCommand(
+    orch,
+    'inject <chunk...>',
+    'turn chunks into work units (sorted by depends_on; all or nothing)',
+    [
+      've orch inject auth_login auth_logout',
+      've orch inject docs/chunks/billing --phase IMPLEMENT --priority 5 --retain',
+    ],
+  )
+    .option('--phase <phase>', 'start at this phase instead of the one the chunk documents imply')
+    .option('--priority <n>', 'dispatch priority, higher first (integer, default 0)')
+    .option('--retain', 'keep the worktree after the merge')
+    .action(
+      async (
+        chunks: string[],
+        opts: CommonOptions & { phase?: string; priority?: string; retain?: boolean },
+      ) => {
+        const body: InjectRequest = { chunks: chunkArgs(chunks) };
+        if (opts.phase !== undefined) body.phase = phaseArg(opts.phase);
+        if (opts.priority !== undefined) body.priority = intArg(opts.priority, '--priority', PRIORITY_RANGE);
+        if (opts.retain) body.retain = true;
+        const ctx = commandContext(io, opts);
+        const res = await ctx.client.post<InjectResponse>('/api/work-units/inject', body);
+        if (!ctx.json) for (const w of res.warnings) printWarning(io, w);
+        ctx.emit(res, () => renderInjected(res));
+      },
+    );
+
+  leafCommand(orch, 'prioritize <chunk> <priority>', "set a unit's dispatch priority (higher runs first)", [
+    've orch prioritize auth_login 10',
+    've orch prioritize auth_login -- -1',
+  ]).action(async (chunk: string, priority: string, opts: CommonOptions) => {
+    const name = chunkArg(chunk);
+    const value = intArg(priority, 'priority', PRIORITY_RANGE);
+    const ctx = commandContext(io, opts);
+    const unit = await ctx.client.patch<WorkUnitDto>(unitPath(name, '/priority'), { priority: value });
+    ctx.emit(unit, () => [`${unit.chunk}: priority set to ${unit.priority}`]);
+  });
+}

@@ -1,0 +1,119 @@
+/** Pure text rendering of daemon-wide views: status, config, conflicts, conflict analysis, worktrees. */
+import type { ConfigDto, ConflictDto, StatusDto, WorktreeListDto } from '../api/dto.js';
+import { STATUSES } from '../domain/work-unit.js';
+import { formatCost, formatDuration } from './format-units.js';
+import { type CliIo, paint, renderTable } from './output.js';
+
+type Painter = Pick<CliIo, 'color'>;
+
+/** `ve orch status`; `dashboardUrl` is the tokenised URL built from `.ve/` files, if known. */
+export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | null): string[] {
+  if (!s.running) return [`Status: ${paint(io, 'dim', 'Stopped')}`];
+  const lines = [
+    `Status: ${paint(io, 'green', 'Running')}`,
+    `PID: ${s.pid ?? '?'}`,
+    `Uptime: ${s.uptime_seconds === null ? '?' : formatDuration(s.uptime_seconds)}`,
+    `Project: ${s.project_root}`,
+    `Base branch: ${s.base_branch ?? '-'}`,
+    `Agents: ${s.agents.running}/${s.agents.max} running`,
+    `Total cost: ${formatCost(s.total_cost_usd)}`,
+  ];
+  const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
+  lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
+  for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);
+  const url = dashboardUrl ?? s.url;
+  if (url) lines.push(`Dashboard: ${url}`);
+  return lines;
+}
+
+/** A config value as the operator would type it back: null shows as `none`. */
+export function formatConfigValue(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function renderConfig(config: ConfigDto, changed: readonly string[] = []): string[] {
+  const keys = Object.keys(config) as (keyof ConfigDto)[];
+  const width = Math.max(...keys.map((k) => k.length));
+  const lines = ['Orchestrator configuration:'];
+  for (const k of keys) {
+    const mark = changed.includes(k) ? '  (changed)' : '';
+    lines.push(`  ${k.padEnd(width)}  ${formatConfigValue(config[k])}${mark}`);
+  }
+  return lines;
+}
+
+function verdictOf(c: ConflictDto): string {
+  return c.override ? `${c.override} (operator)` : c.verdict;
+}
+
+export function renderConflicts(
+  io: Painter,
+  conflicts: readonly ConflictDto[],
+  filter: { chunk?: string; unresolved?: boolean },
+): string[] {
+  if (conflicts.length === 0) {
+    if (filter.unresolved) return ['No unresolved conflicts'];
+    return [filter.chunk ? `No conflicts for ${filter.chunk}` : 'No conflicts found'];
+  }
+  const lines: string[] = [];
+  const table = renderTable(
+    io,
+    [
+      { header: 'CHUNK A', value: (c: ConflictDto) => c.chunk_a },
+      { header: 'CHUNK B', value: (c) => c.chunk_b },
+      {
+        header: 'VERDICT',
+        value: (c) => verdictOf(c),
+        colour: (c) => ((c.override ?? c.verdict) === 'ASK_OPERATOR' ? 'yellow' : null),
+      },
+      { header: 'CONFIDENCE', value: (c) => c.confidence.toFixed(2) },
+      { header: 'STAGE', value: (c) => c.stage },
+    ],
+    conflicts,
+  );
+  lines.push(table[0] ?? '');
+  conflicts.forEach((c, i) => {
+    lines.push(table[i + 1] ?? '');
+    if (c.overlapping_files.length > 0) lines.push(`    Files: ${listFirst(c.overlapping_files, 3)}`);
+    if (c.overlapping_symbols.length > 0) lines.push(`    Symbols: ${listFirst(c.overlapping_symbols, 3)}`);
+  });
+  return lines;
+}
+
+function listFirst(items: readonly string[], n: number): string {
+  const more = items.length > n ? ` (+${items.length - n} more)` : '';
+  return items.slice(0, n).join(', ') + more;
+}
+
+export function renderAnalysis(c: ConflictDto): string[] {
+  return [
+    `Conflict analysis: ${c.chunk_a} vs ${c.chunk_b}`,
+    `  Verdict:    ${verdictOf(c)}`,
+    `  Confidence: ${c.confidence.toFixed(2)}`,
+    `  Stage:      ${c.stage}`,
+    `  Reason:     ${c.reason}`,
+    `  Files:      ${c.overlapping_files.length > 0 ? c.overlapping_files.join(', ') : '-'}`,
+    `  Symbols:    ${c.overlapping_symbols.length > 0 ? c.overlapping_symbols.join(', ') : '-'}`,
+  ];
+}
+
+export function renderWorktrees(io: Painter, list: WorktreeListDto): string[] {
+  if (list.worktrees.length === 0) return ['No worktrees'];
+  const table = renderTable(
+    io,
+    [
+      { header: 'CHUNK', value: (w: WorktreeListDto['worktrees'][number]) => w.chunk },
+      { header: 'BRANCH', value: (w) => w.branch },
+      { header: 'UNMERGED', value: (w) => String(w.unmerged_commits) },
+      {
+        header: 'STATE',
+        value: (w) => [w.exists ? 'present' : 'missing', w.locked ? 'locked' : ''].filter(Boolean).join(','),
+        colour: (w) => (w.exists ? null : 'red'),
+      },
+      { header: 'PATH', value: (w) => w.path },
+    ],
+    list.worktrees,
+  );
+  return [...table, `Total: ${list.count} worktree${list.count === 1 ? '' : 's'}`];
+}

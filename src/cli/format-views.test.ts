@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AttentionItemDto, StatusDto } from '../api/dto.js';
+import { DEFAULT_CONFIG } from '../config/schema.js';
+import { renderAttention } from './format-attention.js';
+import { clockTime, formatEvent, parseLogLine, toolSummary } from './format-log.js';
+import {
+  formatConfigValue,
+  renderConfig,
+  renderConflicts,
+  renderStatus,
+  renderWorktrees,
+} from './format-orch.js';
+
+const plain = { color: false };
+
+function anItem(fields: Partial<AttentionItemDto> & { chunk: string }): AttentionItemDto {
+  return {
+    kind: 'ERROR',
+    phase: 'IMPLEMENT',
+    reason: 'boom',
+    question: null,
+    blocks_count: 0,
+    depth: 0,
+    waiting_seconds: 0,
+    raised_at: '2026-01-01T00:00:00.000Z',
+    goal_summary: '',
+    blocked_by: [],
+    worktree: null,
+    version: 1,
+    ...fields,
+  };
+}
+
+describe('format views', () => {
+  it('renders attention items with kind, blocks, waiting time, questions and goal', () => {
+    const lines = renderAttention(plain, [
+      anItem({
+        chunk: 'auth',
+        kind: 'QUESTION',
+        phase: 'PLAN',
+        blocks_count: 3,
+        waiting_seconds: 4680,
+        reason: 'Question: which\nstore?',
+        goal_summary: 'Log users in.',
+        question: {
+          id: 'q1',
+          phase: 'PLAN',
+          asked_at: 'x',
+          questions: [
+            { question: 'Which store?', options: [{ label: 'Redis' }, { label: 'SQLite' }] },
+            { question: 'TTL?', options: [{ label: '15m' }] },
+          ],
+        },
+      }),
+      anItem({ chunk: 'db', waiting_seconds: 42 }),
+    ]);
+    assert.equal(lines[0], 'ATTENTION (2 items)');
+    assert.equal(lines[2], '[1] auth  QUESTION  PLAN  blocks:3  waiting:1.3h');
+    assert.equal(lines[3], '    Question: which store?');
+    assert.equal(lines[4], '    Q1: Which store?');
+    assert.equal(lines[5], '      1. Redis');
+    assert.equal(lines[6], '      2. SQLite');
+    assert.equal(lines[7], '    Q2: TTL?');
+    assert.ok(lines.includes('    Goal: Log users in.'));
+    assert.ok(lines.includes('[2] db  ERROR  IMPLEMENT  blocks:0  waiting:42s'));
+    assert.deepEqual(renderAttention(plain, []), ['Nothing needs your attention']);
+  });
+
+  it('renders a stopped and a running status', () => {
+    const stopped: StatusDto = {
+      running: false,
+      pid: null,
+      version: '',
+      project_root: '/r',
+      base_branch: null,
+      started_at: null,
+      uptime_seconds: null,
+      counts: {},
+      agents: { running: 0, max: 0 },
+      total_cost_usd: 0,
+      url: null,
+    };
+    assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
+    const running: StatusDto = {
+      ...stopped,
+      running: true,
+      pid: 42,
+      uptime_seconds: 300,
+      base_branch: 'main',
+      counts: { READY: 2, DONE: 1 },
+      agents: { running: 1, max: 2 },
+      total_cost_usd: 1.5,
+    };
+    const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
+    assert.match(text, /PID: 42\nUptime: 5m/);
+    assert.match(text, /Agents: 1\/2 running/);
+    assert.match(text, /Total cost: \$1\.50/);
+    assert.match(text, /Work units:\n {2}READY: 2\n {2}DONE: 1/);
+    assert.match(text, /Dashboard: http:\/\/127\.0\.0\.1:9\/\?token=t/);
+  });
+
+  it('shows every config key, none for null, and marks changed keys', () => {
+    const lines = renderConfig({ ...DEFAULT_CONFIG, max_agents: 4 }, ['max_agents']);
+    assert.equal(lines.length, Object.keys(DEFAULT_CONFIG).length + 1);
+    assert.ok(lines.some((l) => /max_agents\s+4\s+\(changed\)/.test(l)));
+    assert.ok(lines.some((l) => /model\s+none$/.test(l)));
+    assert.equal(formatConfigValue('claude'), 'claude');
+  });
+
+  it('renders conflicts with overlaps and the empty variants', () => {
+    const c = {
+      chunk_a: 'a',
+      chunk_b: 'b',
+      verdict: 'ASK_OPERATOR' as const,
+      confidence: 0.5,
+      stage: 'PLAN' as const,
+      reason: 'r',
+      overlapping_files: ['x.ts', 'y.ts', 'z.ts', 'w.ts'],
+      overlapping_symbols: [],
+      override: 'SERIALIZE' as const,
+      created_at: 't',
+    };
+    const lines = renderConflicts(plain, [c], {});
+    assert.match(lines[1] ?? '', /^a\s+b\s+SERIALIZE \(operator\)\s+0\.50\s+PLAN$/);
+    assert.equal(lines[2], '    Files: x.ts, y.ts, z.ts (+1 more)');
+    assert.deepEqual(renderConflicts(plain, [], { unresolved: true }), ['No unresolved conflicts']);
+    assert.deepEqual(renderConflicts(plain, [], { chunk: 'a' }), ['No conflicts for a']);
+    assert.deepEqual(renderConflicts(plain, [], {}), ['No conflicts found']);
+  });
+
+  it('renders worktrees with a total', () => {
+    const lines = renderWorktrees(plain, {
+      worktrees: [
+        { chunk: 'a', path: '/p', branch: 'orch/a', exists: false, locked: false, unmerged_commits: 2 },
+      ],
+      count: 1,
+    });
+    assert.match(lines[1] ?? '', /^a\s+orch\/a\s+2\s+missing\s+\/p$/);
+    assert.equal(lines[2], 'Total: 1 worktree');
+  });
+
+  it('formats each agent event kind on one line', () => {
+    const at = '2026-01-01T10:20:30.000Z';
+    const t = clockTime(at);
+    assert.match(t, /^\d\d:\d\d:\d\d$/);
+    assert.equal(formatEvent(plain, { type: 'text', text: 'hello\n  world', at }), `${t} hello world`);
+    assert.equal(
+      formatEvent(plain, {
+        type: 'tool_call',
+        tool_id: '1',
+        name: 'Bash',
+        input: { command: 'npm test' },
+        at,
+      }),
+      `${t} → Bash npm test`,
+    );
+    assert.equal(
+      formatEvent(plain, { type: 'tool_result', tool_use_id: '1', content: 'bad', is_error: true, at }),
+      `${t} ← error: bad`,
+    );
+    assert.equal(
+      formatEvent(plain, { type: 'denied', tool: 'Write', reason: 'outside the worktree', at }),
+      `${t} ✗ denied Write: outside the worktree`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 'question',
+        question_id: 'q',
+        questions: [{ question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] }],
+        at,
+      }),
+      `${t} ? question: Which? [A | B]`,
+    );
+    const result = formatEvent(plain, {
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      num_turns: 3,
+      total_cost_usd: 0.02,
+      duration_ms: 4500,
+      session_id: 's',
+      result_text: 'done',
+    });
+    assert.equal(result, '--:--:-- = result success turns=3 cost=$0.02 time=5s done');
+  });
+
+  it('summarises tool input by its telling field and parses only event lines', () => {
+    assert.equal(toolSummary({ file_path: 'src/a.ts', content: 'x' }), 'src/a.ts');
+    assert.equal(toolSummary({}), '');
+    assert.equal(toolSummary({ n: 1 }), '{"n":1}');
+    assert.equal(parseLogLine('{"type":"text","text":"x"}')?.type, 'text');
+    assert.equal(parseLogLine('not json'), null);
+    assert.equal(parseLogLine('[1,2]'), null);
+  });
+});

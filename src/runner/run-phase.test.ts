@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeOrchestrator } from '../../test/support/orchestrator-harness.js';
+
+describe('runner with the scheduler', () => {
+  it('carries a unit through every phase and merges it', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    o.backend.script('feat', 'REVIEW', [
+      { review: { decision: 'APPROVE', summary: 'good', issues: [] } },
+      { complete: {} },
+    ]);
+    const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    assert.deepEqual(o.worktrees.merged, ['feat']);
+    assert.deepEqual(
+      o.backend.runs.map((r) => r.request.phase),
+      ['IMPLEMENT', 'REVIEW', 'COMPLETE'],
+    );
+    assert.equal(done.finalizing, false);
+    const runs = await o.parts.store.phaseRuns('feat');
+    assert.deepEqual(
+      runs.map((r) => r.outcome),
+      ['completed', 'completed', 'completed'],
+    );
+    await o.stop();
+  });
+
+  it('parks a question, delivers the answer to the live agent, and continues', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    o.backend.script('feat', 'IMPLEMENT', [
+      { ask: [{ question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] }] },
+      { text: 'got {{last}}' },
+      { complete: {} },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    const asked = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'question');
+    assert.equal(asked.attention_kind, 'QUESTION');
+    const items = await o.services.attention();
+    assert.equal(items[0]?.question?.questions[0]?.question, 'Which?');
+    await o.services.answer('feat', { option: 2, question_id: asked.question?.id as string });
+    await o.waitForUnit('feat', (u) => u.phase === 'REVIEW' || u.status === 'DONE', 'past IMPLEMENT');
+    const run = o.backend.runs.find((r) => r.request.phase === 'IMPLEMENT');
+    assert.deepEqual(run?.answers, [{ answers: { 'Which?': 'B' } }]);
+    const log = await o.parts.store.attentionLog('feat');
+    assert.equal(log[0]?.answer, 'Which? → B');
+    await o.stop();
+  });
+
+  it('resumes the saved session with the answer when the agent was gone (hold expired, or a restart)', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    o.backend.script('feat', 'IMPLEMENT', [
+      { ask: [{ question: 'Which?', options: [{ label: 'A' }, { label: 'B' }] }] },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    const asked = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'question');
+    const first = o.backend.runs[0];
+    o.clock.advance(3600_000); // past the hold time: the agent is stopped, its session kept
+    await first?.done;
+    await o.parts.scheduler.idle();
+    assert.equal((await o.parts.store.get('feat'))?.status, 'NEEDS_ATTENTION');
+    const resumed = o.backend.whenStarted('feat', 'IMPLEMENT');
+    await o.services.answer('feat', { option: 1, question_id: asked.question?.id as string });
+    const run = await resumed;
+    assert.equal(run.request.resumeSessionId, first?.session_id);
+    assert.match(run.request.operatorAnswer ?? '', /Which\? → A/);
+    await o.stop();
+  });
+
+  it('writes REVIEW_FEEDBACK.md on FEEDBACK and hands it to the next IMPLEMENT', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    o.backend.script('feat', 'REVIEW', [
+      { review: { decision: 'FEEDBACK', summary: 'needs tests', issues: [{ concern: 'no tests' }] } },
+      { complete: {} },
+    ]);
+    const second = new Promise<void>((resolve) => {
+      o.backend.script('feat', 'IMPLEMENT', [{ complete: {} }]);
+      o.backend.script('feat', 'IMPLEMENT', [
+        { wait: new Promise((r) => setTimeout(r, 0)) },
+        { complete: {} },
+      ]);
+      resolve();
+    });
+    await second;
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    await o.waitForUnit(
+      'feat',
+      (u) => u.review_iterations === 1 && u.phase === 'IMPLEMENT',
+      'back in IMPLEMENT',
+    );
+    const file = join(
+      o.root,
+      '.ve',
+      'chunks',
+      'feat',
+      'worktree',
+      'docs',
+      'chunks',
+      'feat',
+      'REVIEW_FEEDBACK.md',
+    );
+    assert.ok(existsSync(file));
+    assert.match(readFileSync(file, 'utf8'), /no tests/);
+    const next = await o.backend.whenStarted('feat', 'IMPLEMENT');
+    assert.match(next.request.reviewFeedback ?? '', /needs tests/);
+    await o.stop();
+  });
+
+  it('retries a transient API error on the same session after the backoff', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    o.backend.script('feat', 'IMPLEMENT', [
+      { fail: { code: 'overloaded', message: '529 overloaded', retryable: true } },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    const waiting = await o.waitForUnit(
+      'feat',
+      (u) => u.api_retry_count === 1 && u.status === 'READY',
+      'backoff',
+    );
+    assert.ok(waiting.next_retry_at);
+    const retried = o.backend.whenStarted('feat', 'IMPLEMENT');
+    o.clock.advance(120_000);
+    const run = await retried;
+    assert.equal(run.request.resumeSessionId, o.backend.runs[0]?.session_id);
+    assert.equal(run.request.operatorAnswer, 'continue');
+    await o.stop();
+  });
+
+  it('reports a stalled agent and keeps its session', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    o.backend.script('feat', 'IMPLEMENT', [{ hang: true }]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    await o.backend.whenStarted('feat', 'IMPLEMENT');
+    o.clock.advance(3600_000);
+    const stalled = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'stalled');
+    assert.equal(stalled.attention_kind, 'STALLED');
+    assert.equal(stalled.session_id, o.backend.runs[0]?.session_id);
+    await o.stop();
+  });
+
+  it('sends a merge conflict to REBASE, and a refused merge to the operator', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {}, other: {} } });
+    o.worktrees.finalizeScript.set('feat', [{ kind: 'conflict', files: ['src/a.ts'], message: 'CONFLICT' }]);
+    o.worktrees.finalizeScript.set('other', [
+      { kind: 'refused', message: 'local changes would be overwritten' },
+    ]);
+    const approve = [{ review: { decision: 'APPROVE' as const, summary: 'ok', issues: [] } }];
+    for (const c of ['feat', 'feat', 'other']) o.backend.script(c, 'REVIEW', approve);
+    await o.start();
+    await o.services.inject({ chunks: ['feat', 'other'] });
+    const rebasing = await o.waitForUnit('feat', (u) => u.phase === 'REBASE', 'REBASE');
+    assert.equal(rebasing.merge_conflict_retries, 1);
+    const refused = await o.waitForUnit('other', (u) => u.status === 'NEEDS_ATTENTION', 'MERGE item');
+    assert.equal(refused.attention_kind, 'MERGE');
+    assert.equal(refused.finalizing, true);
+    await o.services.retry('other');
+    await o.waitForUnit('other', (u) => u.status === 'DONE', 'merged after retry');
+    await o.waitForUnit('feat', (u) => u.status === 'DONE', 'merged after rebase');
+    await o.stop();
+  });
+
+  it('unblocks a dependent when its dependency is merged', async () => {
+    const o = await makeOrchestrator({ chunks: { base: {}, top: { depends_on: ['base'] } } });
+    await o.start();
+    const injected = await o.services.inject({ chunks: ['top', 'base'] });
+    assert.deepEqual(
+      injected.results.map((u) => [u.chunk, u.status]),
+      [
+        ['base', 'READY'],
+        ['top', 'BLOCKED'],
+      ],
+    );
+    for (const c of ['base', 'top'])
+      o.backend.script(c, 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'ok', issues: [] } }]);
+    await o.waitForUnit('top', (u) => u.status === 'DONE', 'top DONE');
+    assert.deepEqual(o.worktrees.merged, ['base', 'top']);
+    await o.stop();
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * End to end: ClaudeAgentBackend, the real SDK and the real Claude Code binary, with only the model
+ * scripted (a Messages API server on 127.0.0.1). Proves the tools, the sandbox, questions and the
+ * review tool work against the real CLI, not just our fake of it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
+import {
+  claudeBinaryPath,
+  envForScriptedModel,
+  type ModelHandler,
+  replySequence,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+  toolResultFor,
+  userText,
+} from '../../src/demo/scripted-model-server.js';
+import { silentLogger } from '../../src/infra/json-logger.js';
+import type { PhaseRequest } from '../../src/ports/agent-backend.js';
+import { expectKind } from '../contracts/agent-backend.contract.js';
+import { aPhaseRequest, gitIn, makeUnitRepo, type UnitRepo } from '../support/agent-fixtures.js';
+import { answerWith, type RecordingObserver, recordingObserver } from '../support/recording-observer.js';
+
+let repo: UnitRepo | null = null;
+let server: ScriptedModelServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  repo?.cleanup();
+  server = null;
+  repo = null;
+});
+
+async function runReal(
+  handler: ModelHandler,
+  opts: {
+    request?: Partial<PhaseRequest>;
+    answer?: string;
+    onStart?: (rec: RecordingObserver) => Promise<void>;
+  } = {},
+) {
+  repo ??= makeUnitRepo();
+  server = await startScriptedModelServer(handler);
+  const home = join(repo.root, 'home');
+  mkdirSync(home);
+  const backend = new ClaudeAgentBackend({
+    pathToClaudeCodeExecutable: claudeBinaryPath(),
+    // no internal retries: a scripted 5xx should end the run at once
+    env: { ...envForScriptedModel(server.url, home), CLAUDE_CODE_MAX_RETRIES: '0' },
+    log: silentLogger,
+  });
+  const rec = recordingObserver(opts.answer ? { answer: answerWith(opts.answer) } : {});
+  const running = backend.runPhase(aPhaseRequest(repo, opts.request), rec.observer);
+  await opts.onStart?.(rec);
+  const outcome = await running;
+  return { outcome, rec, repo, requests: server.messageRequests() };
+}
+
+describe('ClaudeAgentBackend with the real Claude Code binary', () => {
+  it('writes a file in the worktree and commits it with git', async () => {
+    repo = makeUnitRepo();
+    const file = join(repo.worktree, 'hello.txt');
+    const { outcome, rec } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_write', name: 'Write', input: { file_path: file, content: 'hi\n' } }] },
+        {
+          toolUses: [
+            {
+              id: 'toolu_commit',
+              name: 'Bash',
+              input: { command: 'git add hello.txt && git commit -q -m "add hello"', description: 'commit' },
+            },
+          ],
+        },
+        { text: 'All done.' },
+      ]),
+    );
+    assert.equal(expectKind(outcome, 'completed').result_text, 'All done.');
+    assert.equal(readFileSync(file, 'utf8'), 'hi\n');
+    assert.equal(gitIn(repo.host, 'log', '-1', '--format=%s', 'orch/feat'), 'add hello');
+    assert.equal(gitIn(repo.host, 'log', '-1', '--format=%s', 'main'), 'init');
+    assert.deepEqual(
+      rec.events.filter((e) => e.type === 'tool_result').map((e) => e.type === 'tool_result' && e.is_error),
+      [false, false],
+    );
+    assert.equal(rec.events.filter((e) => e.type === 'denied').length, 0);
+  });
+
+  it('denies writes outside the worktree and reads of the host repo, and tells the model why', async () => {
+    repo = makeUnitRepo();
+    const outside = join(repo.root, 'outside.txt');
+    const inHost = join(repo.host, 'leak.txt');
+    const { outcome, rec, requests } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_out', name: 'Write', input: { file_path: outside, content: 'x' } }] },
+        { toolUses: [{ id: 'toolu_host', name: 'Write', input: { file_path: inHost, content: 'x' } }] },
+        // read-only: Claude Code approves it without asking; only the PreToolUse hook can stop it
+        { toolUses: [{ id: 'toolu_cat', name: 'Bash', input: { command: `cat ${repo.host}/.gitignore` } }] },
+        { text: 'Understood.' },
+      ]),
+    );
+    expectKind(outcome, 'completed');
+    assert.equal(existsSync(outside), false);
+    assert.equal(existsSync(inHost), false);
+    for (const [i, id] of [
+      [1, 'toolu_out'],
+      [2, 'toolu_host'],
+      [3, 'toolu_cat'],
+    ] as const) {
+      const result = toolResultFor(requests[i]!, id);
+      assert.ok(result?.is_error, `${id}: ${JSON.stringify(result)}`);
+      assert.match(result.text, /Blocked: /);
+    }
+    assert.deepEqual(
+      rec.events.filter((e) => e.type === 'denied').map((e) => e.type === 'denied' && e.tool),
+      ['Write', 'Write', 'Bash'],
+    );
+  });
+
+  it('hands AskUserQuestion to the operator and returns the answer to the model', async () => {
+    const question = {
+      question: 'Which option should I implement?',
+      header: 'Option',
+      multiSelect: false,
+      options: [
+        { label: 'Option A', description: 'the small one' },
+        { label: 'Option B', description: 'the thorough one' },
+      ],
+    };
+    const { outcome, rec, requests } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_ask', name: 'AskUserQuestion', input: { questions: [question] } }] },
+        (req) => ({ text: `Going with ${toolResultFor(req, 'toolu_ask')?.text ?? 'nothing'}` }),
+      ]),
+      { answer: 'Option B' },
+    );
+    assert.ok(requests[0]?.tools?.some((t) => t.name === 'AskUserQuestion'));
+    assert.deepEqual(rec.questions, [[question]]);
+    const answer = toolResultFor(requests[1]!, 'toolu_ask');
+    assert.equal(answer?.is_error, false);
+    assert.match(answer?.text ?? '', /Option B/);
+    assert.match(expectKind(outcome, 'completed').result_text ?? '', /Option B/);
+  });
+
+  it('captures the ReviewDecision tool call of a REVIEW phase', async () => {
+    const decision = {
+      decision: 'FEEDBACK',
+      summary: 'The cache is never invalidated.',
+      issues: [{ location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL' }],
+    };
+    const { outcome, requests } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_review', name: 'mcp__orchestrator__ReviewDecision', input: decision }] },
+        { text: 'Review recorded.' },
+      ]),
+      { request: { phase: 'REVIEW' } },
+    );
+    assert.ok(requests[0]?.tools?.some((t) => t.name === 'mcp__orchestrator__ReviewDecision'));
+    assert.match(toolResultFor(requests[1]!, 'toolu_review')?.text ?? '', /FEEDBACK' recorded/);
+    assert.deepEqual(expectKind(outcome, 'completed').review, decision);
+  });
+
+  it('delivers operator guidance into the running session', async () => {
+    repo = makeUnitRepo();
+    let guided!: () => void;
+    const guidanceSent = new Promise<void>((ok) => (guided = ok));
+    const GUIDANCE = 'Please also add a changelog entry.';
+    const handler = replySequence([
+      async () => {
+        await guidanceSent; // the model is "thinking" while the operator types
+        return {
+          toolUses: [{ id: 'toolu_ls', name: 'Bash', input: { command: 'ls', description: 'list' } }],
+        };
+      },
+      // Claude Code folds a message sent mid-turn into the running turn, next to the tool result
+      (req) => ({ text: userText(req).includes(GUIDANCE) ? 'Saw the guidance.' : 'No guidance yet.' }),
+    ]);
+    const running = runReal(handler, {
+      onStart: async (rec) => {
+        await rec.next((e) => e.type === 'session');
+        assert.equal(rec.guide(GUIDANCE), true);
+        setTimeout(guided, 500); // time for the CLI to read the message before the reply lands
+      },
+    });
+    const { outcome, rec, requests } = await running;
+    assert.equal(expectKind(outcome, 'completed').result_text, 'Saw the guidance.');
+    assert.ok(requests.some((r) => userText(r).includes(GUIDANCE)));
+    assert.ok(rec.events.some((e) => e.type === 'guidance' && e.text === GUIDANCE));
+  });
+
+  it('runs a second turn for guidance that arrives while the model writes its final answer', async () => {
+    repo = makeUnitRepo();
+    let guided!: () => void;
+    const guidanceSent = new Promise<void>((ok) => (guided = ok));
+    const { outcome, rec } = await runReal(
+      replySequence([
+        async () => {
+          await guidanceSent;
+          return { text: 'first answer' };
+        },
+        (req) => ({ text: userText(req).includes('rename it') ? 'renamed' : 'no guidance seen' }),
+      ]),
+      {
+        onStart: async (r) => {
+          await r.next((e) => e.type === 'session');
+          r.guide('rename it');
+          setTimeout(guided, 500); // time for the CLI to read the message before the reply lands
+        },
+      },
+    );
+    assert.equal(expectKind(outcome, 'completed').result_text, 'renamed');
+    assert.deepEqual(
+      rec.events.filter((e) => e.type === 'result').map((e) => e.type === 'result' && e.result_text),
+      ['first answer', 'renamed'],
+    );
+  });
+
+  it('reports an overloaded API as a retryable failure', async () => {
+    const { outcome } = await runReal(() => ({
+      httpError: 529,
+      errorType: 'overloaded_error',
+      message: 'busy',
+    }));
+    const { failure } = expectKind(outcome, 'failed');
+    assert.deepEqual([failure.code, failure.retryable], ['overloaded', true]);
+  });
+});
