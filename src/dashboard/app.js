@@ -26,7 +26,10 @@ function App({ live }) {
     <${Header} state=${state} />
     ${
       state.connection === 'reconnecting' &&
-      html`<div class="banner" role="status">Lost the connection to the daemon. Showing the last known state; reconnecting…</div>`
+      html`<div class="banner" role="status">
+      Lost the connection to the daemon. Showing the last known state; reconnecting… If it was restarted on
+      another port, open the link from <code>ve orch url</code>.
+    </div>`
     }
     ${
       state.connection === 'unauthorized' &&
