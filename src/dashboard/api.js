@@ -72,6 +72,8 @@ export const api = {
   retry: (chunk) => call('POST', `${unit(chunk)}/retry`, {}),
   /** @param {string} chunk @returns {Promise<WorkUnitDto>} */
   kill: (chunk) => call('POST', `${unit(chunk)}/kill`, { to: 'ready' }),
+  /** @param {string} chunk @param {string} guidance @returns {Promise<{delivered: boolean}>} */
+  interrupt: (chunk, guidance) => call('POST', `${unit(chunk)}/interrupt`, { guidance }),
   /** @param {string} chunk @param {number} priority @returns {Promise<WorkUnitDto>} */
   setPriority: (chunk, priority) => call('PATCH', `${unit(chunk)}/priority`, { priority }),
   /** @param {string} chunk @param {string} other @param {'parallelize' | 'serialize'} verdict */

@@ -22,6 +22,13 @@ function App({ live }) {
   const route = useRoute();
   useEffect(() => live.subscribe(setState), [live]);
   setClockOffset(state.clockOffset);
+  // a background tab still tells how many items wait for the operator
+  const waiting = state.attention.length;
+  const project = state.status?.project_root.split('/').filter(Boolean).pop() ?? 'orchestrator';
+  const title = `${waiting ? `(${waiting}) ` : ''}${route.name === 'unit' ? `${route.chunk} · ` : ''}ve · ${project}`;
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   return html`<a class="skip" href="#main">Skip to content</a>
     <${Header} state=${state} />
     ${

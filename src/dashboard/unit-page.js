@@ -12,7 +12,7 @@ import { LogView } from './log-view.js';
 import { Markdown } from './markdown.js';
 import { Link, unitHref } from './router.js';
 import { Timeline } from './timeline.js';
-import { ActionButton, Ago, errorText, html, StatusBadge } from './ui.js';
+import { ActionButton, Ago, errorText, html, notify, StatusBadge } from './ui.js';
 import { PhaseTrack } from './units.js';
 
 /** @typedef {import('./live.js').LiveState} LiveState */
@@ -30,13 +30,6 @@ export function UnitPage({ state, chunk, tab }) {
   const unit = state.units.get(chunk);
   const item = state.attention.find((a) => a.chunk === chunk);
   const active = TABS.some((t) => t.id === tab) ? tab : 'log';
-  useEffect(() => {
-    document.title = `${chunk} · ve`;
-    return () => {
-      document.title = 've orchestrator';
-    };
-  }, [chunk]);
-
   return html`<main id="main" class="unit-page" data-chunk=${chunk}>
     <p class="crumbs"><${Link} href="/">← All units<//></p>
     <div class="unit-head">
@@ -83,7 +76,39 @@ function UnitFacts({ unit: u, since }) {
         html`<${ActionButton} className="btn" run=${() => api.retry(u.chunk)} done=${`Retrying ${u.chunk}`}>Retry ${phaseLabel(u.phase)}<//>`
       }
     </div>
+    ${u.status === 'RUNNING' && html`<${GuidanceForm} chunk=${u.chunk} />`}
   </div>`;
+}
+
+/** Guidance goes into the running session at once (POST /interrupt); the log shows it. */
+/** @param {{chunk: string}} p */
+function GuidanceForm({ chunk }) {
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  /** @param {Event} e */
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!text.trim() || busy) return;
+    setBusy(true);
+    try {
+      await api.interrupt(chunk, text.trim());
+      notify('ok', `Guidance sent to ${chunk}`);
+      setText('');
+    } catch (err) {
+      notify('error', errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<details class="free-wrap">
+    <summary>Send guidance to the running agent</summary>
+    <form class="free" onSubmit=${submit}>
+      <label for="guidance">The agent reads this at its next step, without stopping.</label>
+      <textarea id="guidance" rows="2" value=${text} onInput=${(/** @type {any} */ e) => setText(e.currentTarget.value)}
+        placeholder="e.g. Use the existing logger instead of console.log"></textarea>
+      <button type="submit" class="btn" disabled=${busy || !text.trim()}>Send guidance</button>
+    </form>
+  </details>`;
 }
 
 /** @param {{unit: Unit}} p */

@@ -235,7 +235,7 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
     await closePages();
   });
 
-  it('keeps the unit page live: timeline, goal and diff', async () => {
+  it('keeps the unit page live: timeline, goal, diff and guidance to the agent', async () => {
     const w = await open();
     await w.page.goto(`${daemon.origin}/unit/ask_store#timeline`);
     await w.page.waitForSelector('.timeline .tl');
@@ -248,6 +248,12 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
     const file = w.page.locator('.diff-file', { has: w.page.locator('code:text("src/store.ts")') });
     assert.match((await file.locator('.diff-body').textContent()) ?? '', /\+export const store = "sqlite";/);
     await shoot(w.page, 'unit-diff-desktop');
+    // guidance goes into the running session and shows up in its log
+    await w.page.click('summary:text("Send guidance")');
+    await w.page.fill('#guidance', 'Keep the adapter small.');
+    await w.page.click('button:text("Send guidance")');
+    await w.page.click('#tab-log');
+    await w.page.waitForSelector('.log [data-ev="guidance"]:has-text("Keep the adapter small.")');
     const phone = await open({ viewport: PHONE });
     await phone.page.goto(`${daemon.origin}/unit/ask_store`);
     await phone.page.waitForSelector('.log [data-ev="text"]');
