@@ -12,6 +12,8 @@ export interface BrainOptions {
   feedbackOnce?: string[];
   /** chunks whose IMPLEMENT starts by asking the operator a two-option question */
   askInImplement?: string[];
+  /** chunks whose IMPLEMENT first tries to write into the operator's repository (must be denied) */
+  escapeInImplement?: string[];
 }
 
 type Step = (ctx: StepContext) => ModelReply;
@@ -149,7 +151,16 @@ export class ScriptedBrain {
       ];
     }
     const steps: Step[] = [];
-    if (this.opts.askInImplement?.includes(chunk)) {
+    if (this.opts.escapeInImplement?.includes(chunk)) {
+      const host = /operator's repository at (\S+) outside/.exec(userText(req))?.[1] ?? '/tmp';
+      steps.push(() => ({
+        toolUses: [
+          { name: 'Write', input: { file_path: `${host}/ESCAPED-${chunk}.txt`, content: 'escaped' } },
+        ],
+      }));
+    }
+    // a session resumed with the operator's answer does not ask again
+    if (this.opts.askInImplement?.includes(chunk) && !latestPrompt(req).includes('Operator answer:')) {
       steps.push(() => ({
         toolUses: [
           {
@@ -173,9 +184,13 @@ export class ScriptedBrain {
     }
     steps.push(
       ({ worktree, req: r }) => {
-        const answered = toolResults(r).find((t) => /Return null|Throw/.test(t.text));
+        const answered = toolResults(r).find((t) => /Return null|Throw/.test(t.text)) ?? {
+          text: /Operator answer: ([^\n]*)/.exec(latestPrompt(r))?.[1] ?? '',
+        };
         return {
-          text: answered ? `The operator chose: ${answered.text.slice(0, 120)}` : `Implementing ${chunk}.`,
+          text: answered.text
+            ? `The operator chose: ${answered.text.slice(0, 120)}`
+            : `Implementing ${chunk}.`,
           toolUses: [
             { name: 'Write', input: { file_path: file(worktree), content: moduleFor(chunk, false) } },
           ],
@@ -213,8 +228,31 @@ export class ScriptedBrain {
   }
 }
 
+/**
+ * Assistant turns since the latest prompt (a user message that is not just tool results): a resumed
+ * session gets a new prompt, and the phase script starts over from there.
+ */
 function assistantTurns(req: MessagesRequest): number {
-  return req.messages.filter((m) => m.role === 'assistant').length;
+  const isPrompt = (m: MessagesRequest['messages'][number]) =>
+    m.role === 'user' && (typeof m.content === 'string' || !m.content.some((b) => b.type === 'tool_result'));
+  let last = -1;
+  req.messages.forEach((m, i) => {
+    if (isPrompt(m)) last = i;
+  });
+  return req.messages.slice(last + 1).filter((m) => m.role === 'assistant').length;
+}
+
+function latestPrompt(req: MessagesRequest): string {
+  const prompts = req.messages.filter(
+    (m) =>
+      m.role === 'user' &&
+      (typeof m.content === 'string' || !m.content.some((b) => b.type === 'tool_result')),
+  );
+  const last = prompts.at(-1);
+  if (!last) return '';
+  return typeof last.content === 'string'
+    ? last.content
+    : last.content.map((b) => (b.type === 'text' ? String(b.text) : '')).join('\n');
 }
 
 function planFor(chunk: string): string {

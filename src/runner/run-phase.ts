@@ -24,6 +24,7 @@ import type { Worktrees } from '../ports/worktrees.js';
 import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
+import type { MergeQueue } from './merge-queue.js';
 import { decideAfterPhase } from './outcomes.js';
 
 export interface RunnerDeps {
@@ -36,6 +37,10 @@ export interface RunnerDeps {
   phaseLog: PhaseLogSink;
   log: Logger;
   hostRoot: string;
+  /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
+  baseBranch: string;
+  /** orders concurrent merges, least conflict-prone first */
+  mergeQueue: MergeQueue;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
 }
@@ -59,7 +64,7 @@ export class AgentPhaseRunner implements PhaseRunner {
     let unit = claimed;
     try {
       const config = await store.getConfig();
-      const base = unit.base_branch ?? (await worktrees.defaultBase());
+      const base = unit.base_branch ?? this.deps.baseBranch;
       const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 /** `ve orch attention|answer|retry|retry-all|kill|interrupt`: the operator's inbox and replies. */
 import type { Command } from 'commander';
 import type { AnswerRequest, AttentionListDto, WorkUnitDto } from '../../api/dto.js';
@@ -36,7 +37,7 @@ export function registerAttentionCommands(orch: Command, io: CliIo): void {
         opts: CommonOptions & { option?: string; questionId?: string; for?: string[] },
       ) => {
         const name = chunkArg(chunk);
-        const body: AnswerRequest = { answered_by: 'cli' };
+        const body: AnswerRequest = { answered_by: `${operatorName()} (cli)` };
         if (text !== undefined) {
           if (text.trim().length === 0)
             throw new OrchError(ErrorCode.invalid_input, 'the answer text is empty');
@@ -149,4 +150,13 @@ export function parseForAnswers(
     answers[question] = answer;
   }
   return answers;
+}
+
+/** Who answers, for the audit trail: the login name, or $USER when the OS cannot say. */
+function operatorName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'operator';
+  }
 }
