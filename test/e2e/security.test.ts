@@ -145,6 +145,9 @@ describe('daemon security (real process)', { timeout: 180_000 }, () => {
       (await tcp({ path: '/api/status', headers: { host: hostHeader(), cookie: jar } })).status,
       200,
     );
+    const dashboard = await tcp({ path: '/', headers: { host: hostHeader(), cookie: jar } });
+    assert.equal(dashboard.status, 200);
+    assert.match(String(dashboard.headers['content-type']), /text\/html/);
   });
 
   it('refuses a foreign Host even with the right token (DNS rebinding)', async () => {
