@@ -194,7 +194,11 @@ describe('ve orch with a real daemon', { timeout: 180_000 }, () => {
       before.map((u) => [u.chunk, u.priority]).sort(),
     );
     assert.equal(JSON.parse((await ve('orch', 'config', '--json')).stdout).max_agents, 1);
-    assert.equal((await ve('orch', 'url')).stdout, urlBefore, 'same port and token, so open dashboards reconnect');
+    assert.equal(
+      (await ve('orch', 'url')).stdout,
+      urlBefore,
+      'same port and token, so open dashboards reconnect',
+    );
   });
 
   it('starts again after the daemon was killed with SIGKILL', async () => {
