@@ -22,6 +22,7 @@ import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
+import { MergeQueue } from '../runner/merge-queue.js';
 import { AgentPhaseRunner } from '../runner/run-phase.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -100,6 +101,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
+    mergeQueue: new MergeQueue(store),
   });
   const scheduler = new Scheduler({
     store,

@@ -22,6 +22,7 @@ import {
   ensureStateDir,
   loadOrCreateToken,
   makePrivate,
+  readLastPort,
   removeRuntimeFiles,
   writePid,
   writePort,
@@ -58,11 +59,14 @@ async function main(): Promise<number> {
   const services = createApiServices(parts);
   const broadcaster = new Broadcaster(services);
   broadcaster.start();
+  // without --port, reuse the last run's port so open dashboards reconnect after a restart
+  const preferred = port === 0 ? readLastPort(paths) : null;
   const listeners = await listen({
     services,
     broadcaster,
     socketPath: paths.socket,
-    port,
+    port: preferred ?? port,
+    portIsPreference: preferred !== null,
     token,
     static: dashboardAssets(packageRoot()),
   });

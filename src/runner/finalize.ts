@@ -67,7 +67,7 @@ export async function finalizeUnit(
     return;
   }
 
-  const result = await worktrees.finalize(unit.chunk, base);
+  const result = await deps.mergeQueue.submit(unit.chunk, () => worktrees.finalize(unit.chunk, base));
   switch (result.kind) {
     case 'merged':
       await store.transition(

@@ -24,6 +24,7 @@ import type { Worktrees } from '../ports/worktrees.js';
 import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
+import type { MergeQueue } from './merge-queue.js';
 import { decideAfterPhase } from './outcomes.js';
 
 export interface RunnerDeps {
@@ -38,6 +39,8 @@ export interface RunnerDeps {
   hostRoot: string;
   /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
   baseBranch: string;
+  /** orders concurrent merges, least conflict-prone first */
+  mergeQueue: MergeQueue;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
 }

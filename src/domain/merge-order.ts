@@ -2,7 +2,7 @@
  * Merge order for units ready to finalize: the ones least likely to conflict with the rest go first,
  * so one risky branch cannot make every later merge rebase. Pure.
  */
-import { type ConflictAnalysis, sortedPair } from '../domain/conflict.js';
+import { type ConflictAnalysis, sortedPair } from './conflict.js';
 
 /** Unknown pairs count as a coin toss: better known-independent units merge before them. */
 const UNKNOWN_RISK = 0.5;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
+import type { ConflictAnalysis, Verdict } from './conflict.js';
 import { conflictRisk, mergeOrder } from './merge-order.js';
 
 const analysis = (
