@@ -1,16 +1,16 @@
 /**
  * Issue 7 §2, git and operator faults: a locked index in the operator's checkout during a merge, git
- * failing with "No space left on device" (a failing git wrapper first on the daemon's PATH), and the
+ * failing with "No space left on device" (test/support/git-wrapper.ts first on the daemon's PATH), and the
  * operator switching branches and committing while merges happen. Each must end in a clear attention
  * item or an automatic recovery, never in lost work. Real daemon, CLI, git and SDK; fake agents.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AttentionItemDto, AttentionListDto, UnitListDto } from '../../src/api/dto.js';
+import { writeGitWrapper } from '../support/git-wrapper.js';
 import { assertInvariants, collectEvidence } from '../support/invariants.js';
 import {
   type ChunkPlan,
@@ -81,19 +81,19 @@ describe('git and operator faults', { timeout: 600_000 }, () => {
   });
 
   it('git failing with "No space left on device": an ERROR item with git’s words, then a retry lands it', async () => {
-    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    const scratch = mkdtempSync(join(tmpdir(), 've-faults-bin-'));
+    const scratch = mkdtempSync(join(tmpdir(), 've-faults-git-'));
     after(() => rmSync(scratch, { recursive: true, force: true }));
-    const bin = join(scratch, 'bin');
-    const full = join(scratch, 'disk-full');
-    mkdirSync(bin);
     // only the writes that land a merge fail: the agents' commits in their worktrees still work
-    writeFileSync(
-      join(bin, 'git'),
-      `#!/bin/sh\nif [ -e ${full} ]; then for a in "$@"; do case "$a" in commit-tree|update-ref|merge) echo "error: unable to write file .git/objects/ab/cdef: No space left on device" >&2; echo "fatal: cannot update ref: No space left on device" >&2; exit 128;; esac; done; fi\nexec ${realGit} "$@"\n`,
-    );
-    chmodSync(join(bin, 'git'), 0o755);
-    const p = project(planned('fdisk'), { PATH: `${bin}:${process.env.PATH}` });
+    const git = writeGitWrapper(scratch, [
+      {
+        tag: 'full',
+        match: `*" commit-tree "*|*" update-ref "*|*" merge "*`,
+        action: 'fail',
+        message: 'error: unable to write new object .git/objects/ab: No space left on device',
+      },
+    ]);
+    const full = git.marker('full', 'on');
+    const p = project(planned('fdisk'), { PATH: git.path });
     await p.start(); // base: main
     p.repo.git('checkout', '-q', '-b', 'side'); // base not checked out: the merge is a ref update
     writeFileSync(full, '');
@@ -184,22 +184,20 @@ describe('git and operator faults', { timeout: 600_000 }, () => {
       assert.ok(existsSync(join(p.root, 'src', `${c}.txt`)), `the checkout of main has src/${c}.txt`);
   });
   it('the operator checking base out just before the ref update: their working copy follows the merge', async () => {
-    const p = project(planned('frace'));
-    // hold the ref update of main (after ve decided no working copy has main) until the operator is there
-    const m = join(p.fixtures, 'race');
-    const hook = join(p.root, '.git', 'hooks', 'reference-transaction');
-    writeFileSync(
-      hook,
-      `#!/bin/sh\ninput=$(cat)\n[ "$1" = prepared ] || exit 0\necho "$input" | grep -q ' refs/heads/main$' || exit 0\n[ -e ${m}.entered ] && exit 0\ntouch ${m}.entered\nwhile [ ! -e ${m}.go ]; do sleep 0.1; done\n`,
-    );
-    chmodSync(hook, 0o755);
+    // hold main's ref update (after ve saw no working copy on main) until the operator is there
+    const scratch = mkdtempSync(join(tmpdir(), 've-faults-git-'));
+    after(() => rmSync(scratch, { recursive: true, force: true }));
+    const git = writeGitWrapper(scratch, [
+      { tag: 'race', match: `*" update-ref "*" refs/heads/main "*`, action: 'hold-before' },
+    ]);
+    const p = project(planned('frace'), { PATH: git.path });
     await p.start(); // base: main
     p.repo.git('checkout', '-q', '-b', 'side');
     await p.mustVe('orch', 'inject', 'frace');
-    await waitForFile(`${m}.entered`, 120_000);
+    await waitForFile(git.marker('race', 'entered'), 120_000);
     p.repo.writeFile('notes.txt', 'operator notes\n');
-    p.repo.git('checkout', '-q', 'main'); // the ref is locked for update, but checkout only reads it
-    writeFileSync(`${m}.go`, '');
+    p.repo.git('checkout', '-q', 'main');
+    writeFileSync(git.marker('race', 'go'), '');
     await checkEnd(p, ['frace']);
     assert.equal(p.repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main');
     // without the catch-up the index would still be the old main: a commit would revert the merge

@@ -2,13 +2,15 @@
  * Issue 3's proof: `kill -9` of the daemon during each phase and during a merge, then a restart
  * through the real CLI: every unit finishes, no merge is lost or doubled. The real daemon, git and
  * SDK run; the agents are fake-claude.mjs scripted by pipeline-agent.mjs, held at the chosen moment
- * with a `hang` step; merges are held by git hooks in the host repository that sleep.
+ * with a `hang` step; merges are held by a `git` wrapper on the daemon's PATH (test/support/git-wrapper.ts).
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { HistoryDto, UnitListDto } from '../../src/api/dto.js';
+import { type GitWrapper, writeGitWrapper } from '../support/git-wrapper.js';
 import { assertInvariants, collectEvidence } from '../support/invariants.js';
 import {
   type ChunkPlan,
@@ -47,17 +49,25 @@ async function checkEnd(p: PipelineProject, chunks: string[]): Promise<void> {
   assertInvariants(await collectEvidence({ root: p.root, base: 'main', chunks, api: p.api }));
 }
 
-/** Installs `.git/hooks/<name>` in the host repository. */
-function hook(p: PipelineProject, name: string, body: string): void {
-  const path = join(p.root, '.git', 'hooks', name);
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
+/**
+ * A project whose daemon runs git through a wrapper that, after the first command matching `match`
+ * has run, holds it for 4 s (the daemon's own git runs no hooks, so a hook cannot hold it).
+ */
+function heldProject(chunks: ChunkPlan[], match: string): { p: PipelineProject; git: GitWrapper } {
+  const dir = mkdtempSync(join(tmpdir(), 've-kill-git-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const git = writeGitWrapper(dir, [{ tag: 'held', match, action: 'hold-after', seconds: 4 }]);
+  const p = makePipelineProject({ chunks, prefix: 've-kill-', env: { PATH: git.path } });
+  projects.push(p);
+  return { p, git };
 }
 
-/** Hook body: the first time `condition` holds, mark entry, sleep, mark exit (in the fixtures dir). */
-function holdOnce(p: PipelineProject, tag: string, condition: string, seconds = 4): string {
-  const m = join(p.fixtures, tag);
-  return `${condition} || exit 0\n[ -e ${m}.entered ] && exit 0\ntouch ${m}.entered\nsleep ${seconds}\ntouch ${m}.left\nexit 0`;
+/** Kills the daemon while its git command is held, lets that git finish, and restarts. */
+async function killWhileHeld(p: PipelineProject, git: GitWrapper): Promise<void> {
+  await waitForFile(git.marker('held', 'entered'), 120_000);
+  await p.kill9();
+  await waitForFile(git.marker('held', 'left'));
+  await p.start();
 }
 
 async function recoveryReasons(p: PipelineProject, chunk: string): Promise<string[]> {
@@ -141,19 +151,15 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
     );
   });
 
-  it('during a merge into the checked-out base (held in post-merge): it lands once, and cleanup finishes', async () => {
-    const p = project([{ name: 'kmerge', depends_on: [] }]);
-    hook(p, 'post-merge', holdOnce(p, 'merge', 'true'));
+  it('during a merge into the checked-out base (after git merge, before cleanup): it lands once, cleanup finishes', async () => {
+    const { p, git } = heldProject([{ name: 'kmerge', depends_on: [] }], `*" merge --no-edit "*`);
     await p.start();
     await p.mustVe('orch', 'inject', 'kmerge');
     // the operator commits on base meanwhile, so the merge is a real merge commit
     await p.api.waitFor<UnitListDto>('/api/work-units', (u) => u.work_units[0]?.phase === 'IMPLEMENT');
     p.repo.writeFile('operator.txt', 'operator work\n');
     p.repo.commitAll('operator commit');
-    await waitForFile(join(p.fixtures, 'merge.entered'), 120_000);
-    await p.kill9();
-    await waitForFile(join(p.fixtures, 'merge.left'));
-    await p.start();
+    await killWhileHeld(p, git);
     await checkEnd(p, ['kmerge']);
     assert.deepEqual(await recoveryReasons(p, 'kmerge'), ['COMPLETE: daemon restarted during the merge']);
     const merges = p.repo.git('log', '--format=%s', 'main').split('\n');
@@ -162,25 +168,21 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
   });
 
   it('after the merge landed and the branch was deleted: no new worktree, no second setup run', async () => {
-    const p = project([{ name: 'kdel', depends_on: [] }]);
-    const setupLog = join(p.fixtures, 'setup-runs.log');
-    hook(
-      p,
-      'reference-transaction',
-      holdOnce(
-        p,
-        'delete',
-        `input=$(cat); [ "$1" = committed ] && echo "$input" | grep -q ' 0\\{40\\} refs/heads/orch/kdel$'`,
-      ),
+    const { p, git } = heldProject(
+      [{ name: 'kdel', depends_on: [] }],
+      `*" update-ref "*" -d refs/heads/orch/kdel "*`,
     );
+    const setupLog = join(p.fixtures, 'setup-runs.log');
     await p.start();
     await p.mustVe('orch', 'config', '--setup-command', `echo run >> ${setupLog}`);
     await p.mustVe('orch', 'inject', 'kdel');
-    await waitForFile(join(p.fixtures, 'delete.entered'), 120_000);
-    await p.kill9();
-    await waitForFile(join(p.fixtures, 'delete.left'));
-    assert.equal(p.repo.git('branch', '--list', 'orch/kdel'), '', 'the branch was deleted before the kill');
-    await p.start();
+    await waitForFile(git.marker('held', 'entered'), 120_000);
+    assert.equal(
+      p.repo.git('branch', '--list', 'orch/kdel'),
+      '',
+      'the branch is deleted when the kill lands',
+    );
+    await killWhileHeld(p, git);
     await checkEnd(p, ['kdel']);
     assert.deepEqual(await recoveryReasons(p, 'kdel'), ['COMPLETE: daemon restarted during the merge']);
     assert.equal(
@@ -191,20 +193,15 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
   });
 
   it('during a merge by ref update while the operator is on another branch', async () => {
-    const p = project([{ name: 'kref', depends_on: [] }]);
-    hook(
-      p,
-      'reference-transaction',
-      holdOnce(p, 'ref', `input=$(cat); [ "$1" = committed ] && echo "$input" | grep -q ' refs/heads/main$'`),
+    const { p, git } = heldProject(
+      [{ name: 'kref', depends_on: [] }],
+      `*" update-ref "*" refs/heads/main "*`,
     );
     await p.start(); // base = main
     p.repo.git('checkout', '-q', '-b', 'operator');
     p.repo.writeFile('README.md', '# edited by the operator, not committed\n');
     await p.mustVe('orch', 'inject', 'kref');
-    await waitForFile(join(p.fixtures, 'ref.entered'), 120_000);
-    await p.kill9();
-    await waitForFile(join(p.fixtures, 'ref.left'));
-    await p.start();
+    await killWhileHeld(p, git);
     await checkEnd(p, ['kref']);
     assert.deepEqual(await recoveryReasons(p, 'kref'), ['COMPLETE: daemon restarted during the merge']);
     assert.equal(p.repo.git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'operator');
