@@ -2,12 +2,13 @@
  * Oracle bench: 200 synthetic chunks with realistic GOAL/PLAN docs in a temp repo, every pair analyzed
  * at PLAN stage (no git). Prints time per pair and per pass: a full pass (each chunk read once, every
  * pair scored and persisted in SQLite), the one-off `analyze` a gate cache miss runs, and scoring
- * alone. Run: node dist/bench/oracle.js [units]
+ * alone. Run: node dist/bench/oracle.js [units]; `measureOracle` feeds the `npm run bench` table.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { FsChunkRepo } from '../src/chunks/fs-chunk-repo.js';
 import { InProcessEventBus } from '../src/infra/event-bus.js';
 import { silentLogger } from '../src/infra/json-logger.js';
@@ -18,7 +19,6 @@ import { policyFrom, scorePair } from '../src/oracle/score.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { writeChunk } from '../test/support/chunk-docs.js';
 
-const UNITS = Number(process.argv[2] ?? 200);
 /** pairs timed through the one-off `analyze` path (re-reads both docs per pair) */
 const SAMPLE = 1000;
 
@@ -88,14 +88,29 @@ function generate(root: string, n: number): string[] {
   return names;
 }
 
-async function main(): Promise<void> {
+export interface OracleResult {
+  units: number;
+  pairs: number;
+  /** full pass: analyzePairs (each chunk read once, every pair scored and persisted) */
+  passMs: number;
+  /** one-off analyze on a sample of pairs */
+  analyzeSample: number;
+  analyzeMs: number;
+  /** read + parse every chunk */
+  extractMs: number;
+  /** scoring every pair with evidence in memory */
+  scoreMs: number;
+  verdicts: Record<string, number>;
+}
+
+export async function measureOracle(units = 200): Promise<OracleResult> {
   const root = mkdtempSync(join(tmpdir(), 've-bench-oracle-'));
   const bus = new InProcessEventBus((e) => {
     throw e;
   });
   const store = new SqliteStore({ path: ':memory:', bus, clock: systemClock });
   try {
-    const names = generate(root, UNITS);
+    const names = generate(root, units);
     const chunks = new FsChunkRepo(root);
     const pairs: [string, string][] = [];
     for (let i = 0; i < names.length; i++)
@@ -142,22 +157,37 @@ async function main(): Promise<void> {
     }
     const scoreMs = performance.now() - t0;
 
-    const row = (what: string, n: number, ms: number) =>
-      `| ${what.padEnd(44)} | ${String(n).padStart(6)} | ${ms.toFixed(1).padStart(9)} | ${((ms * 1000) / n).toFixed(1).padStart(9)} |`;
-    console.log(`oracle bench: ${UNITS} units, ${pairs.length} pairs, PLAN stage, node ${process.version}`);
-    console.log(
-      `| ${'measure'.padEnd(44)} | ${'items'.padStart(6)} | ${'pass ms'.padStart(9)} | ${'µs / item'.padStart(9)} |`,
-    );
-    console.log(`|${'-'.repeat(46)}|${'-'.repeat(8)}|${'-'.repeat(11)}|${'-'.repeat(11)}|`);
-    console.log(row('pass: analyzePairs (read once, score, upsert)', pairs.length, passMs));
-    console.log(row('one-off analyze (read 2 docs, score, upsert)', sample.length, analyzeMs));
-    console.log(row('extract evidence (read + parse one chunk)', names.length, extractMs));
-    console.log(row('score only (evidence in memory)', pairs.length, scoreMs));
-    console.log(`verdicts: ${JSON.stringify(verdicts)}`);
+    return {
+      units,
+      pairs: pairs.length,
+      passMs,
+      analyzeSample: sample.length,
+      analyzeMs,
+      extractMs,
+      scoreMs,
+      verdicts,
+    };
   } finally {
     store.close();
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-await main();
+function printTable(r: OracleResult): void {
+  const row = (what: string, n: number, ms: number) =>
+    `| ${what.padEnd(44)} | ${String(n).padStart(6)} | ${ms.toFixed(1).padStart(9)} | ${((ms * 1000) / n).toFixed(1).padStart(9)} |`;
+  console.log(`oracle bench: ${r.units} units, ${r.pairs} pairs, PLAN stage, node ${process.version}`);
+  console.log(
+    `| ${'measure'.padEnd(44)} | ${'items'.padStart(6)} | ${'pass ms'.padStart(9)} | ${'µs / item'.padStart(9)} |`,
+  );
+  console.log(`|${'-'.repeat(46)}|${'-'.repeat(8)}|${'-'.repeat(11)}|${'-'.repeat(11)}|`);
+  console.log(row('pass: analyzePairs (read once, score, upsert)', r.pairs, r.passMs));
+  console.log(row('one-off analyze (read 2 docs, score, upsert)', r.analyzeSample, r.analyzeMs));
+  console.log(row('extract evidence (read + parse one chunk)', r.units, r.extractMs));
+  console.log(row('score only (evidence in memory)', r.pairs, r.scoreMs));
+  console.log(`verdicts: ${JSON.stringify(r.verdicts)}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  printTable(await measureOracle(Number(process.argv[2] ?? 200)));
+}

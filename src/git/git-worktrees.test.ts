@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeAdapter, unitWithCommit } from '../../test/support/git-adapter.js';
 import { isolateGitConfig, makeEmptyRepo, makeTestRepo, type TestRepo } from '../../test/support/git-repo.js';
 import { isOrchError } from '../domain/errors.js';
+import { silentLogger } from '../infra/json-logger.js';
 import type { GitWorktrees } from './git-worktrees.js';
+import { GitRepo } from './repo.js';
+import { WorktreeRegistry } from './worktree-registry.js';
 
 isolateGitConfig();
 
@@ -61,6 +64,25 @@ describe('GitWorktrees', () => {
       assert.equal(repo.read('wip.txt', first.path), 'in progress\n');
       assert.equal(await wt.exists('alpha'), true);
       assert.equal(await wt.exists('beta'), false);
+    });
+
+    it('reuses a locked worktree on its branch from git’s files alone, and asks git otherwise', async () => {
+      const registry = new WorktreeRegistry(new GitRepo(repo.root), silentLogger);
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      assert.equal(registry.isLockedOn(e.path, 'orch/alpha'), true);
+      assert.equal(registry.isLockedOn(e.path, 'orch/beta'), false);
+      assert.equal(registry.isLockedOn(join(repo.root, '.ve/chunks/beta/worktree'), 'orch/beta'), false);
+
+      // unlocked behind ve's back: not the fast path; ensure goes to git and locks it again
+      repo.git(['worktree', 'unlock', e.path]);
+      assert.equal(registry.isLockedOn(e.path, 'orch/alpha'), false);
+      assert.equal((await wt.ensure('alpha', { baseBranch: 'main' })).created, false);
+      assert.equal(registry.isLockedOn(e.path, 'orch/alpha'), true);
+      assert.match(repo.git(['worktree', 'list', '--porcelain']), /locked ve: in use/);
+
+      // another branch checked out in the worktree: not the fast path either
+      repo.git(['checkout', '-q', '-b', 'side'], e.path);
+      assert.equal(registry.isLockedOn(e.path, 'orch/alpha'), false);
     });
 
     it("keeps .ve/ out of the operator's git status", async () => {

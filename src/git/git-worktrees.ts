@@ -68,10 +68,12 @@ export class GitWorktrees implements Worktrees {
 
   async ensure(chunk: string, opts: { baseBranch: string }): Promise<EnsuredWorktree> {
     const name = toChunkName(chunk);
+    const path = this.paths.worktree(name);
+    const branch = unitBranch(name);
+    const done = (created: boolean) => ({ path, branch, baseBranch: opts.baseBranch, created });
+    // the common case (every phase after the first) reads git's files and skips the queue
+    if (this.registry.isLockedOn(path, branch)) return done(false);
     return this.queue.run(async () => {
-      const path = this.paths.worktree(name);
-      const branch = unitBranch(name);
-      const done = (created: boolean) => ({ path, branch, baseBranch: opts.baseBranch, created });
       const entry = await this.registry.at(path);
       if (entry && entry.branch === branch && existsSync(join(path, '.git'))) {
         if (!entry.locked) await this.registry.lock(path);

@@ -2,9 +2,9 @@
  * The mutating steps on the host repository's worktree registry and unit branches: add (locked),
  * remove with fallbacks, delete a merged branch. Callers run these inside the mutation queue.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { Logger } from '../ports/logger.js';
 import { gitFailed } from './git-cli.js';
@@ -22,6 +22,32 @@ export class WorktreeRegistry {
   /** The registration of the worktree at `path`, if git has one (the directory may be gone). */
   async at(path: string): Promise<WorktreeEntry | null> {
     return (await this.repo.worktrees()).find((e) => samePath(e.path, path)) ?? null;
+  }
+
+  /**
+   * True when `path` is a registered, locked worktree of this repository with `branch` checked out —
+   * what `at()` + `locked` report — read from the same administrative files git reads
+   * (`<path>/.git` → `.git/worktrees/<id>/{gitdir,HEAD,locked}`), without spawning git. False on
+   * anything unexpected, so the caller falls back to asking git. Every phase after the first takes
+   * this path, and it needs no place in the mutation queue (bench/pipeline: the queue wait was most
+   * of a phase's start-up).
+   */
+  isLockedOn(path: string, branch: string): boolean {
+    try {
+      const dotGit = readFileSync(join(path, '.git'), 'utf8');
+      const m = /^gitdir: (.+)$/m.exec(dotGit);
+      if (!m) return false;
+      const admin = resolve(path, (m[1] as string).trim());
+      if (!samePath(dirname(admin), join(this.repo.root, '.git', 'worktrees'))) return false;
+      if (!samePath(readFileSync(join(admin, 'gitdir'), 'utf8').trim(), join(path, '.git'))) return false;
+      if (readFileSync(join(admin, 'HEAD'), 'utf8').trim() !== `ref: refs/heads/${branch}`) return false;
+      return existsSync(join(admin, 'locked'));
+    } catch (e) {
+      // no worktree there (or unreadable): the slow path decides what to do about it
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return false;
+      throw e;
+    }
   }
 
   /** Locks the worktree so `git worktree prune` never drops it while ve uses it. */

@@ -1,8 +1,10 @@
+/** The live conflict check: its reaction to real conflicts, and one check at a time per store. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit, makeStoreHarness } from '../../test/builders.js';
 import { silentLogger } from '../infra/json-logger.js';
-import { checkLiveConflicts } from './live-reaction.js';
+import { checkLiveConflicts, type LiveReactionDeps } from './live-reaction.js';
+import type { LiveConflict } from './live-watch.js';
 
 async function twoImplementing(action: 'attention' | 'serialize') {
   const h = makeStoreHarness();
@@ -58,5 +60,82 @@ describe('live conflict reaction', () => {
     await u.store.setConflictOverride('early', 'late', 'INDEPENDENT');
     assert.equal(await checkLiveConflicts(u.deps), 0);
     assert.equal((await u.store.get('late'))?.status, 'READY');
+  });
+});
+
+/** A probe whose calls wait until the test releases them, answering what the test queued. */
+function gatedProbe() {
+  const calls: { release: (r: LiveConflict[] | Error) => void }[] = [];
+  const probe = () =>
+    new Promise<LiveConflict[]>((resolve, reject) => {
+      calls.push({ release: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+    });
+  return { calls, probe };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+async function twoUnits() {
+  const h = makeStoreHarness();
+  await h.store.createMany(
+    [
+      aWorkUnit({
+        chunk: 'alpha',
+        phase: 'IMPLEMENT',
+        status: 'RUNNING',
+        created_at: '2026-01-01T00:00:00.000Z',
+      }),
+      aWorkUnit({
+        chunk: 'beta',
+        phase: 'IMPLEMENT',
+        status: 'READY',
+        created_at: '2026-01-01T00:00:01.000Z',
+      }),
+    ],
+    { source: 'api' },
+  );
+  return h;
+}
+
+describe('live conflict checks in flight', () => {
+  it('runs one check at a time: requests made meanwhile share a single re-run that starts after it', async () => {
+    const { store } = await twoUnits();
+    const g = gatedProbe();
+    const deps: LiveReactionDeps = { store, probe: g.probe, log: silentLogger };
+    const first = checkLiveConflicts(deps);
+    await settle();
+    const later = [checkLiveConflicts(deps), checkLiveConflicts(deps), checkLiveConflicts({ ...deps })];
+    await settle();
+    assert.equal(g.calls.length, 1, 'no second probe while the first runs');
+
+    g.calls[0]?.release([]);
+    assert.equal(await first, 0);
+    await settle();
+    assert.equal(g.calls.length, 2, 'exactly one re-run for the three requests');
+    g.calls[1]?.release([{ pair: ['alpha', 'beta'], files: ['src/x.ts'] }]);
+    assert.deepEqual(await Promise.all(later), [1, 1, 1]);
+    assert.equal((await store.get('beta'))?.blocked_by.includes('alpha' as never), true);
+
+    // idle again: the next request starts a check of its own at once
+    const next = checkLiveConflicts(deps);
+    await settle();
+    assert.equal(g.calls.length, 3);
+    g.calls[2]?.release([]);
+    assert.equal(await next, 0);
+  });
+
+  it('still runs the queued re-run when the running check fails, and reports the failure to its callers', async () => {
+    const { store } = await twoUnits();
+    const g = gatedProbe();
+    const deps: LiveReactionDeps = { store, probe: g.probe, log: silentLogger };
+    const first = checkLiveConflicts(deps);
+    await settle();
+    const again = checkLiveConflicts(deps);
+    g.calls[0]?.release(new Error('git exploded'));
+    await assert.rejects(first, /git exploded/);
+    await settle();
+    assert.equal(g.calls.length, 2);
+    g.calls[1]?.release([]);
+    assert.equal(await again, 0);
   });
 });

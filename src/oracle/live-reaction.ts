@@ -18,7 +18,36 @@ export interface LiveReactionDeps {
   log: Logger;
 }
 
-export async function checkLiveConflicts(deps: LiveReactionDeps): Promise<number> {
+interface CheckState {
+  running: Promise<number>;
+  /** the one re-run queued behind `running`; every request made meanwhile joins it */
+  again: Promise<number> | null;
+}
+const checks = new WeakMap<WorkUnitStore, CheckState>();
+
+/**
+ * Probes and reacts. One check at a time per store: every phase end asks for a check, and each one
+ * probes all live pairs (a git spawn per pair), so overlapping checks multiplied the spawns and
+ * starved the daemon (bench/pipeline). Requests arriving while a check runs share a single re-run
+ * that starts after it, so each caller's answer still reflects the state at or after its request.
+ */
+export function checkLiveConflicts(deps: LiveReactionDeps): Promise<number> {
+  const state = checks.get(deps.store);
+  if (!state) return begin(deps);
+  state.again ??= state.running.catch(() => 0).then(() => begin(deps));
+  return state.again;
+}
+
+function begin(deps: LiveReactionDeps): Promise<number> {
+  const state: CheckState = { running: Promise.resolve(0), again: null };
+  checks.set(deps.store, state);
+  state.running = runCheck(deps).finally(() => {
+    if (checks.get(deps.store) === state && state.again === null) checks.delete(deps.store);
+  });
+  return state.running;
+}
+
+async function runCheck(deps: LiveReactionDeps): Promise<number> {
   const { store } = deps;
   const config = await store.getConfig();
   const conflicts = await deps.probe(await store.list());
