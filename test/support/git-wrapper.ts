@@ -46,6 +46,8 @@ export function writeGitWrapper(dir: string, rules: readonly GitRule[]): GitWrap
         return `case " $* " in ${r.match}) if ${once}; then ${enter}; ${wait(r)}; ${leave}; fi;; esac`;
       case 'hold-after':
         return `case " $* " in ${r.match}) if ${once}; then '${real}' "$@"; rc=$?; ${enter}; ${wait(r)}; ${leave}; exit $rc; fi;; esac`;
+      default:
+        throw new Error(`unknown git wrapper action ${JSON.stringify(r)}`);
     }
   });
   writeFileSync(join(bin, 'git'), `#!/bin/sh\n${body.join('\n')}\nexec '${real}' "$@"\n`);
