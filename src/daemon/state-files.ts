@@ -69,3 +69,19 @@ export function readLastPort(paths: ProjectPaths): number | null {
 export function removeRuntimeFiles(paths: ProjectPaths): void {
   for (const p of [paths.pid, paths.port, paths.socket]) rmSync(p, { force: true });
 }
+
+const baseFile = (paths: ProjectPaths) => `${paths.stateDir}/base-branch`;
+
+/** The base branch fixed at the project's first daemon start, or null. */
+export function readPinnedBase(paths: ProjectPaths): string | null {
+  try {
+    const name = readFileSync(baseFile(paths), 'utf8').trim();
+    return /^[A-Za-z0-9._/-]{1,200}$/.test(name) && !name.includes('..') ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+export function pinBase(paths: ProjectPaths, branch: string): void {
+  writePrivate(baseFile(paths), `${branch}\n`);
+}

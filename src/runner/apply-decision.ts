@@ -60,14 +60,6 @@ export async function applyDecision(
         },
         { ...opts, reason: decision.reason },
       );
-      await store.recordAttentionRaised({
-        chunk: unit.chunk,
-        kind: decision.attention,
-        question_id: null,
-        phase: unit.phase,
-        reason: decision.reason,
-        question: null,
-      });
       return;
     case 'review_feedback':
       await deps.chunks.writeArtifact(

@@ -174,7 +174,13 @@ export class AgentPhaseRunner implements PhaseRunner {
       signal: live.controller.signal,
       onEvent: (event) => {
         live.lastActivity = clock.now();
-        if (event.type === 'session') sessionId = event.session_id;
+        if (event.type === 'session' && event.session_id !== sessionId) {
+          sessionId = event.session_id;
+          // saved at once, so a kill -9 mid-phase resumes this conversation instead of starting over
+          store
+            .update(unit.chunk, { session_id: sessionId }, { source: 'runner' })
+            .catch((error: unknown) => log.warn('session id not saved', { session: sessionId, error }));
+        }
         this.record(unit, event);
       },
       onQuestion: (questions) => this.park(unit, live, questions, () => sessionId),
@@ -244,14 +250,6 @@ export class AgentPhaseRunner implements PhaseRunner {
       { type: 'attend', kind: 'QUESTION', reason, question, session_id: session() },
       { source: 'runner', reason },
     );
-    await store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind: 'QUESTION',
-      question_id: question.id,
-      phase: unit.phase,
-      reason,
-      question: questions,
-    });
     this.record(unit, { type: 'question', question_id: question.id, questions });
     try {
       const answer = await waiting;
@@ -297,14 +295,6 @@ export class AgentPhaseRunner implements PhaseRunner {
       { type: 'attend', kind, reason },
       { source: 'runner', reason },
     );
-    await this.deps.store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind,
-      question_id: null,
-      phase: unit.phase,
-      reason,
-      question: null,
-    });
   }
 }
 
