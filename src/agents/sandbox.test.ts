@@ -110,6 +110,88 @@ const VECTORS: Vector[] = [
   bash(`echo x | tee ${H}/a.txt`, false),
   bash('echo x | tee -a log.txt', true),
   bash('echo x > /tmp/log.txt', true),
+  // issue 7 §3: every escape vector, including the ones found while fuzzing the policy
+  bash('cd /', false),
+  bash('cd / && touch x', false),
+  bash('cd ../../../..', false),
+  bash('cd src && cd ../../../../..', false),
+  bash('cd "$(pwd)/../../../.."', false),
+  bash('cd `echo /`', false),
+  bash(`cd "$(echo ${H})"`, false),
+  // `..` through ordinary commands, never spelling the host path
+  bash('touch ../../../../leak.txt', false),
+  bash('cp payload.js ../../../../src/index.js', false),
+  bash('cat ../../../../README.md', false),
+  bash('ls ..', false),
+  bash('rm -rf ../../other/worktree', false),
+  bash('mv x --target-directory=../../../..', false),
+  bash('tar -xf a.tar -C ../../../..', false),
+  bash('cp ../../../../.env .', false),
+  bash('echo x > ../../../../.git/hooks/pre-commit', false),
+  bash('git log HEAD~3..HEAD', true),
+  bash('git diff main...HEAD -- src', true),
+  bash('cp a.txt /tmp/a.txt', true),
+  bash('cp /usr/share/dict/words .', true),
+  ['Write', { file_path: `${H}/.git/hooks/pre-commit` }, false],
+  ['Write', { file_path: '../../../../.git/hooks/pre-commit' }, false],
+  ['MultiEdit', { file_path: '../../../../src/a.ts', edits: [] }, false],
+  ['MultiEdit', { file_path: 'src/a.ts', edits: [] }, true],
+  ['NotebookEdit', { notebook_path: '../../../../nb.ipynb' }, false],
+  ['Edit', { file_path: `${W}/../../../../src/a.ts` }, false],
+  // the config, hooks and refs a linked worktree shares with the host repository
+  bash('git config core.hooksPath /tmp/hooks', false),
+  bash('git config --add core.hooksPath hooks', false),
+  bash('git config set core.hooksPath hooks', false),
+  bash('git config alias.st "!touch /tmp/x"', false),
+  bash('git config --global user.name x', false),
+  bash('git config --unset user.name', false),
+  bash('git config user.name', true),
+  bash('git config --get user.email', true),
+  bash('git config --list', true),
+  bash('git -c core.hooksPath=/dev/null commit -m x', true),
+  bash('git update-ref refs/heads/main HEAD', false),
+  bash('git push . HEAD:main', false),
+  bash('git branch -D main', false),
+  bash('git branch -f main HEAD', false),
+  bash('git branch -m orch/feat main', false),
+  bash('git branch scratch-idea', true),
+  bash('git branch --list', true),
+  bash('git checkout --ignore-other-worktrees main', false),
+  bash('git symbolic-ref HEAD refs/heads/main', false),
+  bash('git symbolic-ref HEAD', true),
+  bash('git tag -d v1', false),
+  bash('git tag v1', true),
+  bash('git worktree add /tmp/w main', false),
+  bash('git worktree remove --force ../../other/worktree', false),
+  bash('git worktree list', true),
+  bash('git gc --prune=now', false),
+  bash('git reflog expire --expire=now --all', false),
+  bash('git remote add evil /tmp/evil.git', false),
+  bash('git remote -v', true),
+  bash('git filter-branch --tree-filter true HEAD', false),
+  bash('git replace HEAD~1 HEAD', false),
+  bash('git -C src config core.hooksPath x', false),
+  // wrappers
+  bash(`env -i sh -c "cd ${H}"`, false),
+  bash('bash -c "git -C ../../../.. status"', false),
+  bash("sh -c 'cd .. && cd ..'", false),
+  bash('nohup sh -c "touch ../../../../x"', false),
+  bash('eval "git update-ref refs/heads/main HEAD"', false),
+  bash(`GIT_COMMON_DIR=${H}/.git git log`, false),
+  bash('GIT_OBJECT_DIRECTORY=../../../../.git/objects git log', false),
+  bash('command git push . HEAD:main', false),
+  // targets computed at run time: variables and command substitution
+  bash('H=$(pwd); cd "$H/../../../.."', false),
+  bash('cd $HOME', false),
+  bash('touch "$H/leak.txt"', false),
+  bash('echo x > "$OUT"', false),
+  bash('touch "$(pwd)/../../../../leak.txt"', false),
+  bash(`echo x > "$(printf %s "$PWD" | sed 's#/.ve/.*##')/leak.txt"`, false),
+  bash(`ln -s "$(printf %s "$PWD" | sed 's#/.ve/.*##')" hostlink`, false),
+  bash('cp a.txt `echo /x`', false),
+  bash('echo x > "$(git rev-parse --show-toplevel)/out.txt"', true),
+  bash('git commit -m "$(cat msg.txt)"', true),
+  bash('echo "built at $(date)" > build.txt', true),
 ];
 
 describe('decideToolUse', () => {
@@ -140,6 +222,28 @@ describe('decideToolUse', () => {
     const tmpCtx = { worktree: '/tmp/t1/host/.ve/chunks/c/worktree', hostRoot: '/tmp/t1/host' };
     assert.equal(decideToolUse('Bash', { command: 'cd /tmp/other' }, tmpCtx).allow, true);
     assert.equal(decideToolUse('Bash', { command: 'cd /tmp/t1/host' }, tmpCtx).allow, false);
+  });
+});
+
+describe('decideToolUse write targets', () => {
+  const writes = (command: string) => {
+    const d = decideToolUse('Bash', { command }, ctx);
+    assert.equal(d.allow, true, JSON.stringify(d));
+    return d.allow ? (d.paths ?? []) : [];
+  };
+
+  it('lists where an allowed shell command writes or moves to, for the symlink check', () => {
+    assert.deepEqual(writes('echo x > out/a.txt'), [`${W}/out/a.txt`]);
+    assert.deepEqual(writes('cd src && cp ../a.txt b.txt'), [`${W}/src`, `${W}/src/b.txt`]);
+    assert.deepEqual(writes('git -C sub commit -m x'), [`${W}/sub`]);
+    assert.deepEqual(writes('echo x | tee -a log.txt'), [`${W}/log.txt`]);
+    assert.deepEqual(writes('touch a b'), [`${W}/a`, `${W}/b`]);
+    assert.deepEqual(writes('cp -t dest a b'), [`${W}/dest`]);
+    assert.deepEqual(writes('chmod +x run.sh'), [`${W}/run.sh`]);
+    assert.deepEqual(writes("sed -i 's/a/b/' f.txt"), [`${W}/f.txt`]);
+    assert.deepEqual(writes("sed 's/a/b/' f.txt"), []);
+    assert.deepEqual(writes('ls -la && cat a'), []);
+    assert.deepEqual(writes('echo x > /tmp/scratch'), []);
   });
 });
 

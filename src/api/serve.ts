@@ -12,7 +12,13 @@ export interface Listeners {
 }
 
 export async function listen(
-  opts: Omit<AppOptions, 'tcp'> & { socketPath: string; port: number; host?: string; token: string },
+  opts: Omit<AppOptions, 'tcp'> & {
+    socketPath: string;
+    port: number;
+    portIsPreference?: boolean;
+    host?: string;
+    token: string;
+  },
 ): Promise<Listeners> {
   let port = 0;
   const socketApp = mount(opts);
@@ -21,7 +27,13 @@ export async function listen(
   await rm(opts.socketPath, { force: true });
   const socketServer = await start(socketApp, (s, done) => s.listen(opts.socketPath, done));
   await chmod(opts.socketPath, 0o600);
-  const tcpServer = await start(tcpApp, (s, done) => s.listen(opts.port, opts.host ?? '127.0.0.1', done));
+  const tcpServer = await start(tcpApp, (s, done) =>
+    s.listen(opts.port, opts.host ?? '127.0.0.1', done),
+  ).catch((e: NodeJS.ErrnoException) => {
+    // the previous run's port is only a preference: taken meanwhile, any free port will do
+    if (e.code !== 'EADDRINUSE' || !opts.portIsPreference) throw e;
+    return start(tcpApp, (s, done) => s.listen(0, opts.host ?? '127.0.0.1', done));
+  });
   port = (tcpServer.address() as AddressInfo).port;
   return {
     port,

@@ -101,6 +101,9 @@ describe('attention interventions', () => {
     await assert.rejects(o.services.block('b', ['zz']), /not found/);
     const free = await o.services.unblock('b');
     assert.deepEqual([free.status, free.blocked_by], ['READY', []]);
+    const before = await o.services.getUnit('b');
+    await assert.rejects(o.services.forceStatus('b', { status: 'RUNNING' }), /READY to queue/);
+    assert.deepEqual(await o.services.getUnit('b'), before, 'a refused force changes nothing');
   });
 
   it('pushes a new attention item to a command and a loopback webhook', async () => {

@@ -72,9 +72,10 @@ export async function startDaemon(paths: ProjectPaths, opts: { port?: number }):
   // a pid file naming a dead process is left over from a crash or kill -9: start over
   if (readPidFile(paths) !== null) removeRuntimeFiles(paths);
 
-  mkdirSync(paths.stateDir, { recursive: true });
+  // private from the start: the daemon tightens .ve too, but the log is ours to create
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = fileSize(paths.log);
-  const logFd = openSync(paths.log, 'a');
+  const logFd = openSync(paths.log, 'a', 0o600);
   const args = [DAEMON_ENTRY, '--project-dir', paths.root];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   let ended: { code: number | null; signal: NodeJS.Signals | null; error?: Error } | null = null;

@@ -50,12 +50,21 @@ export function createProgram(io: CliIo): Command {
   return program;
 }
 
-/** Commander's own messages go through io; its usage errors read like ours (`ve: ...`). */
+/**
+ * Commander's own messages go through io; its usage errors read like ours: one `ve: ...` line, with a
+ * "(Did you mean --json?)" suggestion folded into it.
+ */
 function outputConfig(io: CliIo) {
   return {
     writeOut: (s: string) => io.out(s),
     writeErr: (s: string) => io.err(s),
-    outputError: (s: string, write: (s: string) => void) => write(`ve: ${s.replace(/^error: /, '')}`),
+    outputError: (s: string, write: (s: string) => void) =>
+      write(
+        `ve: ${s
+          .replace(/^error: /, '')
+          .trim()
+          .replace(/\s*\n\s*/g, ' ')}\n`,
+      ),
   };
 }
 

@@ -54,6 +54,8 @@ export interface ComposeOptions {
   clock?: Clock;
   backend?: AgentBackend;
   worktrees?: Worktrees;
+  /** the branch units merge into; default: the host's current branch */
+  baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
   dbPath?: string;
 }
@@ -73,7 +75,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const chunks = new FsChunkRepo(paths.root);
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
-  const baseBranch = await worktrees.defaultBase();
+  const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
   const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({

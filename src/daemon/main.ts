@@ -22,6 +22,9 @@ import {
   ensureStateDir,
   loadOrCreateToken,
   makePrivate,
+  pinBase,
+  readLastPort,
+  readPinnedBase,
   removeRuntimeFiles,
   writePid,
   writePort,
@@ -53,16 +56,23 @@ async function main(): Promise<number> {
     throw e;
   }
   writePid(paths, process.pid);
-  const parts = await compose({ root, log });
+  // the base is fixed at the first start: a restart while the operator is on another branch must not
+  // redirect the merges of units that have not started yet (delete .ve/base-branch to change it)
+  const pinned = readPinnedBase(paths);
+  const parts = await compose({ root, log, ...(pinned ? { baseBranch: pinned } : {}) });
+  if (!pinned) pinBase(paths, parts.baseBranch);
   const token = loadOrCreateToken(paths);
   const services = createApiServices(parts);
   const broadcaster = new Broadcaster(services);
   broadcaster.start();
+  // without --port, reuse the last run's port so open dashboards reconnect after a restart
+  const preferred = port === 0 ? readLastPort(paths) : null;
   const listeners = await listen({
     services,
     broadcaster,
     socketPath: paths.socket,
-    port,
+    port: preferred ?? port,
+    portIsPreference: preferred !== null,
     token,
     static: dashboardAssets(packageRoot()),
   });

@@ -12,8 +12,10 @@ import {
 } from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
 
+/** `.ve` is 0700 even when it existed before (made by hand, or under a loose umask): it holds the socket. */
 export function ensureStateDir(paths: ProjectPaths): void {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  chmodSync(paths.stateDir, 0o700);
 }
 
 /** Creates (or tightens) files that SQLite will open, so they and their -wal/-shm stay 0600. */
@@ -49,8 +51,37 @@ export function writePid(paths: ProjectPaths, pid: number): void {
 
 export function writePort(paths: ProjectPaths, port: number): void {
   writePrivate(paths.port, `${port}\n`);
+  writePrivate(lastPortFile(paths), `${port}\n`);
+}
+
+const lastPortFile = (paths: ProjectPaths) => `${paths.port}.last`;
+
+/** The port of the previous run (kept across stops), or null. */
+export function readLastPort(paths: ProjectPaths): number | null {
+  try {
+    const n = Number(readFileSync(lastPortFile(paths), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
+  } catch {
+    return null;
+  }
 }
 
 export function removeRuntimeFiles(paths: ProjectPaths): void {
   for (const p of [paths.pid, paths.port, paths.socket]) rmSync(p, { force: true });
+}
+
+const baseFile = (paths: ProjectPaths) => `${paths.stateDir}/base-branch`;
+
+/** The base branch fixed at the project's first daemon start, or null. */
+export function readPinnedBase(paths: ProjectPaths): string | null {
+  try {
+    const name = readFileSync(baseFile(paths), 'utf8').trim();
+    return /^[A-Za-z0-9._/-]{1,200}$/.test(name) && !name.includes('..') ? name : null;
+  } catch {
+    return null;
+  }
+}
+
+export function pinBase(paths: ProjectPaths, branch: string): void {
+  writePrivate(baseFile(paths), `${branch}\n`);
 }

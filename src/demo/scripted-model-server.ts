@@ -73,8 +73,8 @@ export async function startScriptedModelServer(handler: ModelHandler): Promise<S
         error: { type: reply.errorType ?? 'api_error', message: reply.message ?? 'scripted error' },
       });
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     if ('malformed' in reply) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.end('event: message_start\ndata: {"type":"message_start","message":{not json\n\n');
       return;
     }
@@ -88,7 +88,15 @@ export async function startScriptedModelServer(handler: ModelHandler): Promise<S
         input: t.input,
       });
     }
-    res.end(sse(body.model, blocks, reply.toolUses?.length ? 'tool_use' : 'end_turn'));
+    const stopReason = reply.toolUses?.length ? 'tool_use' : 'end_turn';
+    if (body.stream !== true) {
+      // Claude Code retries a broken stream without streaming: that request wants one JSON message
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(message(body.model, blocks, stopReason)));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.end(sse(body.model, blocks, stopReason));
   };
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
@@ -101,6 +109,20 @@ export async function startScriptedModelServer(handler: ModelHandler): Promise<S
         server.closeAllConnections();
         server.close(() => ok());
       }),
+  };
+}
+
+/** One assistant message as a non-streaming reply. */
+function message(model: string, content: ContentBlock[], stopReason: string) {
+  return {
+    id: `msg_${Math.random().toString(36).slice(2)}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: { input_tokens: 10, output_tokens: 6 },
   };
 }
 

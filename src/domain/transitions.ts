@@ -27,6 +27,8 @@ export type UnitEvent =
       reason: string;
       question?: PendingQuestion | null;
       session_id?: string | null;
+      /** extra context for the attention log (e.g. the other chunk and files of a conflict) */
+      details?: unknown;
     }
   /** the operator answered; the same phase resumes with the answer */
   | { type: 'answer'; answer: string }

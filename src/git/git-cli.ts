@@ -84,7 +84,9 @@ export function git(args: readonly string[], opts: GitOptions): Promise<GitResul
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
-      args as string[],
+      // hooks never run for the orchestrator's own git: an agent's script could have planted one in
+      // the shared .git/hooks, and the daemon must not execute it with the operator's rights
+      ['-c', 'core.hooksPath=/dev/null', ...args],
       {
         cwd: opts.cwd,
         env: gitEnv(opts.env),

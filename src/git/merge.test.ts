@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isolateGitConfig, makeTestRepo, type TestRepo } from '../../test/support/git-repo.js';
 import { isOrchError } from '../domain/errors.js';
 import { silentLogger } from '../infra/json-logger.js';
-import { mergeIntoBase, mergeMessage } from './merge.js';
+import { mergeInCheckout, mergeIntoBase, mergeMessage } from './merge.js';
 import { GitRepo } from './repo.js';
 
 isolateGitConfig();
@@ -92,5 +92,20 @@ describe('mergeIntoBase', () => {
     const r = await mergeIntoBase(git, { ...req(), base: 'nope' }, { log: silentLogger });
     assert.equal(r.kind, 'refused');
     assert.match(r.kind === 'refused' ? r.message : '', /base 'nope' does not exist/);
+  });
+
+  it('refuses, and says where it went, when the checkout switched branches before git merged', async () => {
+    repo.git(['checkout', '-q', 'main']);
+    const dir = repo.root;
+    // the operator switches between our look at the checkout and git's own start
+    repo.git(['checkout', '-q', 'operator-topic']);
+    const before = tip('main');
+    const r = await mergeInCheckout(git, dir, req(), silentLogger);
+    assert.equal(r.kind, 'refused');
+    assert.match(
+      r.kind === 'refused' ? r.message : '',
+      /switched to operator-topic while orch\/alpha was being merged into main, so git merged it there instead; main is unchanged/,
+    );
+    assert.equal(tip('main'), before, 'base did not move');
   });
 });

@@ -68,6 +68,22 @@ export async function mergeInCheckout(
   const args = [...identity, 'merge', '--no-edit', '-m', mergeMessage(req.branch, req.base), req.tip];
   const r = await repo.run(args, { cwd });
   if (r.code === 0) {
+    // `git merge` merges into whatever that working copy has checked out *now*: if the operator
+    // switched branches since we looked, the merge went there. Only a base that contains the tip counts.
+    const baseNow = await repo.branchTip(req.base);
+    if (baseNow === null || !(await repo.isAncestor(req.tip, baseNow))) {
+      const head = (await repo.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd })).stdout.trim();
+      log.warn('checkout switched branches during the merge', {
+        branch: req.branch,
+        base: req.base,
+        cwd,
+        head,
+      });
+      return {
+        kind: 'refused',
+        message: `the working copy ${cwd} switched to ${head || 'a detached HEAD'} while ${req.branch} was being merged into ${req.base}, so git merged it there instead; ${req.base} is unchanged and ${req.branch} is kept. Check that branch, then retry`,
+      };
+    }
     const commit = await repo.commitOf('HEAD', cwd);
     log.info('merged into checked-out base', { branch: req.branch, base: req.base, cwd, commit });
     return { kind: 'merged', commit };
@@ -77,7 +93,23 @@ export async function mergeInCheckout(
     const unmerged = await repo.ok(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd });
     const files = unmerged.split('\0').filter((f) => f !== '');
     const abort = await repo.run(['merge', '--abort'], { cwd });
-    if (abort.code !== 0) throw gitFailed(['merge', '--abort'], cwd, abort);
+    if (abort.code !== 0) {
+      // another git command (the operator's checkout or commit) took over the merge state meanwhile
+      if ((await repo.commitOf('MERGE_HEAD', cwd)) === null) {
+        return {
+          kind: 'refused',
+          message: `the merge of ${req.branch} into ${req.base} in ${cwd} was interrupted by another git command there (${firstLine(r.stderr)}); check that working copy, then retry`,
+        };
+      }
+      throw gitFailed(['merge', '--abort'], cwd, abort);
+    }
+    if (files.length === 0) {
+      log.info('git merge stopped without conflicts; merge aborted', { branch: req.branch, base: req.base });
+      return {
+        kind: 'refused',
+        message: `git could not finish merging ${req.branch} into ${req.base} in ${cwd}: ${r.stderr.trim() || `exit ${r.code}`}`,
+      };
+    }
     log.info('merge conflict; merge aborted', { branch: req.branch, base: req.base, files });
     return { kind: 'conflict', files, message: conflictMessage(req, files) };
   }
@@ -111,6 +143,7 @@ export async function mergeByPlumbing(
     const r = await repo.run(args);
     if (r.code === 0) {
       opts.log.info('merged by ref update', { branch: req.branch, base: req.base, commit: computed.commit });
+      await catchUpCheckout(repo, req.base, old, computed.commit, opts.log);
       return { kind: 'merged', commit: computed.commit };
     }
     const now = await repo.branchTip(req.base);
@@ -122,6 +155,31 @@ export async function mergeByPlumbing(
     `base '${req.base}' kept moving while merging ${req.branch} (${attempts} attempts); retry later`,
     { branch: req.branch, base: req.base, attempts },
   );
+}
+
+/**
+ * The operator may check base out between our look and the ref update (git has no lock for that).
+ * Their working copy then sits at `old` while base points at `next`: a commit from it would undo the
+ * merge. Bring it along as `git checkout` would (a two-way read-tree keeps their local edits, and
+ * refuses rather than overwrite one); if that is refused, say so loudly.
+ */
+async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: string, log: Logger) {
+  const checkout = await repo.checkoutOf(base);
+  if (!checkout) return;
+  const atNext = await repo.run(['diff-index', '--cached', '--quiet', next, '--'], { cwd: checkout.path });
+  if (atNext.code === 0) return;
+  const r = await repo.run(['read-tree', '-m', '-u', old, next], { cwd: checkout.path });
+  if (r.code === 0)
+    log.warn('base was checked out during the merge; brought its working copy along', {
+      base,
+      cwd: checkout.path,
+    });
+  else
+    log.error('base was checked out during the merge and its working copy could not follow', {
+      base,
+      cwd: checkout.path,
+      stderr: r.stderr.trim(),
+    });
 }
 
 type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;
@@ -149,6 +207,10 @@ async function computeMerge(repo: GitRepo, req: MergeRequest, old: string): Prom
   const commitArgs = [...identity, 'commit-tree', tree, '-p', old, '-p', req.tip];
   const commit = (await repo.ok(commitArgs, { input: `${mergeMessage(req.branch, req.base)}\n` })).trim();
   return { kind: 'commit', commit };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
 }
 
 function conflictMessage(req: MergeRequest, files: string[], messages = ''): string {

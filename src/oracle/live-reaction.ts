@@ -92,18 +92,10 @@ async function react(
     const reason = `Branches of ${unit.chunk} and ${other.chunk} conflict in ${where}. Decide with: ve orch resolve ${unit.chunk} --with ${other.chunk} parallelize|serialize`;
     await store.transition(
       unit.chunk,
-      { type: 'attend', kind: 'CONFLICT', reason },
+      { type: 'attend', kind: 'CONFLICT', reason, details: { other: other.chunk, files } },
       { source: 'oracle', expectedVersion: unit.version, reason },
       { blocked_by: [...new Set([...unit.blocked_by, other.chunk])] as WorkUnit['blocked_by'] },
     );
-    await store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind: 'CONFLICT',
-      question_id: null,
-      phase: unit.phase,
-      reason,
-      question: { other: other.chunk, files },
-    });
     return true;
   } catch (e) {
     // the unit moved on (dispatched, answered) meanwhile: the next check sees its new state

@@ -60,14 +60,6 @@ export async function applyDecision(
         },
         { ...opts, reason: decision.reason },
       );
-      await store.recordAttentionRaised({
-        chunk: unit.chunk,
-        kind: decision.attention,
-        question_id: null,
-        phase: unit.phase,
-        reason: decision.reason,
-        question: null,
-      });
       return;
     case 'review_feedback':
       await deps.chunks.writeArtifact(
@@ -80,7 +72,7 @@ export async function applyDecision(
         unit.chunk,
         { type: 'advance', phase: 'IMPLEMENT', reentry_context: null },
         { ...opts, reason: `review round ${decision.iteration}: feedback` },
-        { review_iterations: decision.iteration },
+        { review_iterations: decision.iteration, implement_iterations: unit.implement_iterations + 1 },
       );
       await store.invalidateConflicts(unit.chunk);
       return;

@@ -18,14 +18,6 @@ export async function finalizeUnit(
   const base = unit.base_branch as string;
   const attend = async (kind: 'MERGE' | 'ERROR', reason: string) => {
     await store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
-    await store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind,
-      question_id: null,
-      phase: unit.phase,
-      reason,
-      question: null,
-    });
   };
 
   if (!opts.verified) {

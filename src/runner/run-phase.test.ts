@@ -183,4 +183,72 @@ describe('runner with the scheduler', () => {
     assert.deepEqual(o.worktrees.merged, ['base', 'top']);
     await o.stop();
   });
+
+  it('finishes a finalizing unit whose worktree is gone without recreating it (crash after the merge)', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.services.inject({ chunks: ['feat'], phase: 'COMPLETE' });
+    // as recovery leaves it after a crash between the worktree removal and the final transition
+    await o.parts.store.update('feat', { finalizing: true, base_branch: 'main' }, { source: 'recovery' });
+    await o.parts.store.patchConfig({ setup_command: 'make setup' });
+    o.worktrees.setupFailure = 'a setup run for a merged unit';
+    await o.start();
+    const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    assert.equal(done.attention_kind, null);
+    assert.deepEqual(o.worktrees.merged, ['feat']);
+    assert.equal(await o.worktrees.exists('feat'), false, 'no worktree was created');
+    assert.deepEqual(o.backend.runs, [], 'no agent ran');
+    await o.stop();
+  });
+
+  it('does not count re-dispatches of the same IMPLEMENT (transient errors) as iterations', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.parts.store.patchConfig({ review_max_iterations: 1, api_retry_initial_ms: 1 });
+    for (let i = 0; i < 3; i++)
+      o.backend.script('feat', 'IMPLEMENT', [
+        { fail: { code: 'overloaded', message: '529', retryable: true } },
+      ]);
+    o.backend.script('feat', 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'ok', issues: [] } }]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    for (let i = 1; i <= 3; i++) {
+      await o.waitForUnit('feat', (u) => u.api_retry_count === i && u.status === 'READY', `retry ${i}`);
+      o.clock.advance(120_000);
+    }
+    const done = await o.waitForUnit(
+      'feat',
+      (u) => u.status === 'DONE' || u.status === 'NEEDS_ATTENTION',
+      'end',
+    );
+    assert.equal(done.status, 'DONE', `${done.attention_kind}: ${done.attention_reason}`);
+    assert.equal(o.backend.runsOf('feat', 'IMPLEMENT').length, 4);
+    await o.stop();
+  });
+
+  it('asks for guidance when IMPLEMENT keeps being sent back, and a retry starts a fresh budget', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.parts.store.patchConfig({ review_max_iterations: 2 });
+    // the implementer never deletes REVIEW_FEEDBACK.md, so every REVIEW sends it straight back
+    o.backend.script('feat', 'REVIEW', [
+      { review: { decision: 'FEEDBACK', summary: 'add docs', issues: [{ concern: 'docs' }] } },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    const stuck = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'escalation');
+    assert.equal(stuck.attention_kind, 'ERROR');
+    assert.match(stuck.attention_reason ?? '', /^IMPLEMENT was sent back 3 times \(limit 2\)/);
+    assert.equal(stuck.implement_iterations, 0);
+    assert.equal(o.backend.runsOf('feat', 'IMPLEMENT').length, 3);
+    await o.services.retry('feat');
+    await o.waitForUnit(
+      'feat',
+      (u) => u.status === 'NEEDS_ATTENTION' && u.version > stuck.version,
+      'next escalation',
+    );
+    assert.equal(
+      o.backend.runsOf('feat', 'IMPLEMENT').length,
+      6,
+      'the retry ran a fresh budget of IMPLEMENT',
+    );
+    await o.stop();
+  });
 });

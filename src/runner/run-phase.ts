@@ -64,6 +64,12 @@ export class AgentPhaseRunner implements PhaseRunner {
     let unit = claimed;
     try {
       const config = await store.getConfig();
+      if (unit.finalizing && unit.base_branch !== null && !(await worktrees.exists(unit.chunk))) {
+        // a crash after the merge landed and the worktree was removed: finish it without a new
+        // worktree (and setup run) for work that is already on base
+        await finalizeUnit(this.deps, unit, config, { verified: true });
+        return;
+      }
       const base = unit.base_branch ?? this.deps.baseBranch;
       const wt = await worktrees.ensure(unit.chunk, { baseBranch: base });
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
@@ -132,24 +138,23 @@ export class AgentPhaseRunner implements PhaseRunner {
           reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.`,
         },
         { source: 'runner', reason: 'review feedback not yet addressed' },
+        { implement_iterations: unit.implement_iterations + 1 },
       );
       return null;
     }
-    if (unit.phase === 'IMPLEMENT') {
-      const limit = config.review_max_iterations + 1;
-      if (unit.implement_iterations >= limit) {
-        await this.attend(
-          unit,
-          'ERROR',
-          `IMPLEMENT ran ${unit.implement_iterations} times (limit ${limit}); the chunk needs guidance`,
-        );
-        return null;
-      }
-      unit = await store.update(
-        unit.chunk,
-        { implement_iterations: unit.implement_iterations + 1 },
-        { source: 'runner' },
+    // `implement_iterations` counts the times IMPLEMENT was sent back (review feedback, or feedback
+    // left unaddressed), not dispatches: a restart, a transient API retry or an answered question
+    // continues the same iteration (reference §6.2 step 7 counted dispatches, so crashes escalated)
+    if (unit.phase === 'IMPLEMENT' && unit.implement_iterations > config.review_max_iterations) {
+      const n = unit.implement_iterations;
+      // the operator's retry or answer starts a fresh budget
+      unit = await store.update(unit.chunk, { implement_iterations: 0 }, { source: 'runner' });
+      await this.attend(
+        unit,
+        'ERROR',
+        `IMPLEMENT was sent back ${n} times (limit ${config.review_max_iterations}); the chunk needs guidance`,
       );
+      return null;
     }
     return { unit, feedback: unit.phase === 'IMPLEMENT' ? feedback : null };
   }
@@ -169,7 +174,13 @@ export class AgentPhaseRunner implements PhaseRunner {
       signal: live.controller.signal,
       onEvent: (event) => {
         live.lastActivity = clock.now();
-        if (event.type === 'session') sessionId = event.session_id;
+        if (event.type === 'session' && event.session_id !== sessionId) {
+          sessionId = event.session_id;
+          // saved at once, so a kill -9 mid-phase resumes this conversation instead of starting over
+          store
+            .update(unit.chunk, { session_id: sessionId }, { source: 'runner' })
+            .catch((error: unknown) => log.warn('session id not saved', { session: sessionId, error }));
+        }
         this.record(unit, event);
       },
       onQuestion: (questions) => this.park(unit, live, questions, () => sessionId),
@@ -239,14 +250,6 @@ export class AgentPhaseRunner implements PhaseRunner {
       { type: 'attend', kind: 'QUESTION', reason, question, session_id: session() },
       { source: 'runner', reason },
     );
-    await store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind: 'QUESTION',
-      question_id: question.id,
-      phase: unit.phase,
-      reason,
-      question: questions,
-    });
     this.record(unit, { type: 'question', question_id: question.id, questions });
     try {
       const answer = await waiting;
@@ -292,14 +295,6 @@ export class AgentPhaseRunner implements PhaseRunner {
       { type: 'attend', kind, reason },
       { source: 'runner', reason },
     );
-    await this.deps.store.recordAttentionRaised({
-      chunk: unit.chunk,
-      kind,
-      question_id: null,
-      phase: unit.phase,
-      reason,
-      question: null,
-    });
   }
 }
 

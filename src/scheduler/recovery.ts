@@ -1,7 +1,7 @@
 /**
  * Crash recovery, run once before the first pass: nothing in flight survives a restart, so RUNNING
- * units return to READY (sessions, worktrees and the `finalizing` flag kept), and finished blockers
- * release their dependents.
+ * units return to READY (sessions, worktrees and the `finalizing` flag kept), phase runs the dead
+ * process left open are closed as interrupted, and finished blockers release their dependents.
  */
 import type { OrchestratorConfig } from '../config/schema.js';
 import { backoffMs } from '../domain/backoff.js';
@@ -29,8 +29,29 @@ export async function recover(
     );
     recovered += 1;
   }
+  const closed = await closeOpenPhaseRuns(store);
   const released = await unblockWaiting(store);
-  if (recovered > 0 || released.length > 0)
-    log.info('recovered', { requeued: recovered, unblocked: released });
+  if (recovered > 0 || released.length > 0 || closed > 0)
+    log.info('recovered', { requeued: recovered, unblocked: released, runs_closed: closed });
   return recovered;
+}
+
+/** Before the first pass no phase runs in this process: an open run belongs to a process that died. */
+async function closeOpenPhaseRuns(store: WorkUnitStore): Promise<number> {
+  let closed = 0;
+  for (const unit of await store.list()) {
+    for (const run of await store.phaseRuns(unit.chunk)) {
+      if (run.ended_at !== null) continue;
+      await store.endPhaseRun(run.id, {
+        outcome: 'interrupted',
+        session_id: run.session_id,
+        cost_usd: 0,
+        tokens_in: 0,
+        tokens_out: 0,
+        error: 'the daemon stopped during this phase (crash or kill); the phase was requeued',
+      });
+      closed += 1;
+    }
+  }
+  return closed;
 }

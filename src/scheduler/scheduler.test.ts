@@ -169,4 +169,28 @@ describe('scheduler', () => {
     assert.equal((await t.store.get('a'))?.session_id, 's1');
     await sched.stop();
   });
+
+  it('closes the phase runs a killed daemon left open, as interrupted', async () => {
+    const t = setup({ maxAgents: 1 });
+    await t.init();
+    await t.store.create(aWorkUnit({ chunk: 'a', status: 'NEEDS_ATTENTION', phase: 'PLAN' }), {
+      source: 'api',
+    });
+    const open = await t.store.startPhaseRun('a', 'PLAN', 's1');
+    const sched = new Scheduler({
+      store: t.store,
+      runner: t.runner,
+      oracle: null,
+      clock: t.clock,
+      bus: t.bus,
+      log: silentLogger,
+    });
+    await sched.start();
+    const [run] = await t.store.phaseRuns('a');
+    assert.equal(run?.id, open);
+    assert.notEqual(run?.ended_at, null);
+    assert.equal(run?.outcome, 'interrupted');
+    assert.equal(run?.session_id, 's1');
+    await sched.stop();
+  });
 });

@@ -163,18 +163,10 @@ export class Scheduler implements LivePhases {
     try {
       await this.deps.store.transition(
         unit.chunk,
-        { type: 'attend', kind: 'CONFLICT', reason },
+        { type: 'attend', kind: 'CONFLICT', reason, details: { other, files } },
         { source: 'scheduler', expectedVersion: unit.version, reason },
         { blocked_by: [...new Set([...unit.blocked_by, other])] as WorkUnit['blocked_by'] },
       );
-      await this.deps.store.recordAttentionRaised({
-        chunk: unit.chunk,
-        kind: 'CONFLICT',
-        question_id: null,
-        phase: unit.phase,
-        reason,
-        question: { other, files },
-      });
     } catch (e) {
       if (!isOrchError(e, 'stale_write')) throw e;
     }

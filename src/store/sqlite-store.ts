@@ -196,6 +196,17 @@ export class SqliteStore implements WorkUnitStore {
         actor: opts.actor,
         forced: event.type === 'force',
       });
+      // the item and its audit row commit together: a crash can never raise one without the other
+      if (event.type === 'attend') {
+        this.insertAttention({
+          chunk,
+          kind: event.kind,
+          question_id: event.question?.id ?? null,
+          phase: next.phase,
+          reason: event.reason,
+          question: event.question?.questions ?? event.details ?? null,
+        });
+      }
       return { current, next };
     });
     const { current, next } = tx();
@@ -370,6 +381,17 @@ export class SqliteStore implements WorkUnitStore {
     reason: string;
     question: unknown;
   }): Promise<void> {
+    this.insertAttention(entry);
+  }
+
+  private insertAttention(entry: {
+    chunk: string;
+    kind: string;
+    question_id: string | null;
+    phase: Phase;
+    reason: string;
+    question: unknown;
+  }): void {
     this.db
       .prepare(
         'INSERT INTO attention_log (chunk, kind, question_id, phase, raised, raised_at) VALUES (?, ?, ?, ?, ?, ?)',

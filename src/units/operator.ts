@@ -39,6 +39,13 @@ export async function forceStatus(
   chunk: string,
   change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string },
 ): Promise<WorkUnit> {
+  if (change.status === 'RUNNING') {
+    // only the scheduler may start a phase: a unit forced RUNNING would have no agent behind it
+    throw new OrchError(
+      ErrorCode.invalid_input,
+      `RUNNING is set when an agent starts; use READY to queue '${chunk}' for dispatch`,
+    );
+  }
   const unit = await mustGet(deps.store, chunk);
   if (unit.status === 'RUNNING' && deps.live.running().includes(unit.chunk)) {
     throw new OrchError(

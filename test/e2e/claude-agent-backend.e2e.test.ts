@@ -4,7 +4,7 @@
  * review tool work against the real CLI, not just our fake of it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
@@ -117,6 +117,37 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
       rec.events.filter((e) => e.type === 'denied').map((e) => e.type === 'denied' && e.tool),
       ['Write', 'Write', 'Bash'],
     );
+  });
+
+  it('denies escapes that never spell the host path: .., shared git config, symlinks (issue 7 §3)', async () => {
+    repo = makeUnitRepo();
+    symlinkSync(repo.host, join(repo.worktree, 'hostlink'));
+    const bash = (id: string, command: string) => ({
+      toolUses: [{ id, name: 'Bash', input: { command, description: id } }],
+    });
+    const { outcome, rec, requests } = await runReal(
+      replySequence([
+        bash('toolu_dots', 'cp .gitignore ../../../../leak.txt'),
+        bash('toolu_config', 'git config core.hooksPath hooks'),
+        bash('toolu_link', 'echo escaped > hostlink/leak2.txt'),
+        {
+          toolUses: [
+            { id: 'toolu_write', name: 'Write', input: { file_path: 'hostlink/leak3.txt', content: 'x' } },
+          ],
+        },
+        { text: 'Understood.' },
+      ]),
+    );
+    expectKind(outcome, 'completed');
+    for (const [i, id] of ['toolu_dots', 'toolu_config', 'toolu_link', 'toolu_write'].entries()) {
+      const result = toolResultFor(requests[i + 1]!, id);
+      assert.ok(result?.is_error, `${id}: ${JSON.stringify(result)}`);
+      assert.match(result.text, /Blocked: /);
+    }
+    assert.equal(rec.events.filter((e) => e.type === 'denied').length, 4);
+    for (const f of ['leak.txt', 'leak2.txt', 'leak3.txt'])
+      assert.equal(existsSync(join(repo.host, f)), false, f);
+    assert.doesNotMatch(gitIn(repo.host, 'config', '--list', '--local'), /hookspath/i);
   });
 
   it('hands AskUserQuestion to the operator and returns the answer to the model', async () => {

@@ -176,6 +176,7 @@ describe('ve orch with a real daemon', { timeout: 180_000 }, () => {
 
   it('stops, removes its runtime files, and keeps state across a restart', async () => {
     const before = await units();
+    const urlBefore = (await ve('orch', 'url')).stdout;
     const stop = await ve('orch', 'stop');
     assert.equal(stop.code, 0, stop.stderr);
     assert.equal(stop.stdout, 'Orchestrator stopped\n');
@@ -193,6 +194,11 @@ describe('ve orch with a real daemon', { timeout: 180_000 }, () => {
       before.map((u) => [u.chunk, u.priority]).sort(),
     );
     assert.equal(JSON.parse((await ve('orch', 'config', '--json')).stdout).max_agents, 1);
+    assert.equal(
+      (await ve('orch', 'url')).stdout,
+      urlBefore,
+      'same port and token, so open dashboards reconnect',
+    );
   });
 
   it('starts again after the daemon was killed with SIGKILL', async () => {

@@ -9,7 +9,7 @@ import type { CanUseTool, HookCallback, PermissionResult } from '@anthropic-ai/c
 import type { QuestionItem } from '../../domain/work-unit.js';
 import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
-import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
+import { decideToolUse, isInside, isScratch, type ToolDecision } from '../sandbox.js';
 
 export interface ToolGateDeps {
   worktree: string;
@@ -30,6 +30,7 @@ export function createToolGate(deps: ToolGateDeps): { canUseTool: CanUseTool; pr
   const decide = async (tool: string, input: unknown): Promise<ToolDecision> => {
     const d = decideToolUse(tool, input, deps);
     if (!d.allow) return d;
+    if (d.paths) return decideShellPaths(d.paths, deps);
     return decideSymlinks(tool, input, deps);
   };
   const denied = (tool: string, reason: string) => {
@@ -135,6 +136,29 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
   } catch (err) {
     deps.log.warn('symlink check failed', { tool, target, err });
     return { allow: false, reason: `Blocked: could not verify where ${target} leads (${String(err)}).` };
+  }
+}
+
+/**
+ * The places a shell command writes (redirections, `tee`, `cp` destinations, …) looked at on disk:
+ * a symlink made earlier (`ln -s "$(…)" out`, whose target the string policy cannot see) must not
+ * carry a later `echo > out/x` or `cp f out/` outside the worktree.
+ */
+async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
+  try {
+    const real = { worktree: await realpath(deps.worktree), hostRoot: await realpath(deps.hostRoot) };
+    for (const target of paths) {
+      const lands = await realTarget(target);
+      if (isInside(lands, real.worktree) || isScratch(lands, real)) continue;
+      return {
+        allow: false,
+        reason: `Blocked: the command writes to ${target}, which follows a symlink out of your worktree (to ${lands}). Write only inside the worktree.`,
+      };
+    }
+    return { allow: true };
+  } catch (err) {
+    deps.log.warn('symlink check failed', { paths, err });
+    return { allow: false, reason: `Blocked: could not verify where the command writes (${String(err)}).` };
   }
 }
 

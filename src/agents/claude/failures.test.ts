@@ -67,6 +67,14 @@ describe('classifyFailure', () => {
     ['500', errorResult('API Error: 500 Internal server error'), 'api_5xx', true],
     ['503', errorResult('Service Unavailable'), 'api_5xx', true],
     ['api_error', errorResult('{"type":"api_error"}'), 'api_5xx', true],
+    [
+      'a malformed stream',
+      errorResult(
+        'API Error: API returned an empty or malformed response (HTTP 200) — check for a proxy or gateway intercepting the request.',
+      ),
+      'api_5xx',
+      true,
+    ],
     ['rate limit', errorResult('API Error: 429 rate_limit_error'), 'rate_limit', true],
     ['400 is not retryable', errorResult('API Error: 400 invalid_request_error'), 'error_result', false],
     ['auth text', errorResult('Not logged in · Please run /login'), 'auth', false],

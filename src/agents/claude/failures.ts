@@ -33,8 +33,10 @@ const AUTH_TEXT =
   /not logged in|please run \/login|invalid api key|authentication_error|authentication failed|\b401\b/i;
 const RATE_TEXT = /rate_limit|rate limit|\b429\b/i;
 const OVERLOADED_TEXT = /overloaded|\b529\b/i;
+// "empty or malformed response": Claude Code's words for a broken stream whose non-streaming retry
+// broke too (seen against a scripted server); a transport failure, as transient as a 5xx
 const SERVER_TEXT =
-  /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway timeout|api_error/i;
+  /\b5\d\d\b|internal server error|bad gateway|service unavailable|gateway timeout|api_error|empty or malformed response/i;
 
 export function classifyFailure(ev: FailureEvidence, now: number): AgentFailure {
   const resultText = [ev.result?.result, ...(ev.result?.errors ?? [])].filter(Boolean).join('\n');

@@ -1,0 +1,73 @@
+// @ts-check
+/**
+ * The page header: project, connection state, agents running / max (with the max_agents stepper),
+ * total cost and how many items wait for the operator.
+ */
+import { api } from './api.js';
+import { money } from './format.js';
+import { Link } from './router.js';
+import { ActionButton, html } from './ui.js';
+
+/** @typedef {import('./live.js').LiveState} LiveState */
+
+/** @type {Record<import('./live.js').Connection, {text: string, hint: string}>} */
+const CONNECTION = {
+  connecting: { text: 'Connecting…', hint: 'opening the live connection to the daemon' },
+  live: { text: 'Live', hint: 'changes appear as they happen' },
+  reconnecting: { text: 'Reconnecting…', hint: 'the daemon is not reachable; showing the last known state' },
+  unauthorized: {
+    text: 'Token needed',
+    hint: 'the daemon refused the token; open the link from `ve orch url`',
+  },
+};
+
+/** @param {{state: LiveState}} p */
+export function Header({ state }) {
+  let running = 0;
+  let cost = 0;
+  for (const u of state.units.values()) {
+    if (u.status === 'RUNNING') running++;
+    cost += u.cost_usd;
+  }
+  const max = state.config?.max_agents ?? 0;
+  const project = state.status?.project_root.split('/').filter(Boolean).pop() ?? '';
+  const conn = CONNECTION[state.connection];
+  const waiting = state.attention.length;
+  return html`<header class="top">
+    <div class="top-row">
+      <${Link} href="/" class="brand" title="All work units">
+        <span class="logo" aria-hidden="true">ve</span>
+        <span class="project">${project || 'orchestrator'}</span>
+      <//>
+      ${state.status?.base_branch && html`<span class="base" title="base branch">⎇ ${state.status.base_branch}</span>`}
+      <span class=${`conn conn-${state.connection}`} title=${conn.hint} data-connection=${state.connection}>
+        <span class="dot" aria-hidden="true"></span>${conn.text}
+      </span>
+    </div>
+    <div class="stats" aria-label="Summary">
+      <${Link} href="/#inbox" class=${`stat stat-attention${waiting ? ' has' : ''}`} title="Items waiting for you">
+        <strong data-testid="attention-count">${waiting}</strong> need you
+      <//>
+      <span class="stat" data-testid="agents">
+        <strong>${running}</strong> / <strong>${max}</strong> agents
+        <span class="stepper">
+          <${ActionButton}
+            className="btn tiny"
+            label="Fewer agents (max_agents − 1)"
+            title="Lower max_agents"
+            disabled=${max <= 1}
+            run=${() => api.patchConfig({ max_agents: max - 1 })}
+          >−<//>
+          <${ActionButton}
+            className="btn tiny"
+            label="More agents (max_agents + 1)"
+            title="Raise max_agents"
+            disabled=${!max || max >= 64}
+            run=${() => api.patchConfig({ max_agents: max + 1 })}
+          >+<//>
+        </span>
+      </span>
+      <span class="stat" title="Total agent cost of all units" data-testid="total-cost"><strong>${money(cost)}</strong> spent</span>
+    </div>
+  </header>`;
+}

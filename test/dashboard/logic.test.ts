@@ -1,0 +1,306 @@
+/**
+ * The dashboard's pure logic, run in Node on the browser modules themselves (they import only
+ * preact/htm, which resolve from node_modules): live-state reduction, diff and Markdown parsing,
+ * the timeline story, conflict details and labels.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { AttentionItemDto, HistoryDto, WsMessage } from '../../src/api/dto.js';
+import type { ConflictAnalysis } from '../../src/domain/conflict.js';
+import type { WorkUnit } from '../../src/domain/work-unit.js';
+import { aWorkUnit } from '../builders.js';
+import { repoRoot } from '../support/agent-fixtures.js';
+
+interface LiveState {
+  connection: string;
+  synced: boolean;
+  units: Map<string, WorkUnit>;
+  since: Map<string, number>;
+  attention: AttentionItemDto[];
+  conflicts: Map<string, ConflictAnalysis>;
+  clockOffset: number;
+}
+
+const load = async <T>(file: string): Promise<T> =>
+  import(pathToFileURL(join(repoRoot(), 'src', 'dashboard', file)).href) as Promise<T>;
+
+const live = await load<{
+  emptyState(): LiveState;
+  applyMessage(s: LiveState, m: WsMessage, now: number): LiveState;
+}>('live.js');
+const diff = await load<{
+  parseDiff(
+    d: string,
+  ): { path: string; added: number; removed: number; uncommitted: boolean; lines: string[] }[];
+}>('diff-view.js');
+const md = await load<{
+  parseBlocks(s: string): { type: string; text?: string; items?: string[]; level?: number }[];
+  inline(s: string): unknown[];
+}>('markdown.js');
+const timeline = await load<{
+  timelineEntries(h: HistoryDto): { at: string; title: string; detail?: string }[];
+}>('timeline.js');
+const inbox = await load<{
+  conflictDetail(
+    i: AttentionItemDto,
+    h: HistoryDto,
+    a: ConflictAnalysis[],
+  ): { others: string[]; files: string[]; notes: string[] };
+  withoutCliHint(r: string): string;
+}>('inbox.js');
+const format = await load<{ duration(ms: number): string; money(usd: number): string }>('format.js');
+const logView = await load<{ toolSummary(name: string, input: unknown, description?: string): string }>(
+  'log-view.js',
+);
+
+const unit = (chunk: string, fields: Partial<WorkUnit> = {}) =>
+  aWorkUnit({ chunk, updated_at: '2026-01-01T10:00:00.000Z', ...fields });
+const snapshot = (units: WorkUnit[]): WsMessage => ({
+  type: 'snapshot',
+  data: {
+    work_units: units,
+    attention: [],
+    config: { max_agents: 2 } as never,
+    status: { started_at: '2026-01-01T10:00:00.000Z', uptime_seconds: 60 } as never,
+  },
+});
+
+describe('dashboard live state', () => {
+  it('a snapshot replaces everything and sets the server clock offset', () => {
+    const s = live.applyMessage(
+      live.emptyState(),
+      snapshot([unit('a'), unit('b')]),
+      Date.parse('2026-01-01T10:00:30.000Z'),
+    );
+    assert.equal(s.synced, true);
+    assert.deepEqual([...s.units.keys()], ['a', 'b']);
+    assert.equal(s.clockOffset, 30_000, 'server says 10:01:00 while the browser says 10:00:30');
+    const again = live.applyMessage(s, snapshot([unit('b')]), 0);
+    assert.deepEqual([...again.units.keys()], ['b'], 'a resync drops units deleted while disconnected');
+  });
+
+  it('a unit message changes one entry and restarts its clock only when status or phase changes', () => {
+    const s0 = live.applyMessage(live.emptyState(), snapshot([unit('a'), unit('b')]), 0);
+    const prio = live.applyMessage(
+      s0,
+      { type: 'unit', data: unit('a', { priority: 5, updated_at: '2026-01-01T10:05:00.000Z' }) },
+      0,
+    );
+    assert.notEqual(prio.units, s0.units, 'a new map, so memoized views notice');
+    assert.equal(prio.units.get('b'), s0.units.get('b'), 'the other unit keeps its identity');
+    assert.equal(
+      prio.since.get('a'),
+      Date.parse('2026-01-01T10:00:00.000Z'),
+      'a priority edit is not a new phase',
+    );
+    const moved = live.applyMessage(
+      prio,
+      { type: 'unit', data: unit('a', { status: 'RUNNING', updated_at: '2026-01-01T10:06:00.000Z' }) },
+      0,
+    );
+    assert.equal(moved.since.get('a'), Date.parse('2026-01-01T10:06:00.000Z'));
+    const gone = live.applyMessage(moved, { type: 'unit_deleted', data: { chunk: 'a' } }, 0);
+    assert.deepEqual([...gone.units.keys()], ['b']);
+  });
+
+  it('keeps conflicts by sorted pair and the attention list as the server ranked it', () => {
+    const c = { chunk_a: 'a', chunk_b: 'b', verdict: 'ASK_OPERATOR' } as ConflictAnalysis;
+    const s = live.applyMessage(live.emptyState(), { type: 'conflict', data: c }, 0);
+    assert.equal(s.conflicts.get('a|b'), c);
+    const items = [{ chunk: 'z' }, { chunk: 'y' }] as AttentionItemDto[];
+    assert.deepEqual(
+      live.applyMessage(s, { type: 'attention', data: { items } }, 0).attention.map((i) => i.chunk),
+      ['z', 'y'],
+    );
+  });
+});
+
+describe('dashboard parsing', () => {
+  it('splits a diff into files, counting lines and marking uncommitted work', () => {
+    const text = [
+      'diff --git a/src/a.ts b/src/a.ts',
+      'index 1..2 100644',
+      '--- a/src/a.ts',
+      '+++ b/src/a.ts',
+      '@@ -1,2 +1,2 @@',
+      '-old',
+      '+new',
+      ' same',
+      '# uncommitted changes in the worktree',
+      'diff --git a/src/b.ts b/src/b.ts',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/src/b.ts',
+      '@@ -0,0 +1 @@',
+      '+x',
+      '',
+    ].join('\n');
+    const files = diff.parseDiff(text);
+    assert.deepEqual(
+      files.map((f) => [f.path, f.added, f.removed, f.uncommitted]),
+      [
+        ['src/a.ts', 1, 1, false],
+        ['src/b.ts', 1, 0, true],
+      ],
+    );
+    assert.deepEqual(
+      files[0]?.lines,
+      ['@@ -1,2 +1,2 @@', '-old', '+new', ' same'],
+      'headers and the marker line are not content',
+    );
+    assert.deepEqual(diff.parseDiff(''), []);
+  });
+
+  it('reads Markdown blocks, dropping frontmatter and template hint comments', () => {
+    const blocks = md.parseBlocks(
+      '---\nstatus: FUTURE\n---\n# Goal\n\n<!-- hint\nmore -->\nOne **bold** line\nand more.\n\n- a\n- b\n\n```ts\nconst x = 1;\n```\n',
+    );
+    assert.deepEqual(
+      blocks.map((b) => b.type),
+      ['h', 'p', 'list', 'code'],
+    );
+    assert.equal(blocks[1]?.text, 'One **bold** line\nand more.');
+    assert.deepEqual(blocks[2]?.items, ['a', 'b']);
+  });
+
+  it('keeps only safe link targets', () => {
+    const hrefOf = (src: string) => {
+      const nodes = md.inline(src) as { props?: { href?: string } }[];
+      return nodes.find((n) => typeof n === 'object' && n?.props?.href)?.props?.href ?? null;
+    };
+    assert.equal(hrefOf('[ok](https://example.com/x)'), 'https://example.com/x');
+    assert.equal(hrefOf('[rel](./docs/a.md)'), './docs/a.md');
+    assert.equal(hrefOf('[bad](javascript:alert(1))'), null);
+    assert.equal(hrefOf('[bad](//evil.example/x)'), null);
+    assert.equal(hrefOf('[bad](data:text/html,x)'), null);
+  });
+});
+
+describe('dashboard views of the audit log', () => {
+  const history: HistoryDto = {
+    chunk: 'a',
+    history: [
+      {
+        id: 1,
+        chunk: 'a',
+        old_status: null,
+        new_status: 'READY',
+        phase: 'PLAN',
+        event: 'create',
+        reason: 'injected',
+        source: 'api',
+        forced: false,
+        at: '2026-01-01T10:00:00.000Z',
+      },
+      {
+        id: 2,
+        chunk: 'a',
+        old_status: 'READY',
+        new_status: 'RUNNING',
+        phase: 'PLAN',
+        event: 'dispatch',
+        reason: null,
+        source: 'scheduler',
+        forced: false,
+        at: '2026-01-01T10:00:01.000Z',
+      },
+    ],
+    attention: [
+      {
+        id: 1,
+        chunk: 'a',
+        kind: 'CONFLICT',
+        question_id: null,
+        phase: 'IMPLEMENT',
+        raised: { reason: 'overlap', question: { other: 'b', files: ['src/api.ts'] } },
+        answer: null,
+        answered_by: null,
+        raised_at: '2026-01-01T10:00:03.000Z',
+        answered_at: null,
+      },
+    ],
+    phase_runs: [
+      {
+        id: 1,
+        chunk: 'a',
+        phase: 'PLAN',
+        started_at: '2026-01-01T10:00:01.000Z',
+        ended_at: '2026-01-01T10:00:02.500Z',
+        outcome: 'completed',
+        session_id: 's',
+        cost_usd: 0.25,
+        tokens_in: 1,
+        tokens_out: 1,
+        error: null,
+      },
+    ],
+  };
+
+  it('tells the story in time order', () => {
+    const entries = timeline.timelineEntries(history);
+    assert.deepEqual(
+      entries.map((e) => e.title),
+      ['Created as Ready · Plan', 'Ready → Running · Plan', 'Plan run ended: completed', 'Conflict raised'],
+    );
+    assert.match(entries[2]?.detail ?? '', /1s, \$0\.25/);
+  });
+
+  it('names the other chunk and the files of a conflict item', () => {
+    const item = {
+      chunk: 'a',
+      blocked_by: ['b', 'c'],
+      reason: 'Possible conflict with b',
+    } as AttentionItemDto;
+    const analyses = [
+      {
+        chunk_a: 'a',
+        chunk_b: 'b',
+        verdict: 'ASK_OPERATOR',
+        override: null,
+        stage: 'PLAN',
+        confidence: 0.5,
+        reason: 'same file',
+        overlapping_files: ['src/x.ts'],
+        overlapping_symbols: [],
+      },
+      {
+        chunk_a: 'a',
+        chunk_b: 'c',
+        verdict: 'SERIALIZE',
+        override: null,
+        stage: 'PLAN',
+        confidence: 0.9,
+        reason: 'same symbol',
+        overlapping_files: ['src/c.ts'],
+        overlapping_symbols: [],
+      },
+    ] as unknown as ConflictAnalysis[];
+    const d = inbox.conflictDetail(item, history, analyses);
+    assert.deepEqual(d.others, ['b'], 'c is a plain dependency wait, not a question');
+    assert.deepEqual(d.files, ['src/api.ts', 'src/x.ts']);
+    assert.deepEqual(d.notes, ['Oracle, from the plan stage: same file']);
+    assert.equal(
+      inbox.withoutCliHint('Overlap in x. Decide with: ve orch resolve a --with b parallelize|serialize'),
+      'Overlap in x.',
+    );
+  });
+});
+
+describe('dashboard labels', () => {
+  it('formats elapsed time, money and tool calls compactly', () => {
+    assert.deepEqual([0, 59_999, 60_000, 3_600_000, 3_660_000, 90_000_000].map(format.duration), [
+      '0s',
+      '59s',
+      '1m',
+      '1h',
+      '1h 1m',
+      '1d 1h',
+    ]);
+    assert.deepEqual([0, 0.004, 1.234].map(format.money), ['$0', '<$0.01', '$1.23']);
+    assert.equal(logView.toolSummary('Bash', { command: 'npm test\nmore' }), 'npm test');
+    assert.equal(logView.toolSummary('Write', { file_path: 'src/a.ts', content: 'x' }), 'src/a.ts');
+    assert.equal(logView.toolSummary('AskUserQuestion', { questions: [] }), 'asks you a question');
+  });
+});
