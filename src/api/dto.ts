@@ -2,6 +2,7 @@
  * Wire shapes of the REST API and the WebSocket streams (docs/api.md). The CLI and the dashboard read
  * these types; nothing else about the server leaks to them.
  */
+import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from '../domain/work-unit.js';
@@ -48,21 +49,7 @@ export interface InjectResponse {
   warnings: string[];
 }
 
-export interface AttentionItemDto {
-  chunk: string;
-  kind: AttentionKind;
-  phase: Phase;
-  reason: string;
-  question: PendingQuestion | null;
-  blocks_count: number;
-  depth: number;
-  waiting_seconds: number;
-  raised_at: string;
-  goal_summary: string;
-  blocked_by: string[];
-  worktree: string | null;
-  version: number;
-}
+export type AttentionItemDto = AttentionItem;
 
 export interface AttentionListDto {
   items: AttentionItemDto[];

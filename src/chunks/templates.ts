@@ -2,6 +2,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toChunkName } from '../domain/chunk-name.js';
+import { GOAL_TEMPLATE_BODY, PLAN_TEMPLATE_BODY } from '../domain/chunk-templates.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import { renderDocument } from './frontmatter.js';
 
@@ -9,41 +10,6 @@ export interface CreateChunkOptions {
   future: boolean;
   dependsOn: string[] | null;
 }
-
-const GOAL_BODY = `
-# Goal
-
-## Minor Goal
-
-<!-- One paragraph: what this chunk changes and why it matters. The orchestrator shows this
-     section as the chunk's summary. -->
-
-## Success Criteria
-
-<!-- Observable results a reviewer can check, one per bullet. -->
-
-## Out of Scope
-
-<!-- What this chunk deliberately leaves alone. -->
-`;
-
-const PLAN_BODY = `
-# Plan
-
-## Approach
-
-<!-- How the goal will be reached. The PLAN phase fills this in; a chunk whose Approach is
-     still empty starts at PLAN. -->
-
-## Steps
-
-<!-- Numbered steps. Name each file or symbol touched on a line of its own:
-     Location: src/path/file.ts#SymbolName -->
-
-## Deviations
-
-<!-- Where the implementation departs from this plan, and why. -->
-`;
 
 /** Creates docs/chunks/<name>/{GOAL,PLAN}.md; refuses to overwrite an existing chunk. */
 export async function createChunk(root: string, rawName: string, opts: CreateChunkOptions): Promise<string> {
@@ -62,10 +28,10 @@ export async function createChunk(root: string, rawName: string, opts: CreateChu
       code_paths: [],
       code_references: [],
     },
-    GOAL_BODY,
+    GOAL_TEMPLATE_BODY,
   );
   await writeFile(join(dir, 'GOAL.md'), goal);
-  await writeFile(join(dir, 'PLAN.md'), PLAN_BODY.trimStart());
+  await writeFile(join(dir, 'PLAN.md'), PLAN_TEMPLATE_BODY.trimStart());
   return dir;
 }
 

@@ -1,42 +1,11 @@
 /**
  * Words that never count as GOAL-stage evidence: the chunk templates' text, frontmatter vocabulary and
- * stop-words. A copy of src/chunks/templates.ts (the oracle may not import the chunks adapter); the
- * guard test in terms.test.ts fails if the two drift apart.
+ * stop-words.
  */
+import { GOAL_TEMPLATE_BODY, PLAN_TEMPLATE_BODY } from '../domain/chunk-templates.js';
 
-/** Verbatim bodies of the GOAL.md and PLAN.md templates (src/chunks/templates.ts). */
-export const TEMPLATE_TEXT = `
-# Goal
-
-## Minor Goal
-
-<!-- One paragraph: what this chunk changes and why it matters. The orchestrator shows this
-     section as the chunk's summary. -->
-
-## Success Criteria
-
-<!-- Observable results a reviewer can check, one per bullet. -->
-
-## Out of Scope
-
-<!-- What this chunk deliberately leaves alone. -->
-
-# Plan
-
-## Approach
-
-<!-- How the goal will be reached. The PLAN phase fills this in; a chunk whose Approach is
-     still empty starts at PLAN. -->
-
-## Steps
-
-<!-- Numbered steps. Name each file or symbol touched on a line of its own:
-     Location: src/path/file.ts#SymbolName -->
-
-## Deviations
-
-<!-- Where the implementation departs from this plan, and why. -->
-`;
+/** The GOAL.md and PLAN.md template bodies: shared with `ve chunk create`, so they cannot drift. */
+export const TEMPLATE_TEXT = `${GOAL_TEMPLATE_BODY}\n${PLAN_TEMPLATE_BODY}`;
 
 /** Frontmatter keys and values of chunk documents (reference §1.2): never content. */
 export const FRONTMATTER_TEXT = `
