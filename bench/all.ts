@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { coldStartRows, listRows, measureColdStart, measureList } from './api-latency.js';
+import { measureDashboard, pct } from './dashboard.js';
 import { loadNow, machineHeader } from './lib/machine.js';
 import { type Row, renderTable } from './lib/table.js';
 import { measureMergeProbe } from './merge-probe.js';
@@ -25,6 +26,7 @@ const SIZES = quick
       changes: 30,
       oracle: 50,
       probeRuns: 5,
+      dashboard: 100,
     }
   : {
       coldRuns: 5,
@@ -36,6 +38,7 @@ const SIZES = quick
       changes: 100,
       oracle: 200,
       probeRuns: 15,
+      dashboard: 500,
     };
 
 const rows: Row[] = [];
@@ -134,13 +137,35 @@ await section('merge probe', '#7', async () => {
   ];
 });
 
-// bench/dashboard.ts is being written by another helper; wire its rows here once it is on main.
-rows.push({
-  group: '#7',
-  measure: 'dashboard bench (bench/dashboard.ts)',
-  value: 'pending',
-  unit: '',
-  note: 'TODO(lead): import its measure function here when it lands',
+await section('dashboard', '#7', async () => {
+  const r = await measureDashboard(SIZES.dashboard, SIZES.changes);
+  const all = [...r.priority, ...r.status];
+  const p = (k: 'dom' | 'render' | 'response') => {
+    const xs = all.map((x) => x[k]).filter(Number.isFinite);
+    return `${pct(xs, 50).toFixed(1)} / ${pct(xs, 99).toFixed(1)}`;
+  };
+  return [
+    {
+      group: '#7',
+      measure: `dashboard: first render of ${r.units} rows`,
+      value: r.firstRender,
+      unit: 'ms',
+      note: 'headless Chromium: login, modules, snapshot, render',
+    },
+    {
+      group: '#7',
+      measure: `dashboard: change → DOM shows it, p50/p99`,
+      value: p('dom'),
+      unit: 'ms',
+      note: `${all.length} priority edits and status moves; API answer p50/p99 ${p('response')} ms${r.problems.length > 0 ? `; page problems: ${r.problems.length}` : ''}`,
+    },
+    {
+      group: '#7',
+      measure: 'dashboard: WS message → DOM (its own share), p50/p99',
+      value: p('render'),
+      unit: 'ms',
+    },
+  ];
 });
 
 console.log(header);

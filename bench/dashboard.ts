@@ -3,15 +3,14 @@
  * ~100 store changes made through the API from inside the page. Each sample is the time from sending
  * the change to the DOM showing it (a MutationObserver, all on the browser's clock): priority edits
  * (one row's text) and forced status changes (a row moves group, the inbox gains a card).
- * Run: node dist/bench/dashboard.js [units] [changes]
+ * Run: node dist/bench/dashboard.js [units] [changes]; `measureDashboard` feeds the `npm run bench` table.
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { launchBrowser, openPage } from '../test/support/browser.js';
 import { startDaemon } from '../test/support/daemon-process.js';
 import { makeScenario } from '../test/support/dashboard-scenario.js';
-
-const UNITS = Number(process.argv[2] ?? 500);
-const CHANGES = Number(process.argv[3] ?? 100);
 
 /** Runs before the page's own scripts: note when each `/ws` message arrives. */
 const WS_TAP = `(() => {
@@ -55,7 +54,7 @@ const MEASURE = `async ({ method, path, body, selector, text, chunk }) => {
 /** the one DOM call made from Node-typed code (no DOM lib in this project's tsconfig) */
 type Dom = { document: { querySelectorAll(s: string): { length: number } } };
 
-interface Sample {
+export interface Sample {
   /** change sent → DOM shows it */
   dom: number;
   /** change sent → API answered */
@@ -64,13 +63,24 @@ interface Sample {
   render: number;
 }
 
-function pct(values: number[], p: number): number {
+export interface DashboardResult {
+  units: number;
+  /** ms until GET /api/work-units answers in < 300 ms after injecting the units */
+  settle: number;
+  /** ms from opening the page to all rows rendered */
+  firstRender: number;
+  priority: Sample[];
+  status: Sample[];
+  problems: string[];
+}
+
+export function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
 }
 
-async function main(): Promise<void> {
-  const names = Array.from({ length: UNITS - 1 }, (_, i) => `b_${String(i).padStart(4, '0')}`);
+export async function measureDashboard(units = 500, changes = 100): Promise<DashboardResult> {
+  const names = Array.from({ length: units - 1 }, (_, i) => `b_${String(i).padStart(4, '0')}`);
   const scenario = makeScenario(names);
   const daemon = await startDaemon({ root: scenario.repo.root, env: scenario.env });
   const browser = await launchBrowser();
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
     await w.page.goto(daemon.loginUrl);
     await w.page.waitForFunction(
       (n) => (globalThis as unknown as Dom).document.querySelectorAll('li[data-chunk]').length >= n,
-      UNITS,
+      units,
       {
         timeout: 60_000,
       },
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
 
     const priority: Sample[] = [];
     const status: Sample[] = [];
-    for (let i = 0; i < CHANGES; i++) {
+    for (let i = 0; i < changes; i++) {
       const chunk = names[(i * 7) % names.length] as string;
       const change =
         i % 2 === 0
@@ -138,38 +148,7 @@ async function main(): Promise<void> {
     }
     const problems = w.problems;
 
-    const all = [...priority, ...status];
-    const line = (label: string, s: Sample[]) => {
-      const f = (k: keyof Sample, p: number) =>
-        pct(s.map((x) => x[k]).filter(Number.isFinite), p)
-          .toFixed(1)
-          .padStart(7);
-      return `| ${label.padEnd(34)} | ${String(s.length).padStart(4)} | ${f('dom', 50)} | ${f('dom', 99)} | ${f('response', 50)} | ${f('render', 50)} | ${f('render', 99)} |`;
-    };
-    console.log(`dashboard bench: ${UNITS} units on the page, ${CHANGES} changes, node ${process.version}`);
-    console.log(
-      `daemon busy after injecting ${UNITS} units: ${settle.toFixed(0)} ms until GET /api/work-units answers in < 300 ms`,
-    );
-    console.log(
-      `first render of ${UNITS} rows after opening the page: ${firstRender.toFixed(0)} ms (login, modules, snapshot, render)`,
-    );
-    console.log(
-      '| ms                                 |    n | change → DOM    | API     | ws message → DOM |',
-    );
-    console.log(
-      '|                                    |      |     p50 |     p99 |     p50 |     p50 |     p99 |',
-    );
-    console.log(
-      `|${'-'.repeat(36)}|${'-'.repeat(6)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|`,
-    );
-    console.log(line('priority edit (one row)', priority));
-    console.log(line('forced status (row moves, inbox)', status));
-    console.log(line('all', all));
-    const load = (await import('node:os')).loadavg()[0]?.toFixed(1);
-    console.log(
-      `machine load average (1 min) at the end: ${load}; the API column is the daemon's share under that load`,
-    );
-    if (problems.length > 0) console.log(`page problems: ${problems.join(' | ')}`);
+    return { units, settle, firstRender, priority, status, problems };
   } finally {
     await browser.close();
     await daemon.stop();
@@ -177,7 +156,47 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+function print(r: DashboardResult): void {
+  const { priority, status } = r;
+  const all = [...priority, ...status];
+  const line = (label: string, s: Sample[]) => {
+    const f = (k: keyof Sample, p: number) =>
+      pct(s.map((x) => x[k]).filter(Number.isFinite), p)
+        .toFixed(1)
+        .padStart(7);
+    return `| ${label.padEnd(34)} | ${String(s.length).padStart(4)} | ${f('dom', 50)} | ${f('dom', 99)} | ${f('response', 50)} | ${f('render', 50)} | ${f('render', 99)} |`;
+  };
+  console.log(
+    `dashboard bench: ${r.units} units on the page, ${all.length} changes, node ${process.version}`,
+  );
+  console.log(
+    `daemon busy after injecting ${r.units} units: ${r.settle.toFixed(0)} ms until GET /api/work-units answers in < 300 ms`,
+  );
+  console.log(
+    `first render of ${r.units} rows after opening the page: ${r.firstRender.toFixed(0)} ms (login, modules, snapshot, render)`,
+  );
+  console.log('| ms                                 |    n | change → DOM    | API     | ws message → DOM |');
+  console.log(
+    '|                                    |      |     p50 |     p99 |     p50 |     p50 |     p99 |',
+  );
+  console.log(
+    `|${'-'.repeat(36)}|${'-'.repeat(6)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(9)}|`,
+  );
+  console.log(line('priority edit (one row)', priority));
+  console.log(line('forced status (row moves, inbox)', status));
+  console.log(line('all', all));
+  const load = loadavg()[0]?.toFixed(1);
+  console.log(
+    `machine load average (1 min) at the end: ${load}; the API column is the daemon's share under that load`,
+  );
+  if (r.problems.length > 0) console.log(`page problems: ${r.problems.join(' | ')}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  try {
+    print(await measureDashboard(Number(process.argv[2] ?? 500), Number(process.argv[3] ?? 100)));
+  } catch (e: unknown) {
+    console.error(e);
+    process.exit(1);
+  }
+}
