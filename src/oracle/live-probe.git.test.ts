@@ -91,7 +91,9 @@ describe('LIVE probe on a real repository', () => {
     const status = async () =>
       Promise.all(
         [host, ...['a', 'b', 'c', 'd'].map(wt)].map((d) =>
-          gitOk(d, ['status', '--porcelain=v1', '-uall', '-b']),
+          // no optional locks: plain `git status` refreshes a racily-clean index, which is the
+          // observer touching the working copy, not the probe
+          gitOk(d, ['--no-optional-locks', 'status', '--porcelain=v1', '-uall', '-b']),
         ),
       );
     const heads = async () =>

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PLAN_TEMPLATE_BODY } from '../../src/domain/chunk-templates.js';
 
 export interface GoalSpec {
   status?: string;
@@ -63,22 +64,7 @@ ${g.outOfScope ?? ''}
 }
 
 /** The PLAN.md template exactly as `ve chunk create` writes it (no plan yet). */
-export const TEMPLATE_PLAN = `# Plan
-
-## Approach
-
-<!-- How the goal will be reached. The PLAN phase fills this in; a chunk whose Approach is
-     still empty starts at PLAN. -->
-
-## Steps
-
-<!-- Numbered steps. Name each file or symbol touched on a line of its own:
-     Location: src/path/file.ts#SymbolName -->
-
-## Deviations
-
-<!-- Where the implementation departs from this plan, and why. -->
-`;
+export const TEMPLATE_PLAN = PLAN_TEMPLATE_BODY.trimStart();
 
 export function planMarkdown(p: PlanSpec): string {
   return `# Plan

@@ -14,7 +14,7 @@ import {
   makeUnitRepo,
   type UnitRepo,
 } from '../../../test/support/agent-fixtures.js';
-import { recordingObserver } from '../../../test/support/recording-observer.js';
+import { type RecordingObserver, recordingObserver } from '../../../test/support/recording-observer.js';
 import { silentLogger } from '../../infra/json-logger.js';
 import type { PhaseRequest } from '../../ports/agent-backend.js';
 import { ClaudeAgentBackend } from './backend.js';
@@ -40,7 +40,13 @@ function setupRepo(): UnitRepo {
 
 async function runScripted(
   steps: unknown[],
-  opts: { request?: Partial<PhaseRequest>; now?: number; env?: Record<string, string> } = {},
+  opts: {
+    request?: Partial<PhaseRequest>;
+    now?: number;
+    env?: Record<string, string>;
+    /** runs alongside the phase, e.g. to abort it at a chosen event */
+    during?: (rec: RecordingObserver) => Promise<void>;
+  } = {},
 ) {
   repo ??= makeUnitRepo();
   const script = join(repo.root, 'script.json');
@@ -53,7 +59,10 @@ async function runScripted(
     now: () => opts.now ?? Date.parse('2026-03-10T10:00:00Z'),
   });
   const rec = recordingObserver();
-  const outcome = await backend.runPhase(aPhaseRequest(repo, opts.request), rec.observer);
+  const [outcome] = await Promise.all([
+    backend.runPhase(aPhaseRequest(repo, opts.request), rec.observer),
+    opts.during?.(rec),
+  ]);
   const records = existsSync(record)
     ? readFileSync(record, 'utf8')
         .trim()
@@ -142,6 +151,30 @@ describe('ClaudeAgentBackend outcomes', () => {
       [failure.code, failure.retryable, failure.message],
       ['error_result', false, 'API Error: 400 prompt is too long'],
     );
+  });
+
+  it('counts a turn that finishes after the abort as aborted: its tools were cut off mid-phase', async () => {
+    // the real CLI keeps going after the SDK closes its input: pending tool permissions fail, the
+    // model wraps up and a success result still arrives; advancing on it would skip the lost work
+    const steps = [{ resultOnAbort: 'done' }, { text: 'working' }, { sleep: 5000 }, { result: 'late' }];
+    const { outcome } = await runScripted(steps, {
+      during: async (rec) => {
+        await rec.next((e) => e.type === 'text');
+        rec.abort();
+      },
+    });
+    expectKind(outcome, 'aborted');
+  });
+
+  it('keeps a turn that finished before the abort as completed', async () => {
+    const { outcome } = await runScripted([{ result: 'done' }, { sleep: 400 }], {
+      during: async (rec) => {
+        await rec.next((e) => e.type === 'result' || e.type === 'text');
+        await new Promise((ok) => setTimeout(ok, 50));
+        rec.abort();
+      },
+    });
+    expectKind(outcome, 'completed');
   });
 
   it('fails with no_result when the CLI exits cleanly without a result', async () => {

@@ -87,7 +87,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     try {
       const q = query({ prompt: input, options: this.options(req, observer, run, emit, abort, log) });
       for await (const msg of q) {
-        run.see(msg);
+        run.see(msg, abort.signal.aborted);
         for (const event of toAgentEvents(msg)) emit(event);
         // end the input after the turn's result, unless queued guidance makes another turn follow
         if (msg.type === 'result' && !((msg.queued_turn_count ?? 0) > 0)) input.end();
@@ -151,8 +151,9 @@ export class ClaudeAgentBackend implements AgentBackend {
     const usage = usageOf(run.lastResult);
     const session_id = run.sessionId;
     const result = run.lastResult;
-    // a finished turn stands even if the signal fired while the process was shutting down
-    if (result && !result.is_error) {
+    // a turn that finished before the abort stands even if the process was still shutting down; one
+    // that finished after it does not: its pending tools were refused and the model wrapped up
+    if (result && !result.is_error && !run.resultAfterAbort) {
       const result_text = result.subtype === 'success' ? result.result : null;
       return { kind: 'completed', session_id, usage, review: run.review, result_text };
     }
@@ -177,15 +178,19 @@ export class ClaudeAgentBackend implements AgentBackend {
 /** What one session showed us, accumulated message by message. */
 class RunRecord {
   lastResult: SDKResultMessage | null = null;
+  resultAfterAbort = false;
   assistantError: string | null = null;
   review: ReviewDecision | null = null;
   thrown: string | null = null;
   stderrTail = '';
   constructor(public sessionId: string | null) {}
 
-  see(msg: SDKMessage): void {
+  see(msg: SDKMessage, aborted: boolean): void {
     this.sessionId = sessionIdOf(msg) ?? this.sessionId;
-    if (msg.type === 'result') this.lastResult = msg;
+    if (msg.type === 'result') {
+      this.lastResult = msg;
+      this.resultAfterAbort = aborted;
+    }
     if (msg.type === 'assistant' && msg.error) this.assistantError = msg.error;
   }
 
