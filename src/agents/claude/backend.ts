@@ -4,7 +4,7 @@
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
 import { dirname } from 'node:path';
-import { type Options, query, type SDKMessage, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type {
   AgentBackend,
   AgentEvent,
@@ -50,6 +50,14 @@ const GIT_LOCATION_VARS = [
 ];
 const STDERR_TAIL = 4000;
 
+type AgentSdk = typeof import('@anthropic-ai/claude-agent-sdk');
+let agentSdk: Promise<AgentSdk> | null = null;
+/** The SDK is the largest module in the daemon's graph: loaded on the first phase, off the start path. */
+const loadAgentSdk = (): Promise<AgentSdk> => {
+  agentSdk ??= import('@anthropic-ai/claude-agent-sdk');
+  return agentSdk;
+};
+
 export class ClaudeAgentBackend implements AgentBackend {
   readonly name = 'claude';
   constructor(private readonly opts: ClaudeAgentBackendOptions) {}
@@ -58,7 +66,10 @@ export class ClaudeAgentBackend implements AgentBackend {
     const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
     if (observer.signal.aborted)
       return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
-    const template = await loadPhaseTemplate(req.phase, this.opts.promptsDir);
+    const [template, sdk] = await Promise.all([
+      loadPhaseTemplate(req.phase, this.opts.promptsDir),
+      loadAgentSdk(),
+    ]);
     const run = new RunRecord(req.resumeSessionId);
     const emit = (event: AgentEvent) => {
       try {
@@ -85,7 +96,10 @@ export class ClaudeAgentBackend implements AgentBackend {
 
     log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree });
     try {
-      const q = query({ prompt: input, options: this.options(req, observer, run, emit, abort, log) });
+      const q = sdk.query({
+        prompt: input,
+        options: this.options(sdk, req, observer, run, emit, abort, log),
+      });
       for await (const msg of q) {
         run.see(msg, abort.signal.aborted);
         for (const event of toAgentEvents(msg)) emit(event);
@@ -111,6 +125,7 @@ export class ClaudeAgentBackend implements AgentBackend {
   }
 
   private options(
+    sdk: AgentSdk,
     req: PhaseRequest,
     observer: PhaseObserver,
     run: RunRecord,
@@ -122,7 +137,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     const review =
       req.phase === 'REVIEW'
         ? {
-            mcpServers: { [REVIEW_SERVER_NAME]: createReviewServer((d) => run.recordReview(d)) },
+            mcpServers: { [REVIEW_SERVER_NAME]: createReviewServer(sdk, (d) => run.recordReview(d)) },
             allowedTools: [REVIEW_TOOL_FULL_NAME],
           }
         : {};

@@ -2,11 +2,7 @@
  * The REVIEW phase's in-process MCP server `orchestrator` with its one tool, `ReviewDecision`
  * (DESIGN §7): the reviewer reports APPROVE, FEEDBACK or ESCALATE here and the backend captures it.
  */
-import {
-  createSdkMcpServer,
-  type McpSdkServerConfigWithInstance,
-  tool,
-} from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod/v4';
 import type { ReviewDecision } from '../../ports/agent-backend.js';
 
@@ -37,9 +33,13 @@ const reviewShape = {
 
 /**
  * A fresh server per phase run; `onDecision` receives each decision the reviewer records (the backend
- * keeps the last one, so a reviewer can correct itself).
+ * keeps the last one, so a reviewer can correct itself). `sdk` is the loaded Agent SDK module.
  */
-export function createReviewServer(onDecision: (d: ReviewDecision) => void): McpSdkServerConfigWithInstance {
+export function createReviewServer(
+  sdk: Pick<typeof import('@anthropic-ai/claude-agent-sdk'), 'createSdkMcpServer' | 'tool'>,
+  onDecision: (d: ReviewDecision) => void,
+): McpSdkServerConfigWithInstance {
+  const { createSdkMcpServer, tool } = sdk;
   const reviewTool = tool(
     REVIEW_TOOL_NAME,
     'Record your review decision for this chunk. Call it exactly once, at the end of the review.',
