@@ -22,7 +22,7 @@ export function watchAttention(deps: {
     (async () => {
       const config = await deps.config();
       if (!config.notify_command && !config.notify_webhook) return;
-      const blocks = transitiveBlocksCount(await deps.store.list()).get(unit.chunk) ?? 0;
+      const blocks = transitiveBlocksCount(await deps.store.list({ active: true })).get(unit.chunk) ?? 0;
       await deps.notifier.notify(
         {
           chunk: unit.chunk,

@@ -25,17 +25,12 @@ export function createApiServices(p: Parts): ApiServices {
     if (!unit) throw new NotFoundError('work unit', chunk);
     return unit;
   };
-  const attention = async () => listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list());
+  const attention = async () =>
+    listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list({ active: true }));
   return {
     log: p.log,
     status: async () => {
-      const [units, config] = await Promise.all([p.store.list(), p.store.getConfig()]);
-      const counts: Record<string, number> = {};
-      let cost = 0;
-      for (const u of units) {
-        counts[u.status] = (counts[u.status] ?? 0) + 1;
-        cost += u.cost_usd;
-      }
+      const [{ counts, cost_usd }, config] = await Promise.all([p.store.totals(), p.store.getConfig()]);
       return {
         running: true,
         pid: process.pid,
@@ -46,12 +41,12 @@ export function createApiServices(p: Parts): ApiServices {
         uptime_seconds: Math.round((p.clock.now() - p.startedAt) / 1000),
         counts,
         agents: { running: p.live.activeCount(), max: config.max_agents },
-        total_cost_usd: Math.round(cost * 1e6) / 1e6,
+        total_cost_usd: Math.round(cost_usd * 1e6) / 1e6,
         url: p.url(),
       };
     },
     listUnits: (status) => p.store.list(status ? { status } : undefined),
-    queue: async () => readyQueue(await p.store.list()),
+    queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
     inject: (req) => injectBatch({ store: p.store, chunks: p.chunks, clock: p.clock }, req),
     deleteUnit: (chunk, force) => operator.deleteUnit(ops, chunk, force),

@@ -50,7 +50,7 @@ function begin(deps: LiveReactionDeps): Promise<number> {
 async function runCheck(deps: LiveReactionDeps): Promise<number> {
   const { store } = deps;
   const config = await store.getConfig();
-  const conflicts = await deps.probe(await store.list());
+  const conflicts = await deps.probe(await store.list({ active: true }));
   let raised = 0;
   for (const { pair, files } of conflicts) {
     const analysis = await store.getConflict(pair[0], pair[1]);

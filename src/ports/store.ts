@@ -87,9 +87,13 @@ export type UnitFieldPatch = Partial<
 
 export interface WorkUnitStore {
   get(chunk: string): Promise<WorkUnit | undefined>;
-  /** units in created_at order, optionally filtered by status */
-  list(filter?: { status?: Status }): Promise<WorkUnit[]>;
-  counts(): Promise<Partial<Record<Status, number>>>;
+  /**
+   * units in created_at order, optionally filtered by status; `active` leaves DONE units out, which is
+   * what every per-change reader wants (a long-lived project keeps thousands of finished units)
+   */
+  list(filter?: { status?: Status; active?: boolean }): Promise<WorkUnit[]>;
+  /** units per status and the total cost, summed by the store rather than by listing every unit */
+  totals(): Promise<{ counts: Partial<Record<Status, number>>; cost_usd: number }>;
   /** inserts a unit and its first audit row; AlreadyExists if the chunk has a unit */
   create(unit: WorkUnit, opts: WriteOptions): Promise<WorkUnit>;
   /** inserts several units in one transaction: all or none */

@@ -85,10 +85,16 @@ describe('scheduler', () => {
     await t.scheduler.start();
     await t.store.create(aWorkUnit({ chunk: 'a', status: 'NEEDS_ATTENTION' }), { source: 'api' });
     await t.store.create(aWorkUnit({ chunk: 'b', status: 'BLOCKED', blocked_by: ['a'] }), { source: 'api' });
+    // `ghost` has no unit: it is not done, so c keeps waiting on it
+    await t.store.create(aWorkUnit({ chunk: 'c', status: 'BLOCKED', blocked_by: ['a', 'ghost'] }), {
+      source: 'api',
+    });
     await t.store.transition('a', { type: 'force', status: 'DONE' }, { source: 'operator-force' });
     await t.settle();
     const b = await t.store.get('b');
     assert.deepEqual([b?.status, b?.blocked_by], ['RUNNING', []]);
+    const c = await t.store.get('c');
+    assert.deepEqual([c?.status, c?.blocked_by], ['BLOCKED', ['ghost']]);
     await t.scheduler.stop();
   });
 

@@ -93,7 +93,7 @@ export class Scheduler implements LivePhases {
     const config = await store.getConfig();
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
-    const units = await store.list();
+    const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
     const started: string[] = [];

@@ -1,12 +1,15 @@
 /** Unblocking dependents: shared by every path to DONE (bus event) and by recovery (sweep). */
 import { isOrchError } from '../domain/errors.js';
-import type { WorkUnit } from '../domain/work-unit.js';
+import type { Status, WorkUnit } from '../domain/work-unit.js';
 import type { WorkUnitStore } from '../ports/store.js';
 
 /** Drops finished blockers from every waiting unit; units with none left become READY. */
 export async function unblockWaiting(store: WorkUnitStore): Promise<string[]> {
-  const units = await store.list();
-  const status = new Map(units.map((u) => [u.chunk as string, u.status]));
+  const units = await store.list({ active: true });
+  const status = new Map<string, Status | undefined>(units.map((u) => [u.chunk, u.status]));
+  // a blocker missing from the active units is DONE or has no unit: ask for just those
+  for (const unit of units.filter(isWaiting))
+    for (const b of unit.blocked_by) if (!status.has(b)) status.set(b, (await store.get(b))?.status);
   const released: string[] = [];
   for (const unit of units) {
     if (!isWaiting(unit)) continue;

@@ -65,6 +65,29 @@ describe('sqlite-store', () => {
     assert.equal(events.length, 2, 'only committed changes are published');
   });
 
+  it('lists active units without the finished ones, and sums counts and cost per status', async () => {
+    const { store } = makeStoreHarness();
+    await store.createMany(
+      [
+        aWorkUnit({ chunk: 'a', status: 'DONE', cost_usd: 1.5 }),
+        aWorkUnit({ chunk: 'b', status: 'READY', cost_usd: 0.25 }),
+        aWorkUnit({ chunk: 'c', status: 'BLOCKED' }),
+        aWorkUnit({ chunk: 'd', status: 'DONE', cost_usd: 0.5 }),
+        aWorkUnit({ chunk: 'e', status: 'NEEDS_ATTENTION' }),
+      ],
+      { source: 'api' },
+    );
+    assert.deepEqual(
+      (await store.list({ active: true })).map((u) => u.chunk),
+      ['b', 'c', 'e'],
+    );
+    assert.equal((await store.list()).length, 5);
+    assert.deepEqual(await store.totals(), {
+      counts: { DONE: 2, READY: 1, BLOCKED: 1, NEEDS_ATTENTION: 1 },
+      cost_usd: 2.25,
+    });
+  });
+
   it('rejects a duplicate unit', async () => {
     const { store } = makeStoreHarness();
     await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });

@@ -12,7 +12,7 @@ import {
 import { type ConflictAnalysis, sortedPair, type Verdict } from '../domain/conflict.js';
 import { ErrorCode, NotFoundError, OrchError, StaleWriteError } from '../domain/errors.js';
 import { applyEvent, type UnitEvent } from '../domain/transitions.js';
-import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import { type Phase, STATUSES, type Status, type WorkUnit } from '../domain/work-unit.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
 import type {
@@ -113,20 +113,29 @@ export class SqliteStore implements WorkUnitStore {
     return this.readUnit(chunk);
   }
 
-  async list(filter?: { status?: Status }): Promise<WorkUnit[]> {
-    const rows = filter?.status
-      ? this.db
-          .prepare('SELECT * FROM work_units WHERE status = ? ORDER BY created_at, chunk')
-          .all(filter.status)
+  async list(filter?: { status?: Status; active?: boolean }): Promise<WorkUnit[]> {
+    const statuses = filter?.status
+      ? [filter.status]
+      : filter?.active
+        ? STATUSES.filter((st) => st !== 'DONE')
+        : null;
+    const rows = statuses
+      ? // IN over the status index: active units are read without touching the finished ones
+        this.stmt(
+          `SELECT * FROM work_units WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at, chunk`,
+        ).all(...statuses)
       : this.stmt('SELECT * FROM work_units ORDER BY created_at, chunk').all();
     return (rows as Row[]).map(fromUnitRow);
   }
 
-  async counts(): Promise<Partial<Record<Status, number>>> {
-    const rows = this.db
-      .prepare('SELECT status, COUNT(*) AS n FROM work_units GROUP BY status')
-      .all() as Row[];
-    return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+  async totals(): Promise<{ counts: Partial<Record<Status, number>>; cost_usd: number }> {
+    const rows = this.stmt(
+      'SELECT status, COUNT(*) AS n, TOTAL(cost_usd) AS cost FROM work_units GROUP BY status',
+    ).all() as Row[];
+    return {
+      counts: Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)])),
+      cost_usd: rows.reduce((sum, r) => sum + Number(r.cost), 0),
+    };
   }
 
   async create(unit: WorkUnit, opts: WriteOptions): Promise<WorkUnit> {
