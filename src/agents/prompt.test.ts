@@ -19,6 +19,7 @@ const req = (over: Partial<PhaseRequest> = {}): PhaseRequest => ({
   maxTurns: 10,
   maxBudgetUsd: null,
   model: null,
+  osSandbox: 'off',
   ...over,
 });
 

@@ -43,6 +43,11 @@ export const ConfigSchema = z.object({
     .nullable()
     .default(null),
   worktree_warning_threshold: z.number().int().min(1).max(10_000).default(10),
+  /**
+   * the OS sandbox (bubblewrap + socat on Linux) under agents' shell commands: 'auto' where it can
+   * run, 'on' required (a phase fails without it), 'off' only the tool-level policy
+   */
+  agent_sandbox: z.enum(['auto', 'on', 'off']).default('auto'),
 });
 
 export type OrchestratorConfig = z.infer<typeof ConfigSchema>;

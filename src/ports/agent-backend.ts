@@ -24,6 +24,11 @@ export interface PhaseRequest {
   maxTurns: number;
   maxBudgetUsd: number | null;
   model: string | null;
+  /**
+   * the OS sandbox under shell commands: 'auto' uses it where it can run, 'on' fails the phase where it
+   * cannot, 'off' leaves only the tool-level policy
+   */
+  osSandbox: 'auto' | 'on' | 'off';
 }
 
 /** Normalized agent events, written one per line to `.ve/chunks/<c>/log/<phase>.jsonl`. */

@@ -202,6 +202,7 @@ export class AgentPhaseRunner implements PhaseRunner {
           maxTurns: config.max_turns,
           maxBudgetUsd: config.max_budget_usd,
           model: config.model,
+          osSandbox: config.agent_sandbox,
         },
         observer,
       );

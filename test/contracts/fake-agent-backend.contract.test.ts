@@ -31,6 +31,7 @@ const request: PhaseRequest = {
   maxTurns: 10,
   maxBudgetUsd: null,
   model: null,
+  osSandbox: 'off',
 };
 
 describeAgentBackend('FakeAgentBackend', async (scenario) => {

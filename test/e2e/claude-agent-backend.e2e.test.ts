@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
+import { osSandboxUnavailable } from '../../src/agents/claude/os-sandbox.js';
 import {
   claudeBinaryPath,
   envForScriptedModel,
@@ -148,6 +149,48 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     for (const f of ['leak.txt', 'leak2.txt', 'leak3.txt'])
       assert.equal(existsSync(join(repo.host, f)), false, f);
     assert.doesNotMatch(gitIn(repo.host, 'config', '--list', '--local'), /hookspath/i);
+  });
+
+  it("confines what an agent's own scripts write with the OS sandbox, and still commits (issue 7 §3)", async () => {
+    repo = makeUnitRepo();
+    const host = repo.host;
+    const bash = (id: string, command: string) => ({
+      toolUses: [{ id, name: 'Bash', input: { command, description: id } }],
+    });
+    const write = (file: string, content: string) => ({
+      toolUses: [{ name: 'Write', input: { file_path: join(repo!.worktree, file), content } }],
+    });
+    // files in the worktree that write to the host when run: the text-level policy sees only `sh x.sh`
+    const { outcome, requests } = await runReal(
+      replySequence([
+        write('x.sh', 'cd ../../../.. && echo s > SCRIPT.txt\n'),
+        bash('toolu_script', 'sh x.sh'),
+        write('w.cjs', "require('fs').writeFileSync(process.cwd() + '/../../../../NODE.txt', 'n');\n"),
+        bash('toolu_node', 'node w.cjs'),
+        bash(
+          'toolu_commit',
+          'rm x.sh w.cjs && echo ok > inside.txt && git add -A && git commit -q -m inside',
+        ),
+        { text: 'Done.' },
+      ]),
+      { request: { osSandbox: 'on' } },
+    );
+    const missing = await osSandboxUnavailable();
+    if (missing) {
+      // required but unavailable: the phase fails and says what to install, nothing runs unconfined
+      const failed = expectKind(outcome, 'failed');
+      assert.match(failed.failure.message, /sandbox/i);
+      assert.equal(existsSync(join(host, 'SCRIPT.txt')), false);
+      return;
+    }
+    expectKind(outcome, 'completed');
+    assert.match(toolResultFor(requests[2]!, 'toolu_script')?.text ?? '', /Read-only file system/);
+    assert.match(toolResultFor(requests[4]!, 'toolu_node')?.text ?? '', /EROFS/);
+    for (const f of ['SCRIPT.txt', 'NODE.txt']) assert.equal(existsSync(join(host, f)), false, f);
+    // git add -A in the sandbox skips the sandbox's masks, and the commit lands on the unit branch
+    assert.equal(toolResultFor(requests[5]!, 'toolu_commit')?.is_error, false);
+    assert.equal(gitIn(host, 'log', '-1', '--format=%s', `orch/${repo.chunk}`).trim(), 'inside');
+    assert.equal(gitIn(host, 'show', '--name-only', '--format=', `orch/${repo.chunk}`).trim(), 'inside.txt');
   });
 
   it('hands AskUserQuestion to the operator and returns the answer to the model', async () => {

@@ -18,6 +18,7 @@ const req = (chunk: string, phase: PhaseRequest['phase'], resume: string | null 
   maxTurns: 5,
   maxBudgetUsd: null,
   model: null,
+  osSandbox: 'off',
 });
 
 describe('FakeAgentBackend', () => {

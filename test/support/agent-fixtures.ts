@@ -75,6 +75,7 @@ export function aPhaseRequest(repo: UnitRepo, overrides: Partial<PhaseRequest> =
     maxTurns: 20,
     maxBudgetUsd: null,
     model: null,
+    osSandbox: 'off',
     ...overrides,
   };
 }

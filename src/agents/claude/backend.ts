@@ -3,7 +3,7 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type {
   AgentBackend,
@@ -19,6 +19,7 @@ import { loadPhaseTemplate } from '../prompt-files.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
+import { agentGitConfig, osSandboxUnavailable, sandboxOption, writeAgentExcludes } from './os-sandbox.js';
 import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
 import { UserInput } from './user-input.js';
 
@@ -60,6 +61,8 @@ const loadAgentSdk = (): Promise<AgentSdk> => {
 
 export class ClaudeAgentBackend implements AgentBackend {
   readonly name = 'claude';
+  private warnedNoSandbox = false;
+  private readonly excludesFiles = new Map<string, string>();
   constructor(private readonly opts: ClaudeAgentBackendOptions) {}
 
   async runPhase(req: PhaseRequest, observer: PhaseObserver): Promise<PhaseOutcome> {
@@ -94,11 +97,12 @@ export class ClaudeAgentBackend implements AgentBackend {
     observer.signal.addEventListener('abort', onAbort, { once: true });
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
-    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree });
+    const sandboxed = await this.useOsSandbox(req.osSandbox, log);
+    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
     try {
       const q = sdk.query({
         prompt: input,
-        options: this.options(sdk, req, observer, run, emit, abort, log),
+        options: this.options(sdk, req, sandboxed, observer, run, emit, abort, log),
       });
       for await (const msg of q) {
         run.see(msg, abort.signal.aborted);
@@ -124,9 +128,34 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
+  /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
+  private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
+    if (mode === 'off') return false;
+    if (mode === 'on') return true;
+    const missing = await osSandboxUnavailable();
+    if (missing && !this.warnedNoSandbox) {
+      this.warnedNoSandbox = true;
+      log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
+        reason: missing,
+      });
+    }
+    return missing === null;
+  }
+
+  /** the excludes file sandboxed git reads, written once per project */
+  private excludesFile(hostRoot: string): string {
+    let file = this.excludesFiles.get(hostRoot);
+    if (!file) {
+      file = writeAgentExcludes(join(hostRoot, '.ve'));
+      this.excludesFiles.set(hostRoot, file);
+    }
+    return file;
+  }
+
   private options(
     sdk: AgentSdk,
     req: PhaseRequest,
+    sandboxed: boolean,
     observer: PhaseObserver,
     run: RunRecord,
     emit: (e: AgentEvent) => void,
@@ -150,7 +179,13 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
       ...(req.model ? { model: req.model } : {}),
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
-      env: childEnv(process.env, this.opts.env ?? {}, req),
+      env: childEnv(
+        process.env,
+        this.opts.env ?? {},
+        req,
+        sandboxed ? this.excludesFile(req.hostRoot) : null,
+      ),
+      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, req.osSandbox === 'on') } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
@@ -230,6 +265,7 @@ export function childEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
+  excludesFile: string | null = null,
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...base, ...extra };
   for (const v of GIT_LOCATION_VARS) delete env[v];
@@ -237,5 +273,6 @@ export function childEnv(
     (p): p is string => Boolean(p),
   );
   env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
+  agentGitConfig(env, excludesFile);
   return env;
 }

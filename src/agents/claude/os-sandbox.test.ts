@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { makeUnitRepo } from '../../../test/support/agent-fixtures.js';
+import { agentGitConfig, gitWriteDirs, SANDBOX_MASKED_NAMES, writeAgentExcludes } from './os-sandbox.js';
+
+describe('OS sandbox settings', () => {
+  it("opens exactly the worktree's git admin folder, the objects and the orch refs", () => {
+    const repo = makeUnitRepo('feat');
+    try {
+      const git = join(repo.host, '.git');
+      assert.deepEqual(gitWriteDirs(repo.worktree), [
+        join(git, 'worktrees', 'worktree'),
+        join(git, 'objects'),
+        join(git, 'refs', 'heads', 'orch'),
+        join(git, 'logs', 'refs', 'heads', 'orch'),
+      ]);
+      assert.deepEqual(gitWriteDirs(repo.host), [], 'the main checkout has no .git file');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('appends its git settings after the ones the daemon inherited', () => {
+    const env: Record<string, string | undefined> = {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'user.name',
+      GIT_CONFIG_VALUE_0: 'op',
+    };
+    agentGitConfig(env, '/p/.ve/agent-excludes');
+    assert.deepEqual(env, {
+      GIT_CONFIG_COUNT: '4',
+      GIT_CONFIG_KEY_0: 'user.name',
+      GIT_CONFIG_VALUE_0: 'op',
+      GIT_CONFIG_KEY_1: 'gc.auto',
+      GIT_CONFIG_VALUE_1: '0',
+      GIT_CONFIG_KEY_2: 'maintenance.auto',
+      GIT_CONFIG_VALUE_2: 'false',
+      GIT_CONFIG_KEY_3: 'core.excludesFile',
+      GIT_CONFIG_VALUE_3: '/p/.ve/agent-excludes',
+    });
+    const bare: Record<string, string | undefined> = {};
+    agentGitConfig(bare, null);
+    assert.equal(bare.GIT_CONFIG_COUNT, '2', 'no excludes file without the sandbox');
+  });
+
+  it("writes the masks and the operator's global ignore into a 0600 excludes file", () => {
+    const dir = mkdtempSync(join(tmpdir(), 've-excludes-'));
+    mkdirSync(join(dir, 'xdg', 'git'), { recursive: true });
+    writeFileSync(join(dir, 'xdg', 'git', 'ignore'), '*.swp\n');
+    const file = writeAgentExcludes(dir, { XDG_CONFIG_HOME: join(dir, 'xdg') });
+    const lines = readFileSync(file, 'utf8').split('\n');
+    for (const name of SANDBOX_MASKED_NAMES) assert.ok(lines.includes(name), name);
+    assert.ok(lines.includes('*.swp'));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+});
