@@ -30,6 +30,8 @@ export interface StatusDto {
   agents: { running: number; max: number };
   total_cost_usd: number;
   url: string | null;
+  /** whether agents' shell commands run in the OS sandbox, and if not, why not */
+  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
 }
 
 export interface UnitListDto {

@@ -17,6 +17,11 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Base branch: ${s.base_branch ?? '-'}`,
     `Agents: ${s.agents.running}/${s.agents.max} running`,
     `Total cost: ${formatCost(s.total_cost_usd)}`,
+    `Agent sandbox: ${
+      s.agent_sandbox.active
+        ? 'OS sandbox under shell commands'
+        : paint(io, 'yellow', `tool policy only (${s.agent_sandbox.reason ?? 'off'})`)
+    }`,
   ];
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { aWorkUnit } from '../../test/builders.js';
 import type { HistoryDto } from '../api/dto.js';
 import {
+  collapseWarnings,
   formatCost,
   formatDuration,
   renderHistory,
@@ -16,6 +17,17 @@ import { renderTable, truncate } from './output.js';
 const plain = { color: false };
 
 describe('format-units', () => {
+  it('collapses the same warning for many chunks into one line naming them', () => {
+    const plan = "Chunk has status 'FUTURE' with an empty plan. It will start with the PLAN phase.";
+    const many = ['a', 'b', 'c', 'd', 'e'].map((c) => `${c}: ${plan}`);
+    assert.deepEqual(collapseWarnings([...many, 'x: something else', 'no chunk prefix']), [
+      `a, b, c and 2 more: ${plan}`,
+      'x: something else',
+      'no chunk prefix',
+    ]);
+    assert.deepEqual(collapseWarnings([`a: ${plan}`, `b: ${plan}`]), [`a, b: ${plan}`]);
+  });
+
   it('formats waiting times as seconds, minutes and tenths of hours', () => {
     assert.equal(formatDuration(42), '42s');
     assert.equal(formatDuration(59.9), '59s');

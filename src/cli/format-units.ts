@@ -83,6 +83,28 @@ export function renderInjected(res: InjectResponse): string[] {
   return lines;
 }
 
+/**
+ * Per-chunk warnings (`<chunk>: <message>`) that say the same thing become one line naming the chunks,
+ * so injecting 500 fresh chunks prints one warning, not 500.
+ */
+export function collapseWarnings(warnings: readonly string[]): string[] {
+  const chunksByMessage = new Map<string, string[]>();
+  for (const w of warnings) {
+    const m = /^([a-z][a-z0-9_-]*): ([\s\S]*)$/.exec(w);
+    const [chunk, message] = m ? [m[1] as string, m[2] as string] : ['', w];
+    const chunks = chunksByMessage.get(message) ?? [];
+    chunks.push(chunk);
+    chunksByMessage.set(message, chunks);
+  }
+  return [...chunksByMessage].map(([message, chunks]) => {
+    const named = chunks.filter(Boolean);
+    if (named.length === 0) return message;
+    const shown =
+      named.length > 3 ? `${named.slice(0, 3).join(', ')} and ${named.length - 3} more` : named.join(', ');
+    return `${shown}: ${message}`;
+  });
+}
+
 /** `ve orch work-unit show`: aligned key/value lines with every field that has a value. */
 export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
   const rows: [string, string][] = [

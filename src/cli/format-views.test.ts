@@ -80,6 +80,7 @@ describe('format views', () => {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
+      agent_sandbox: { mode: 'auto', active: false, reason: null },
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {
@@ -91,8 +92,18 @@ describe('format views', () => {
       counts: { READY: 2, DONE: 1 },
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
+      agent_sandbox: { mode: 'auto', active: true, reason: null },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
+    const unconfined = {
+      ...running,
+      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed' },
+    };
+    assert.match(
+      renderStatus(plain, unconfined as StatusDto, null).join('\n'),
+      /Agent sandbox: tool policy only \(socat is not installed\)/,
+    );
+    assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);

@@ -31,6 +31,8 @@ export function createApiServices(p: Parts): ApiServices {
     log: p.log,
     status: async () => {
       const [{ counts, cost_usd }, config] = await Promise.all([p.store.totals(), p.store.getConfig()]);
+      const mode = config.agent_sandbox;
+      const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
       return {
         running: true,
         pid: process.pid,
@@ -43,6 +45,8 @@ export function createApiServices(p: Parts): ApiServices {
         agents: { running: p.live.activeCount(), max: config.max_agents },
         total_cost_usd: Math.round(cost_usd * 1e6) / 1e6,
         url: p.url(),
+        // 'on' never runs unconfined: phases fail instead, so the reason still shows
+        agent_sandbox: { mode, active: missing === null, reason: missing },
       };
     },
     listUnits: (status) => p.store.list(status ? { status } : undefined),

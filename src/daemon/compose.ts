@@ -3,6 +3,7 @@
  * together. `main.ts` uses it for the real daemon; tests pass overrides (fake backend, manual clock).
  */
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
+import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import type { WorkUnit } from '../domain/work-unit.js';
@@ -42,6 +43,8 @@ export interface Parts {
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** null when the OS sandbox can run under agents' shell commands, else why not */
+  osSandboxUnavailable(): Promise<string | null>;
   /** starts the interval live-conflict watch; returns stop */
   startLiveWatch(): () => void;
   url(): string | null;
@@ -133,6 +136,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     baseBranch,
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
+    osSandboxUnavailable,
     url: () => url,
     setUrl: (u) => {
       url = u;

@@ -79,7 +79,7 @@ describe('CLI fuzz: generated argument lists to every command', { timeout: 900_0
 
   /**
    * Waits until the daemon has finished reacting to the last command: every free agent slot taken by a
-   * READY unit, every RUNNING unit's phase started (its worktree made and its phase run open), and two
+   * READY unit, every RUNNING unit's phase started (worktree made, phase run open, session id known), and two
    * reads in a row the same. Polling alone is not enough: `git worktree add` can take longer than a poll.
    */
   async function quiet(): Promise<string> {
@@ -170,8 +170,12 @@ function settled(s: DbState): boolean {
   const runs = new Map(
     s.histories.flatMap((h) => (typeof h === 'number' ? [] : [[h.chunk, h.phase_runs] as const])),
   );
+  // the session id arrives with the agent's first message, seconds after the phase run opens under load
   return running.every(
-    (u) => u.worktree !== null && (runs.get(u.chunk) ?? []).some((r) => r.ended_at === null),
+    (u) =>
+      u.worktree !== null &&
+      u.session_id !== null &&
+      (runs.get(u.chunk) ?? []).some((r) => r.ended_at === null),
   );
 }
 

@@ -4,7 +4,7 @@ import type { InjectRequest, InjectResponse, UnitListDto, WorkUnitDto } from '..
 import { chunkArg, chunkArgs, intArg, phaseArg, statusArg } from '../args.js';
 import { unitPath } from '../client.js';
 import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
-import { renderInjected, renderQueue, renderUnitTable } from '../format-units.js';
+import { collapseWarnings, renderInjected, renderQueue, renderUnitTable } from '../format-units.js';
 import { type CliIo, printWarning } from '../output.js';
 
 /** the API's accepted range (api/routes/units.ts) */
@@ -57,7 +57,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         if (opts.retain) body.retain = true;
         const ctx = commandContext(io, opts);
         const res = await ctx.client.post<InjectResponse>('/api/work-units/inject', body);
-        if (!ctx.json) for (const w of res.warnings) printWarning(io, w);
+        if (!ctx.json) for (const w of collapseWarnings(res.warnings)) printWarning(io, w);
         ctx.emit(res, () => renderInjected(res));
       },
     );
