@@ -166,6 +166,7 @@ describe('live conflict checks through the oracle', () => {
       h.probe.commit('c');
       assert.deepEqual(await probesOf(), ['a+c', 'b+c', 'c+d', 'c+e'], 'c committed: its k−1 pairs');
       assert.deepEqual(await probesOf(), []);
+      assert.equal(h.probe.tipReads, 4, 'one read of all tips per check');
 
       // the conflict c's next commit makes is found, raised once, and not probed for again
       h.probe.set('c', 'e', { clean: false, conflicting_files: ['src/shared.ts'] });

@@ -27,7 +27,7 @@ export function liveCandidates(units: readonly WorkUnit[]): WorkUnit[] {
 /**
  * Answers every pair of live candidates, probing (one at a time: git shares two cores with the
  * agents) only the pairs whose branch tips are not in `cache`: after a phase end that is the pairs of
- * the units whose branch moved. A pair whose probe fails is logged and left out: a failed probe is no
+ * the units whose branch moved, plus one read of all tips. A lone pair is probed directly. A pair whose probe fails is logged and left out: a failed probe is no
  * evidence either way. Probes merge the committed tips, as before the cache: uncommitted work in a
  * worktree is not seen either way.
  */
@@ -43,18 +43,29 @@ export async function probePairs(
   for (let i = 0; i < live.length; i++) {
     for (let j = i + 1; j < live.length; j++) pairs.push(sortedPair(live[i] as string, live[j] as string));
   }
-  // fewer than two candidates: nothing to probe, and no tips to read
-  const tips = pairs.length > 0 ? await deps.worktrees.branchTips() : new Map<string, string>();
-  const plan = cache.plan(pairs, tips);
-  const fresh = new Map<string, LiveProbe>();
-  for (const { key, pair, commits } of plan.jobs) {
-    try {
-      fresh.set(key, await deps.worktrees.probe(pair[0], pair[1], commits));
-    } catch (e) {
-      deps.log.warn('live probe failed', { chunk: pair[0], other: pair[1], error: e });
-    }
+  // one pair (or none): reading the tips would cost the one spawn the cache could save
+  if (pairs.length <= 1) {
+    const pair = pairs[0];
+    const probe = pair ? await probeOrNull(deps, pair) : null;
+    return pair && probe ? [{ pair, probe }] : [];
   }
-  return cache.settle(plan, fresh);
+  const plan = cache.plan(pairs, await deps.worktrees.branchTips());
+  const results: (LiveProbe | null)[] = [];
+  for (const { pair, commits } of plan.jobs) results.push(await probeOrNull(deps, pair, commits));
+  return cache.settle(plan, results);
+}
+
+async function probeOrNull(
+  deps: { worktrees: Pick<Worktrees, 'probe'>; log: Logger },
+  pair: [string, string],
+  commits?: [string, string],
+): Promise<LiveProbe | null> {
+  try {
+    return await deps.worktrees.probe(pair[0], pair[1], commits);
+  } catch (e) {
+    deps.log.warn('live probe failed', { chunk: pair[0], other: pair[1], error: e });
+    return null;
+  }
 }
 
 /** The real conflicts among probed pairs. */

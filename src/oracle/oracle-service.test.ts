@@ -278,4 +278,17 @@ describe('OracleService.probeImplementing', () => {
     assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['b', 'c'], files: ['src/x.ts'] }]);
     assert.deepEqual(h.probe.calls.splice(0), []);
   });
+  it('probes a lone pair by its branches without reading the tips (the read would cost as much)', async () => {
+    for (const c of ['a', 'b']) h.chunk(c, [`src/${c}.ts#X`]);
+    const units = [
+      await h.unit({ chunk: 'a', phase: 'IMPLEMENT', worktree: h.root }),
+      await h.unit({ chunk: 'b', phase: 'REVIEW', status: 'READY', worktree: h.root }),
+    ];
+    h.probe.set('a', 'b', { clean: false, conflicting_files: ['src/x.ts'] });
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['a', 'b'], files: ['src/x.ts'] }]);
+    assert.deepEqual([h.probe.calls, h.probe.tipReads], [['a+b', 'a+b'], 0]);
+    assert.deepEqual(await h.oracle.probeImplementing(units.slice(1)), []);
+    assert.deepEqual([h.probe.calls.length, h.probe.tipReads], [2, 0]);
+  });
 });

@@ -5,39 +5,58 @@
  */
 import type { LiveProbe } from '../ports/worktrees.js';
 
-/** One probe to run: a pair of tips not in the cache, with the first chunk pair that has them. */
-export interface ProbeJob {
-  key: string;
-  pair: [string, string];
-  /** the tips of `pair[0]` and `pair[1]`, in that order */
-  commits: [string, string];
-}
-
-export interface PlannedPair {
-  pair: [string, string];
-  /** the tip pair that answers it; null when no probe is needed (see `plan`) */
-  key: string | null;
-}
-
-export interface ProbePlan {
-  pairs: PlannedPair[];
-  /** one per distinct tip pair not cached: pairs sharing both tips share the probe */
-  jobs: ProbeJob[];
-}
-
 /** A chunk pair and what merging its branches gives. */
 export interface ProbedPair {
   pair: [string, string];
   probe: LiveProbe;
 }
 
-/** The cache key of two tips, whichever order they come in. */
-export function tipPairKey(a: string, b: string): string {
-  return a < b ? `${a} ${b}` : `${b} ${a}`;
+/** One probe to run: a pair of tips not in the cache, with the first chunk pair that has them. */
+export interface ProbeJob {
+  pair: [string, string];
+  /** the tips of `pair[0]` and `pair[1]`, in that order */
+  commits: [string, string];
+}
+
+/** A chunk pair's sorted tips, or null when its answer needs no git and is not cached. */
+type TipPair = readonly [lo: string, hi: string] | null;
+
+/** How a chunk pair gets its answer: known now (cached, or needing no git), or from `jobs[job]`. */
+type PlannedPair =
+  | { pair: [string, string]; tips: TipPair; probe: LiveProbe }
+  | { pair: [string, string]; tips: readonly [string, string]; job: number };
+
+export interface ProbePlan {
+  /** one per distinct tip pair not cached: chunk pairs sharing both tips share the probe */
+  readonly jobs: readonly ProbeJob[];
+  readonly planned: readonly PlannedPair[];
+}
+
+/**
+ * Values by an unordered pair of tips, in nested maps: at 300 candidates a check looks up 44,850
+ * pairs, and concatenating two commit ids into a key for each cost more than the lookups.
+ */
+class TipPairMap<V> {
+  private readonly byLo = new Map<string, Map<string, V>>();
+  size = 0;
+
+  get(lo: string, hi: string): V | undefined {
+    return this.byLo.get(lo)?.get(hi);
+  }
+
+  set(lo: string, hi: string, value: V): void {
+    let inner = this.byLo.get(lo);
+    if (!inner) {
+      inner = new Map();
+      this.byLo.set(lo, inner);
+    }
+    if (!inner.has(hi)) this.size += 1;
+    inner.set(hi, value);
+  }
 }
 
 export class LiveProbeCache {
-  private results = new Map<string, LiveProbe>();
+  private results = new TipPairMap<LiveProbe>();
 
   /** how many results are held (at most the tip pairs of the last check) */
   get size(): number {
@@ -50,42 +69,46 @@ export class LiveProbeCache {
    * trivially merges cleanly. Neither needs git.
    */
   plan(pairs: readonly (readonly [string, string])[], tips: ReadonlyMap<string, string>): ProbePlan {
-    const out: ProbePlan = { pairs: [], jobs: [] };
-    const queued = new Set<string>();
+    const jobs: ProbeJob[] = [];
+    const planned: PlannedPair[] = [];
+    const queued = new TipPairMap<number>();
     for (const [a, b] of pairs) {
       const pair: [string, string] = [a, b];
       const [ta, tb] = [tips.get(a), tips.get(b)];
       if (ta === undefined || tb === undefined || ta === tb) {
-        out.pairs.push({ pair, key: null });
+        planned.push({ pair, tips: null, probe: { clean: true, conflicting_files: [] } });
         continue;
       }
-      const key = tipPairKey(ta, tb);
-      out.pairs.push({ pair, key });
-      if (this.results.has(key) || queued.has(key)) continue;
-      queued.add(key);
-      out.jobs.push({ key, pair, commits: [ta, tb] });
+      const sorted = ta < tb ? ([ta, tb] as const) : ([tb, ta] as const);
+      const cached = this.results.get(...sorted);
+      if (cached) {
+        planned.push({ pair, tips: sorted, probe: cached });
+        continue;
+      }
+      let job = queued.get(...sorted);
+      if (job === undefined) {
+        job = jobs.push({ pair, commits: [ta, tb] }) - 1;
+        queued.set(...sorted, job);
+      }
+      planned.push({ pair, tips: sorted, job });
     }
-    return out;
+    return { jobs, planned };
   }
 
   /**
-   * The answers for a plan's pairs, from `fresh` (the jobs' results) or the cache. A job missing from
-   * `fresh` (its probe failed) leaves its pairs out: a failed probe is no evidence either way, and it
-   * is retried next time. Afterwards the cache holds exactly the tip pairs this plan used, so it never
+   * The answers for a plan's pairs, in its order; `results[i]` answers `plan.jobs[i]`, null when that
+   * probe failed: its pairs are left out (a failed probe is no evidence either way) and probed again
+   * next time. Afterwards the cache holds exactly the tip pairs this plan answered, so it never
    * outgrows one check and forgets tips that moved on.
    */
-  settle(plan: ProbePlan, fresh: ReadonlyMap<string, LiveProbe>): ProbedPair[] {
-    const kept = new Map<string, LiveProbe>();
+  settle(plan: ProbePlan, results: readonly (LiveProbe | null)[]): ProbedPair[] {
+    const kept = new TipPairMap<LiveProbe>();
     const out: ProbedPair[] = [];
-    for (const { pair, key } of plan.pairs) {
-      if (key === null) {
-        out.push({ pair, probe: { clean: true, conflicting_files: [] } });
-        continue;
-      }
-      const probe = fresh.get(key) ?? this.results.get(key);
-      if (probe === undefined) continue;
-      kept.set(key, probe);
-      out.push({ pair, probe });
+    for (const p of plan.planned) {
+      const probe = 'job' in p ? (results[p.job] ?? null) : p.probe;
+      if (probe === null) continue;
+      if (p.tips !== null) kept.set(p.tips[0], p.tips[1], probe);
+      out.push({ pair: p.pair, probe });
     }
     this.results = kept;
     return out;

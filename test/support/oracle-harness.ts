@@ -29,7 +29,11 @@ export class ScriptedProbe implements Pick<Worktrees, 'probe' | 'branchTips'> {
     this.tips.set(chunk, `${chunk}@${n}`);
   }
 
+  /** how many times `branchTips` was called */
+  tipReads = 0;
+
   async branchTips(): Promise<Map<string, string>> {
+    this.tipReads += 1;
     return new Map(this.tips);
   }
 
