@@ -119,7 +119,10 @@ export async function measureOracle(units = 200): Promise<OracleResult> {
     const oracle = new OracleService({
       store,
       chunks,
-      worktrees: { probe: async () => ({ clean: true, conflicting_files: [] }) },
+      worktrees: {
+        probe: async () => ({ clean: true, conflicting_files: [] }),
+        branchTips: async () => new Map(),
+      },
       config: () => ({ oracle_decide_threshold: 0.8 }),
       clock: systemClock,
       log: silentLogger,

@@ -231,6 +231,23 @@ describe('GitWorktrees', () => {
       assert.deepEqual(await wt.probe('alpha', 'missing'), { clean: true, conflicting_files: [] });
     });
 
+    it('probes given commits, not the branches, and refuses anything but a full commit id', async () => {
+      await unitWithCommit(wt, repo, 'alpha', { 'src/a.txt': 'alpha\na2\na3\n' });
+      const beta = await unitWithCommit(wt, repo, 'beta', { 'src/b.txt': 'beta\n' });
+      const before = repo.git(['rev-parse', 'orch/beta']);
+      repo.write('src/a.txt', 'beta\na2\na3\n', beta.path);
+      await wt.commitAll('beta', 'now touching a.txt too');
+      const [a, b] = ['orch/alpha', 'orch/beta'].map((r) => repo.git(['rev-parse', r])) as [string, string];
+      assert.deepEqual(await wt.probe('alpha', 'beta', [a, before]), { clean: true, conflicting_files: [] });
+      assert.deepEqual(await wt.probe('alpha', 'beta', [a, b]), {
+        clean: false,
+        conflicting_files: ['src/a.txt'],
+      });
+      await assert.rejects(wt.probe('alpha', 'beta', [a, 'orch/beta']), (e: unknown) =>
+        isOrchError(e, 'invalid_input'),
+      );
+    });
+
     it("touches no worktree and not the operator's checkout", async () => {
       const a = await unitWithCommit(wt, repo, 'alpha', { 'src/a.txt': 'alpha\na2\na3\n' });
       const b = await unitWithCommit(wt, repo, 'beta', { 'src/a.txt': 'beta\na2\na3\n' });
@@ -254,6 +271,21 @@ describe('GitWorktrees', () => {
       const before = snapshot();
       assert.equal((await wt.probe('alpha', 'beta')).clean, false);
       assert.deepEqual(snapshot(), before);
+    });
+  });
+
+  describe('branchTips', () => {
+    it('reads the tip of every orch/<chunk> branch in one go, and nothing else', async () => {
+      assert.deepEqual(await wt.branchTips(), new Map());
+      await unitWithCommit(wt, repo, 'alpha', { 'x.txt': 'x\n' });
+      await wt.ensure('beta', { baseBranch: 'main' });
+      repo.git(['branch', 'orch-not-a-unit']);
+      repo.git(['branch', 'orch/Not_A_Chunk']);
+      const tips = await wt.branchTips();
+      assert.deepEqual([...tips].sort(), [
+        ['alpha', repo.git(['rev-parse', 'orch/alpha'])],
+        ['beta', repo.git(['rev-parse', 'main'])],
+      ]);
     });
   });
 

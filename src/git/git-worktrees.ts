@@ -20,6 +20,9 @@ import { runShellCommand } from './setup-command.js';
 import { copyIncludedFiles, excludePathspecs, readIncludeList } from './worktree-include.js';
 import { WorktreeRegistry } from './worktree-registry.js';
 
+/** where `unitBranch` puts every unit's branch */
+const BRANCH_PREFIX = `refs/heads/${unitBranch('')}`;
+
 export interface GitWorktreesDeps {
   root: string;
   paths: ProjectPaths;
@@ -137,8 +140,10 @@ export class GitWorktrees implements Worktrees {
     });
   }
 
-  async probe(chunkA: string, chunkB: string): Promise<LiveProbe> {
-    const refs = [chunkA, chunkB].map((c) => `refs/heads/${unitBranch(toChunkName(c))}`);
+  async probe(chunkA: string, chunkB: string, commits?: readonly [string, string]): Promise<LiveProbe> {
+    const refs = commits
+      ? commits.map((c) => this.objectId(c))
+      : [chunkA, chunkB].map((c) => `refs/heads/${unitBranch(toChunkName(c))}`);
     const args = ['-c', 'core.quotePath=false', 'merge-tree', '--write-tree', '--name-only', '--no-messages'];
     // one spawn in the common case; branch existence is checked only when git could not merge
     const r = await this.repo.run([...args, ...refs]);
@@ -149,6 +154,18 @@ export class GitWorktrees implements Worktrees {
     const [a, b] = await Promise.all(refs.map((ref) => this.repo.commitOf(ref)));
     if (a === null || b === null) return { clean: true, conflicting_files: [] };
     throw gitFailed([...args, ...refs], this.repo.root, r);
+  }
+
+  async branchTips(): Promise<Map<string, string>> {
+    // read-only and one spawn: outside the mutation queue, like the probe it feeds
+    const out = await this.repo.ok(['for-each-ref', `--format=%(objectname) %(refname)`, BRANCH_PREFIX]);
+    const tips = new Map<string, string>();
+    for (const line of out.split('\n')) {
+      const [sha = '', ref = ''] = line.split(' ');
+      const chunk = ref.slice(BRANCH_PREFIX.length);
+      if (ref.startsWith(BRANCH_PREFIX) && isChunkName(chunk) && isObjectId(sha)) tips.set(chunk, sha);
+    }
+    return tips;
   }
 
   async unmergedCommits(chunk: string, baseBranch: string): Promise<number> {
@@ -214,6 +231,12 @@ export class GitWorktrees implements Worktrees {
     if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
     this.log.info('running setup command', { chunk: name, command });
     await runShellCommand(command, this.paths.worktree(name));
+  }
+
+  /** a commit id handed to git as an argument: a full id only (never a ref or an option) */
+  private objectId(commit: string): string {
+    if (isObjectId(commit)) return commit;
+    throw new OrchError(ErrorCode.invalid_input, `not a full commit id: ${commit}`, { commit });
   }
 
   /**

@@ -116,4 +116,47 @@ describe('LIVE probe on a real repository', () => {
     assert.deepEqual({ status: await status(), heads: await heads(), mtimes: mtimes(host) }, before);
     store.close();
   });
+
+  it('probes again only the pairs of a branch that got a commit; uncommitted work is not probed', async () => {
+    const { store, clock } = makeStoreHarness();
+    const units: WorkUnit[] = [];
+    for (const c of ['a', 'b', 'c', 'd']) {
+      units.push(
+        await store.create(aWorkUnit({ chunk: c, phase: 'IMPLEMENT', status: 'READY', worktree: wt(c) }), {
+          source: 'api',
+        }),
+      );
+    }
+    const git = mergeTreeProbe(host);
+    const probes: string[] = [];
+    const oracle = new OracleService({
+      store,
+      chunks: new FsChunkRepo(host),
+      worktrees: {
+        branchTips: () => git.branchTips(),
+        probe: (a, b, commits) => {
+          probes.push(`${a}+${b}`);
+          return git.probe(a, b, commits);
+        },
+      },
+      config: () => ({ oracle_decide_threshold: 0.8 }),
+      clock,
+      log: silentLogger,
+    });
+    const ab = [{ pair: ['a', 'b'], files: ['src/shared.ts'] }];
+    assert.deepEqual(await oracle.probeImplementing(units), ab);
+    assert.equal(probes.splice(0).length, 6);
+    assert.deepEqual(await oracle.probeImplementing(units), ab);
+    assert.deepEqual(probes.splice(0), [], 'no branch moved: no merge-tree');
+
+    // d edits c's line without committing: the branches do not conflict (yet), as before the cache
+    writeFileSync(join(wt('d'), 'src/other.ts'), 'export const other = 4;\n');
+    assert.deepEqual(await oracle.probeImplementing(units), ab);
+    assert.deepEqual(probes.splice(0), []);
+    await gitOk(wt('d'), ['commit', '-qam', 'edit other.ts']);
+    const found = await oracle.probeImplementing(units);
+    assert.deepEqual(found, [...ab, { pair: ['c', 'd'], files: ['src/other.ts'] }]);
+    assert.deepEqual(probes.splice(0), ['a+d', 'b+d', 'c+d'], 'd committed: its k−1 pairs');
+    store.close();
+  });
 });

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit, makeStoreHarness } from '../../test/builders.js';
+import { makeOracleHarness } from '../../test/support/oracle-harness.js';
 import { silentLogger } from '../infra/json-logger.js';
 import { checkLiveConflicts, type LiveReactionDeps } from './live-reaction.js';
 import type { LiveConflict } from './live-watch.js';
@@ -137,5 +138,46 @@ describe('live conflict checks in flight', () => {
     assert.equal(g.calls.length, 2);
     g.calls[1]?.release([]);
     assert.equal(await again, 0);
+  });
+});
+
+describe('live conflict checks through the oracle', () => {
+  it('probe only the pairs whose branch tips moved since the last check', async () => {
+    const h = makeOracleHarness();
+    try {
+      const chunks = ['a', 'b', 'c', 'd', 'e'];
+      for (const c of chunks) h.chunk(c, [`src/${c}.ts#X`]);
+      for (const [i, c] of chunks.entries()) {
+        // created in this order: the later unit of a conflicting pair gives way
+        const created_at = `2026-01-01T00:00:0${i}.000Z`;
+        await h.unit({ chunk: c, phase: 'IMPLEMENT', status: 'READY', worktree: h.root, created_at });
+      }
+      const deps: LiveReactionDeps = {
+        store: h.store,
+        probe: (units) => h.oracle.probeImplementing(units),
+        log: silentLogger,
+      };
+      const probesOf = async () => {
+        await checkLiveConflicts(deps);
+        return h.probe.calls.splice(0).sort();
+      };
+      assert.equal((await probesOf()).length, 10, 'the first check probes all k(k−1)/2 pairs');
+      assert.deepEqual(await probesOf(), [], 'tips unchanged (a REVIEW end with no commit): none');
+      h.probe.commit('c');
+      assert.deepEqual(await probesOf(), ['a+c', 'b+c', 'c+d', 'c+e'], 'c committed: its k−1 pairs');
+      assert.deepEqual(await probesOf(), []);
+      assert.equal(h.probe.tipReads, 4, 'one read of all tips per check');
+
+      // the conflict c's next commit makes is found, raised once, and not probed for again
+      h.probe.set('c', 'e', { clean: false, conflicting_files: ['src/shared.ts'] });
+      h.probe.commit('c');
+      assert.equal(await checkLiveConflicts(deps), 1);
+      assert.equal((await h.store.get('e'))?.attention_kind, 'CONFLICT');
+      assert.equal(h.probe.calls.splice(0).length, 4);
+      assert.equal(await checkLiveConflicts(deps), 0);
+      assert.deepEqual(h.probe.calls, []);
+    } finally {
+      h.close();
+    }
   });
 });

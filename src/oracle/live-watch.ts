@@ -6,6 +6,9 @@ import { sortedPair } from '../domain/conflict.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { Logger } from '../ports/logger.js';
 import type { LiveProbe, Worktrees } from '../ports/worktrees.js';
+import type { LiveProbeCache, ProbedPair } from './probe-cache.js';
+
+export type { ProbedPair };
 
 /** Phases whose branch holds (or is getting) the unit's code. */
 export const LIVE_PHASES: ReadonlySet<Phase> = new Set<Phase>(['IMPLEMENT', 'REBASE', 'REVIEW']);
@@ -16,37 +19,53 @@ export interface LiveConflict {
   files: string[];
 }
 
-export interface ProbedPair {
-  pair: [string, string];
-  probe: LiveProbe;
-}
-
 /** Units worth probing: a worktree, a code phase, not finished. */
 export function liveCandidates(units: readonly WorkUnit[]): WorkUnit[] {
   return units.filter((u) => u.worktree !== null && LIVE_PHASES.has(u.phase) && u.status !== 'DONE');
 }
 
 /**
- * Probes every pair of live candidates, one at a time (git shares two cores with the agents). A pair
- * whose probe fails is logged and left out: a failed probe is no evidence either way.
+ * Answers every pair of live candidates, probing (one at a time: git shares two cores with the
+ * agents) only the pairs whose branch tips are not in `cache`: after a phase end that is the pairs of
+ * the units whose branch moved, plus one read of all tips. A lone pair is probed directly. A pair whose probe fails is logged and left out: a failed probe is no
+ * evidence either way. Probes merge the committed tips, as before the cache: uncommitted work in a
+ * worktree is not seen either way.
  */
 export async function probePairs(
-  deps: { worktrees: Pick<Worktrees, 'probe'>; log: Logger },
+  deps: { worktrees: Pick<Worktrees, 'probe' | 'branchTips'>; log: Logger },
   units: readonly WorkUnit[],
+  cache: LiveProbeCache,
 ): Promise<ProbedPair[]> {
-  const live = liveCandidates(units).sort((x, y) => (x.chunk < y.chunk ? -1 : 1));
-  const out: ProbedPair[] = [];
+  const live = liveCandidates(units)
+    .map((u) => u.chunk)
+    .sort();
+  const pairs: [string, string][] = [];
   for (let i = 0; i < live.length; i++) {
-    for (let j = i + 1; j < live.length; j++) {
-      const pair = sortedPair((live[i] as WorkUnit).chunk, (live[j] as WorkUnit).chunk);
-      try {
-        out.push({ pair, probe: await deps.worktrees.probe(pair[0], pair[1]) });
-      } catch (e) {
-        deps.log.warn('live probe failed', { chunk: pair[0], other: pair[1], error: e });
-      }
-    }
+    for (let j = i + 1; j < live.length; j++) pairs.push(sortedPair(live[i] as string, live[j] as string));
   }
-  return out;
+  // one pair (or none): reading the tips would cost the one spawn the cache could save
+  if (pairs.length <= 1) {
+    const pair = pairs[0];
+    const probe = pair ? await probeOrNull(deps, pair) : null;
+    return pair && probe ? [{ pair, probe }] : [];
+  }
+  const plan = cache.plan(pairs, await deps.worktrees.branchTips());
+  const results: (LiveProbe | null)[] = [];
+  for (const { pair, commits } of plan.jobs) results.push(await probeOrNull(deps, pair, commits));
+  return cache.settle(plan, results);
+}
+
+async function probeOrNull(
+  deps: { worktrees: Pick<Worktrees, 'probe'>; log: Logger },
+  pair: [string, string],
+  commits?: [string, string],
+): Promise<LiveProbe | null> {
+  try {
+    return await deps.worktrees.probe(pair[0], pair[1], commits);
+  } catch (e) {
+    deps.log.warn('live probe failed', { chunk: pair[0], other: pair[1], error: e });
+    return null;
+  }
 }
 
 /** The real conflicts among probed pairs. */

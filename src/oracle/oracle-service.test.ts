@@ -245,9 +245,50 @@ describe('OracleService.probeImplementing', () => {
     );
     assert.equal((await h.oracle.gate(units[0]!, [units[1]!])).kind, 'wait');
 
+    // a's agent commits a fix: a's tip moves, so its pairs are probed again
     h.probe.set('a', 'b', { clean: true, conflicting_files: [] });
+    h.probe.commit('a');
     assert.deepEqual(await h.oracle.probeImplementing(units), []);
+    // a+b and a+c by the check, a+b once more by the re-analysis of the cleared conflict; not b+c
+    assert.deepEqual(h.probe.calls.slice(3).sort(), ['a+b', 'a+b', 'a+c']);
     const cleared = await h.store.getConflict('a', 'b');
     assert.equal(cleared?.verdict, 'INDEPENDENT', cleared?.reason);
+  });
+  it('probes again only pairs whose tips moved; a failed probe is retried, a missing branch is clean', async () => {
+    for (const c of ['a', 'b', 'c']) h.chunk(c, [`src/${c}.ts#X`]);
+    const units = [
+      await h.unit({ chunk: 'a', phase: 'IMPLEMENT', worktree: h.root }),
+      await h.unit({ chunk: 'b', phase: 'REVIEW', status: 'READY', worktree: h.root }),
+      await h.unit({ chunk: 'c', phase: 'IMPLEMENT', worktree: h.root }),
+    ];
+    h.probe.set('a', 'c', new Error('git exploded'));
+    h.probe.set('b', 'c', { clean: false, conflicting_files: ['src/x.ts'] });
+    assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['b', 'c'], files: ['src/x.ts'] }]);
+    assert.deepEqual(h.probe.calls.splice(0).sort(), ['a+b', 'a+c', 'b+c']);
+
+    // same tips: the failed pair again, nothing else; the conflict still reported from the cache
+    h.probe.set('a', 'c', { clean: true, conflicting_files: [] });
+    assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['b', 'c'], files: ['src/x.ts'] }]);
+    assert.deepEqual(h.probe.calls.splice(0), ['a+c']);
+    assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['b', 'c'], files: ['src/x.ts'] }]);
+    assert.deepEqual(h.probe.calls.splice(0), []);
+
+    // a's branch is gone (merged meanwhile): its pairs are clean without a probe
+    h.probe.tips.delete('a');
+    assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['b', 'c'], files: ['src/x.ts'] }]);
+    assert.deepEqual(h.probe.calls.splice(0), []);
+  });
+  it('probes a lone pair by its branches without reading the tips (the read would cost as much)', async () => {
+    for (const c of ['a', 'b']) h.chunk(c, [`src/${c}.ts#X`]);
+    const units = [
+      await h.unit({ chunk: 'a', phase: 'IMPLEMENT', worktree: h.root }),
+      await h.unit({ chunk: 'b', phase: 'REVIEW', status: 'READY', worktree: h.root }),
+    ];
+    h.probe.set('a', 'b', { clean: false, conflicting_files: ['src/x.ts'] });
+    for (let i = 0; i < 2; i++)
+      assert.deepEqual(await h.oracle.probeImplementing(units), [{ pair: ['a', 'b'], files: ['src/x.ts'] }]);
+    assert.deepEqual([h.probe.calls, h.probe.tipReads], [['a+b', 'a+b'], 0]);
+    assert.deepEqual(await h.oracle.probeImplementing(units.slice(1)), []);
+    assert.deepEqual([h.probe.calls.length, h.probe.tipReads], [2, 0]);
   });
 });

@@ -16,6 +16,7 @@ import type { WorkUnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import { type ChunkEvidence, extractEvidence, pairStage } from './evidence.js';
 import { type LiveConflict, liveConflicts, probePairs } from './live-watch.js';
+import { LiveProbeCache } from './probe-cache.js';
 import {
   applyLiveProbe,
   DEFAULT_WEIGHTS,
@@ -33,7 +34,7 @@ export type OracleConfig = Pick<OrchestratorConfig, 'oracle_decide_threshold'>;
 export interface OracleServiceDeps {
   store: WorkUnitStore;
   chunks: ChunkRepo;
-  worktrees: Pick<Worktrees, 'probe'>;
+  worktrees: Pick<Worktrees, 'probe' | 'branchTips'>;
   /** read on every analysis, so a threshold change applies to the running daemon */
   config: () => OracleConfig | Promise<OracleConfig>;
   clock: Clock;
@@ -67,6 +68,8 @@ const FINISHED_PHASES: ReadonlySet<Phase> = new Set<Phase>(['REVIEW', 'COMPLETE'
 
 export class OracleService implements ConflictOracle {
   private readonly boilerplate: ReadonlySet<string>;
+  /** live probe results by branch tips, from one `probeImplementing` to the next */
+  private readonly liveProbes = new LiveProbeCache();
 
   constructor(private readonly deps: OracleServiceDeps) {
     this.boilerplate = boilerplateWith(deps.boilerplate ?? []);
@@ -161,11 +164,11 @@ export class OracleService implements ConflictOracle {
 
   /**
    * Probes the branches of units writing code (IMPLEMENT, REBASE, REVIEW) pairwise and returns the
-   * real conflicts. Each conflict is persisted as a LIVE analysis, so the gate and the API see it;
+   * real conflicts; a pair whose two tips were probed last time is answered from that probe. Each conflict is persisted as a LIVE analysis, so the gate and the API see it;
    * a pair whose stored LIVE conflict has since cleared is re-analyzed.
    */
   async probeImplementing(units: readonly WorkUnit[]): Promise<LiveConflict[]> {
-    const probed = await probePairs(this.deps, units);
+    const probed = await probePairs(this.deps, units, this.liveProbes);
     for (const { pair, probe } of probed) {
       const stored = await this.deps.store.getConflict(pair[0], pair[1]);
       const storedLive = stored?.stage === 'LIVE' && stored.verdict === 'SERIALIZE';

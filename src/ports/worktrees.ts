@@ -44,8 +44,13 @@ export interface Worktrees {
   commitAll(chunk: string, message: string): Promise<boolean>;
   /** commits leftovers, merges `orch/<chunk>` into base, and removes worktree + branch once landed */
   finalize(chunk: string, baseBranch: string): Promise<MergeResult>;
-  /** git merge-tree of two units' branches; touches no working copy */
-  probe(chunkA: string, chunkB: string): Promise<LiveProbe>;
+  /**
+   * git merge-tree of two units' branches, or of `commits` (their tips as read by `branchTips`, so a
+   * result can be cached by commit); touches no working copy
+   */
+  probe(chunkA: string, chunkB: string, commits?: readonly [string, string]): Promise<LiveProbe>;
+  /** the tip commit of every `orch/<chunk>` branch, by chunk: one read, no working copy, no queue */
+  branchTips(): Promise<Map<string, string>>;
   /** commits on `orch/<chunk>` not reachable from base (0 when the branch is gone) */
   unmergedCommits(chunk: string, baseBranch: string): Promise<number>;
   /** refuses (conflict error) when the branch has unmerged commits unless `force` */

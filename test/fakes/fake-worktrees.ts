@@ -15,6 +15,13 @@ export class FakeWorktrees implements Worktrees {
   /** results to return from the next finalize calls per chunk, in order */
   readonly finalizeScript = new Map<string, MergeResult[]>();
   probeResult: (a: string, b: string) => LiveProbe = () => ({ clean: true, conflicting_files: [] });
+  /** every probe made, as `a+b` */
+  readonly probes: string[] = [];
+  /**
+   * Branch tips by chunk, as `branchTips` reports them: set when a worktree is created, moved by each
+   * commitAll, gone with the branch. Tests may move a tip by hand (an agent's own commit).
+   */
+  readonly tips = new Map<string, string>();
   setupFailure: string | null = null;
 
   constructor(
@@ -33,6 +40,7 @@ export class FakeWorktrees implements Worktrees {
   async ensure(chunk: string, opts: { baseBranch: string }): Promise<EnsuredWorktree> {
     const path = this.path(chunk);
     const created = !existsSync(path);
+    if (!this.tips.has(chunk)) this.tips.set(chunk, `${chunk}@0`);
     if (created) {
       mkdirSync(path, { recursive: true });
       const docs = join(this.root, 'docs', 'chunks', chunk);
@@ -46,7 +54,9 @@ export class FakeWorktrees implements Worktrees {
   }
 
   async commitAll(chunk: string): Promise<boolean> {
-    this.commits.set(chunk, (this.commits.get(chunk) ?? 0) + 1);
+    const n = (this.commits.get(chunk) ?? 0) + 1;
+    this.commits.set(chunk, n);
+    if (this.tips.has(chunk)) this.tips.set(chunk, `${chunk}@${n}`);
     return true;
   }
 
@@ -54,19 +64,26 @@ export class FakeWorktrees implements Worktrees {
     const next = this.finalizeScript.get(chunk)?.shift();
     if (next && next.kind !== 'merged') return next;
     this.merged.push(chunk);
+    this.tips.delete(chunk);
     rmSync(this.path(chunk), { recursive: true, force: true });
     return next ?? { kind: 'merged', commit: 'f'.repeat(40) };
   }
 
   async probe(a: string, b: string): Promise<LiveProbe> {
+    this.probes.push(`${a}+${b}`);
     return this.probeResult(a, b);
+  }
+
+  async branchTips(): Promise<Map<string, string>> {
+    return new Map(this.tips);
   }
 
   async unmergedCommits(chunk: string): Promise<number> {
     return this.merged.includes(chunk) ? 0 : (this.commits.get(chunk) ?? 0);
   }
 
-  async remove(chunk: string): Promise<void> {
+  async remove(chunk: string, opts: { keepBranch: boolean }): Promise<void> {
+    if (!opts.keepBranch) this.tips.delete(chunk);
     rmSync(this.path(chunk), { recursive: true, force: true });
   }
 

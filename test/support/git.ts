@@ -33,18 +33,29 @@ export async function gitOk(cwd: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** `git merge-tree --write-tree --name-only` of `orch/<a>` and `orch/<b>`: exit 1 lists the conflicts. */
-export function mergeTreeProbe(repo: string): Pick<Worktrees, 'probe'> {
+/**
+ * `git merge-tree --write-tree --name-only` of `orch/<a>` and `orch/<b>` (or of the given commits):
+ * exit 1 lists the conflicts. `branchTips` reads `refs/heads/orch/*`.
+ */
+export function mergeTreeProbe(repo: string): Pick<Worktrees, 'probe' | 'branchTips'> {
   return {
-    async probe(a: string, b: string): Promise<LiveProbe> {
-      const r = await git(repo, [
-        'merge-tree',
-        '--write-tree',
-        '--name-only',
-        '--no-messages',
-        `orch/${a}`,
-        `orch/${b}`,
+    async branchTips(): Promise<Map<string, string>> {
+      const out = await gitOk(repo, [
+        'for-each-ref',
+        '--format=%(objectname) %(refname:lstrip=3)',
+        'refs/heads/orch/',
       ]);
+      return new Map(
+        out
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => l.split(' ') as [string, string])
+          .map(([sha, chunk]) => [chunk, sha]),
+      );
+    },
+    async probe(a: string, b: string, commits?: readonly [string, string]): Promise<LiveProbe> {
+      const [x, y] = commits ?? [`orch/${a}`, `orch/${b}`];
+      const r = await git(repo, ['merge-tree', '--write-tree', '--name-only', '--no-messages', x, y]);
       if (r.code > 1) throw new Error(`git merge-tree failed (${r.code}): ${r.stderr}`);
       // first line: the merged tree's id; then one conflicted path per line
       const files = r.stdout

@@ -14,10 +14,28 @@ import type { LiveProbe, Worktrees } from '../../src/ports/worktrees.js';
 import { aWorkUnit, makeStoreHarness } from '../builders.js';
 import { type GoalSpec, type PlanSpec, writeChunk } from './chunk-docs.js';
 
-/** `probe` answers from a table keyed by the sorted pair; unknown pairs merge cleanly. */
-export class ScriptedProbe implements Pick<Worktrees, 'probe'> {
+/**
+ * `probe` answers from a table keyed by the sorted pair; unknown pairs merge cleanly. `branchTips`
+ * reports `tips`: the harness gives every unit created with a worktree a branch, `commit` moves one.
+ */
+export class ScriptedProbe implements Pick<Worktrees, 'probe' | 'branchTips'> {
   readonly calls: string[] = [];
   readonly answers = new Map<string, LiveProbe | Error>();
+  readonly tips = new Map<string, string>();
+
+  /** a new commit on the chunk's branch */
+  commit(chunk: string): void {
+    const n = Number((this.tips.get(chunk) ?? '@-1').split('@')[1]) + 1;
+    this.tips.set(chunk, `${chunk}@${n}`);
+  }
+
+  /** how many times `branchTips` was called */
+  tipReads = 0;
+
+  async branchTips(): Promise<Map<string, string>> {
+    this.tipReads += 1;
+    return new Map(this.tips);
+  }
 
   set(a: string, b: string, answer: LiveProbe | Error): void {
     this.answers.set(sortedPair(a, b).join('+'), answer);
@@ -81,6 +99,7 @@ export function makeOracleHarness(opts: { skipDocPhases?: boolean } = {}) {
       writeChunk(at, name, { goal: `Deliver ${name}.`, ...goal }, plan);
     },
     async unit(fields: Parameters<typeof aWorkUnit>[0]): Promise<WorkUnit> {
+      if (fields.chunk && fields.worktree && !probe.tips.has(fields.chunk)) probe.commit(fields.chunk);
       return store.create(aWorkUnit({ phase: 'IMPLEMENT', status: 'RUNNING', ...fields }), { source: 'api' });
     },
     worktreeDir(name: string): string {
