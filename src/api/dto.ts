@@ -5,7 +5,7 @@
 import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
-import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { AgentEvent } from '../ports/agent-backend.js';
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';

@@ -26,7 +26,7 @@ import { recordingObserver } from '../support/recording-observer.js';
 type Step = { tool: string; input: Record<string, unknown> };
 
 /** The vectors, as the agent would send them; `H` is the host root, `W` the worktree, `R` outside both. */
-function vectors(H: string, W: string, R: string): [string, Step][] {
+function vectors(H: string, _W: string, R: string): [string, Step][] {
   const bash = (command: string): Step => ({ tool: 'Bash', input: { command } });
   const write = (file_path: string): Step => ({ tool: 'Write', input: { file_path, content: 'escaped\n' } });
   return [
