@@ -1,9 +1,12 @@
 /** The git wrapper: exit codes, typed failures, env scrubbing, stdin, truncation. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { makeTestRepo, type TestRepo } from '../../test/support/git-repo.js';
 import { isOrchError } from '../domain/errors.js';
-import { git, gitOk, scrubbedEnv } from './git-cli.js';
+import { git, gitOk, scrubEnv } from './git-cli.js';
 
 describe('git-cli', () => {
   let repo: TestRepo;
@@ -29,20 +32,37 @@ describe('git-cli', () => {
     });
   });
 
-  it('a GIT_DIR / GIT_INDEX_FILE inherited from a parent cannot redirect us', async () => {
+  it('scrubEnv drops every variable that could point git at another repository', () => {
+    const env = scrubEnv({
+      HOME: '/home/op',
+      PATH: '/usr/bin',
+      GIT_DIR: '/x/.git',
+      GIT_WORK_TREE: '/x',
+      GIT_INDEX_FILE: '/x/.git/index',
+      GIT_COMMON_DIR: '/x/.git',
+      GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/x'",
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: 'core.hooksPath',
+      GIT_CONFIG_VALUE_0: '/x',
+      GIT_TRACE: '1',
+    });
+    assert.deepEqual(env, { HOME: '/home/op', PATH: '/usr/bin', GIT_TRACE: '1' });
+  });
+
+  it('a GIT_DIR / GIT_INDEX_FILE inherited from a parent cannot redirect us', () => {
+    // a fresh process, because the scrubbed environment is computed once, at the first git call
     const other = makeTestRepo({ branch: 'other' });
-    const saved = { dir: process.env.GIT_DIR, index: process.env.GIT_INDEX_FILE };
-    process.env.GIT_DIR = `${other.root}/.git`;
-    process.env.GIT_INDEX_FILE = `${other.root}/.git/index`;
     try {
-      assert.equal(scrubbedEnv().GIT_DIR, undefined);
-      const r = await gitOk(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: repo.root });
-      assert.equal(r.trim(), 'main');
+      const gitCli = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'git-cli.js')).href;
+      const script = `const { gitOk, scrubbedEnv } = await import(${JSON.stringify(gitCli)});
+        const out = await gitOk(['rev-parse', '--abbrev-ref', 'HEAD'], { cwd: ${JSON.stringify(repo.root)} });
+        process.stdout.write(JSON.stringify({ head: out.trim(), dir: scrubbedEnv().GIT_DIR ?? null }));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: { ...process.env, GIT_DIR: `${other.root}/.git`, GIT_INDEX_FILE: `${other.root}/.git/index` },
+      });
+      assert.deepEqual(JSON.parse(out), { head: 'main', dir: null });
     } finally {
-      if (saved.dir === undefined) delete process.env.GIT_DIR;
-      else process.env.GIT_DIR = saved.dir;
-      if (saved.index === undefined) delete process.env.GIT_INDEX_FILE;
-      else process.env.GIT_INDEX_FILE = saved.index;
       other.cleanup();
     }
   });

@@ -54,17 +54,43 @@ const REDIRECTING_VARS = new Set([
   'GIT_QUARANTINE_PATH',
 ]);
 
-/** The inherited environment minus anything that could redirect git to another repository. */
-export function scrubbedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** `source` minus anything that could redirect git to another repository. Pure; tested directly. */
+export function scrubEnv(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
+  for (const [k, v] of Object.entries(source)) {
     if (REDIRECTING_VARS.has(k) || /^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, ...extra };
+  return env;
 }
 
+/**
+ * process.env scrubbed, computed at the first call and kept. Copying and filtering process.env on
+ * every git spawn cost 3% of the daemon's CPU (docs/performance.md). Safe because nothing in ve
+ * changes its own environment after start-up; a test that changes process.env must do it before
+ * its first git call (isolateGitConfig runs at the top of a test file).
+ */
+let scrubbedBase: Readonly<NodeJS.ProcessEnv> | null = null;
+
+/** The inherited environment minus anything that could redirect git to another repository. */
+export function scrubbedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  scrubbedBase ??= Object.freeze(scrubEnv(process.env));
+  return { ...scrubbedBase, ...extra };
+}
+
+/**
+ * What every git call runs with when it adds nothing: built once, with the scrubbed base. Not frozen:
+ * execFile only reads it, except that Node may add NODE_V8_COVERAGE to it, which must not throw.
+ */
+let plainGitEnv: NodeJS.ProcessEnv | null = null;
+
 function gitEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  plainGitEnv ??= gitEnvOver({});
+  // passed as is: no copy at all for the common call
+  return extra === undefined ? plainGitEnv : gitEnvOver(extra);
+}
+
+function gitEnvOver(extra: Record<string, string>): NodeJS.ProcessEnv {
   return scrubbedEnv({
     // messages such as "CONFLICT" and "would be overwritten" are parsed, so no translations
     LC_ALL: 'C',
