@@ -15,7 +15,7 @@ import { gitFailed } from './git-cli.js';
 import { type MergeOptions, mergeIntoBase } from './merge.js';
 import { type MutationQueue, queueFor } from './mutation-queue.js';
 import { isObjectId, parseMergeTree } from './porcelain.js';
-import { GitRepo, samePath } from './repo.js';
+import { GitRepo, NO_AUTO_MAINTENANCE, samePath } from './repo.js';
 import { runShellCommand } from './setup-command.js';
 import { copyIncludedFiles, excludePathspecs, readIncludeList } from './worktree-include.js';
 import { WorktreeRegistry } from './worktree-registry.js';
@@ -33,6 +33,9 @@ export interface GitWorktreesDeps {
   merge?: Omit<MergeOptions, 'log'>;
 }
 
+/** Merges between two runs of git's auto maintenance (see maintainNowAndThen). */
+export const MAINTENANCE_EVERY = 10;
+
 export class GitWorktrees implements Worktrees {
   private readonly repo: GitRepo;
   private readonly paths: ProjectPaths;
@@ -40,6 +43,7 @@ export class GitWorktrees implements Worktrees {
   private readonly queue: MutationQueue;
   private readonly mergeOpts: MergeOptions;
   private readonly registry: WorktreeRegistry;
+  private mergesSinceMaintenance = 0;
 
   constructor(deps: GitWorktreesDeps) {
     this.repo = new GitRepo(deps.root);
@@ -84,7 +88,7 @@ export class GitWorktrees implements Worktrees {
       }
       if (entry) {
         this.log.warn('worktree registration is stale or broken; recreating it', { chunk: name, path });
-        await this.registry.remove(path, entry);
+        await this.registry.remove(path);
       } else if (existsSync(path)) {
         await this.registry.clearLeftoverDir(name, path);
       }
@@ -115,7 +119,8 @@ export class GitWorktrees implements Worktrees {
     if (staged.code === 0) return false;
     if (staged.code !== 1) throw gitFailed(['diff', '--cached', '--quiet'], cwd, staged);
     const identity = await this.repo.identityArgs();
-    await this.repo.ok([...identity, 'commit', '--quiet', '--no-edit', '-m', message], { cwd });
+    const commit = ['commit', '--quiet', '--no-edit', '-m', message];
+    await this.repo.ok([...identity, ...NO_AUTO_MAINTENANCE, ...commit], { cwd });
     this.log.info('committed worktree changes', { chunk: name });
     return true;
   }
@@ -124,20 +129,35 @@ export class GitWorktrees implements Worktrees {
     const name = toChunkName(chunk);
     const branch = unitBranch(name);
     if (await this.exists(name)) await this.commitAll(name, `feat: chunk ${name}`);
-    return this.queue.run(async () => {
-      const tip = await this.repo.branchTip(branch);
+    const result = await this.queue.run(async (): Promise<MergeResult> => {
+      const [tip = null, baseTip = null] = await this.repo.branchTips([branch, baseBranch]);
       if (tip === null) {
         await this.registry.remove(this.paths.worktree(name));
         return { kind: 'merged', commit: null };
       }
-      const result = await mergeIntoBase(this.repo, { branch, tip, base: baseBranch }, this.mergeOpts);
-      if (result.kind === 'merged') {
+      const req = { branch, tip, base: baseBranch, baseTip };
+      const merged = await mergeIntoBase(this.repo, req, this.mergeOpts);
+      if (merged.kind === 'merged') {
         // only now that the branch is contained in base: the worktree and the branch may go
         await this.registry.remove(this.paths.worktree(name));
         await this.registry.deleteBranch(branch, tip);
       }
-      return result;
+      return merged;
     });
+    if (result.kind === 'merged') await this.maintainNowAndThen();
+    return result;
+  }
+
+  /**
+   * git's own `maintenance run --auto` (repack and prune loose objects when they pile up), which ve's
+   * merges and commits no longer start: run here, outside the mutation queue, every
+   * MAINTENANCE_EVERY merges. It only checks thresholds unless there is work to do.
+   */
+  private async maintainNowAndThen(): Promise<void> {
+    if (++this.mergesSinceMaintenance < MAINTENANCE_EVERY) return;
+    this.mergesSinceMaintenance = 0;
+    const r = await this.repo.run(['maintenance', 'run', '--auto', '--quiet']);
+    if (r.code !== 0) this.log.warn('git maintenance run --auto failed', { stderr: r.stderr.trim() });
   }
 
   async probe(chunkA: string, chunkB: string, commits?: readonly [string, string]): Promise<LiveProbe> {

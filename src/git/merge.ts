@@ -8,7 +8,7 @@ import type { Logger } from '../ports/logger.js';
 import type { MergeResult } from '../ports/worktrees.js';
 import { gitFailed } from './git-cli.js';
 import { isObjectId, parseMergeTree } from './porcelain.js';
-import type { GitRepo } from './repo.js';
+import { type GitRepo, NO_AUTO_MAINTENANCE } from './repo.js';
 
 export interface MergeRequest {
   /** unit branch, e.g. `orch/x` */
@@ -17,6 +17,8 @@ export interface MergeRequest {
   tip: string;
   /** base branch name */
   base: string;
+  /** base's tip if the caller read it together with `tip` (null: no such branch); read here when absent */
+  baseTip?: string | null;
 }
 
 export interface MergeOptions {
@@ -37,7 +39,7 @@ export async function mergeIntoBase(
   req: MergeRequest,
   opts: MergeOptions,
 ): Promise<MergeResult> {
-  const baseTip = await repo.branchTip(req.base);
+  const baseTip = req.baseTip !== undefined ? req.baseTip : await repo.branchTip(req.base);
   if (baseTip === null) {
     const what = (await repo.commitOf(req.base)) ? 'is a commit, not a branch' : 'does not exist';
     return {
@@ -45,10 +47,11 @@ export async function mergeIntoBase(
       message: `cannot merge ${req.branch}: base '${req.base}' ${what}; the work stays on ${req.branch}`,
     };
   }
-  if (await repo.isAncestor(req.tip, baseTip)) return { kind: 'merged', commit: null };
+  const mergeBase = await repo.mergeBase(req.tip, baseTip);
+  if (mergeBase === req.tip) return { kind: 'merged', commit: null };
   const checkout = await repo.checkoutOf(req.base);
   if (checkout) return mergeInCheckout(repo, checkout.path, req, opts.log);
-  return mergeByPlumbing(repo, req, opts);
+  return mergeByPlumbing(repo, req, opts, { tip: baseTip, mergeBase });
 }
 
 /** `git merge` in the working copy that has base checked out; git refuses if local edits are in the way. */
@@ -58,20 +61,22 @@ export async function mergeInCheckout(
   req: MergeRequest,
   log: Logger,
 ): Promise<MergeResult> {
-  if (await repo.commitOf('MERGE_HEAD', cwd)) {
+  if ((await repo.mergeHead(cwd)) !== null) {
     return {
       kind: 'refused',
       message: `a merge is already in progress in ${cwd}; finish or abort it, then retry the merge of ${req.branch}`,
     };
   }
   const identity = await repo.identityArgs();
-  const args = [...identity, 'merge', '--no-edit', '-m', mergeMessage(req.branch, req.base), req.tip];
+  // no auto maintenance inside the mutation queue: GitWorktrees runs it outside, now and then
+  const merge = ['merge', '--no-edit', '-m', mergeMessage(req.branch, req.base), req.tip];
+  const args = [...identity, ...NO_AUTO_MAINTENANCE, ...merge];
   const r = await repo.run(args, { cwd });
   if (r.code === 0) {
     // `git merge` merges into whatever that working copy has checked out *now*: if the operator
     // switched branches since we looked, the merge went there. Only a base that contains the tip counts.
-    const baseNow = await repo.branchTip(req.base);
-    if (baseNow === null || !(await repo.isAncestor(req.tip, baseNow))) {
+    const baseNow = await repo.branchContaining(req.base, req.tip);
+    if (baseNow === null) {
       const head = (await repo.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd })).stdout.trim();
       log.warn('checkout switched branches during the merge', {
         branch: req.branch,
@@ -84,18 +89,17 @@ export async function mergeInCheckout(
         message: `the working copy ${cwd} switched to ${head || 'a detached HEAD'} while ${req.branch} was being merged into ${req.base}, so git merged it there instead; ${req.base} is unchanged and ${req.branch} is kept. Check that branch, then retry`,
       };
     }
-    const commit = await repo.commitOf('HEAD', cwd);
-    log.info('merged into checked-out base', { branch: req.branch, base: req.base, cwd, commit });
-    return { kind: 'merged', commit };
+    log.info('merged into checked-out base', { branch: req.branch, base: req.base, cwd, commit: baseNow });
+    return { kind: 'merged', commit: baseNow };
   }
   // a conflict leaves our merge in progress; a refusal (local edits in the way) leaves nothing behind
-  if ((await repo.commitOf('MERGE_HEAD', cwd)) === req.tip) {
+  if ((await repo.mergeHead(cwd)) === req.tip) {
     const unmerged = await repo.ok(['diff', '--name-only', '--diff-filter=U', '-z'], { cwd });
     const files = unmerged.split('\0').filter((f) => f !== '');
     const abort = await repo.run(['merge', '--abort'], { cwd });
     if (abort.code !== 0) {
       // another git command (the operator's checkout or commit) took over the merge state meanwhile
-      if ((await repo.commitOf('MERGE_HEAD', cwd)) === null) {
+      if ((await repo.mergeHead(cwd)) === null) {
         return {
           kind: 'refused',
           message: `the merge of ${req.branch} into ${req.base} in ${cwd} was interrupted by another git command there (${firstLine(r.stderr)}); check that working copy, then retry`,
@@ -121,18 +125,29 @@ export async function mergeInCheckout(
   };
 }
 
-/** Merge without a working copy: fast-forward or merge-tree + commit-tree, then update-ref with CAS. */
+/** A tip of base just read, and its merge base with the branch (which is not the branch's tip). */
+export interface KnownBase {
+  tip: string;
+  mergeBase: string | null;
+}
+
+/**
+ * Merge without a working copy: fast-forward or merge-tree + commit-tree, then update-ref with CAS.
+ * `known` saves re-reading base on the first attempt.
+ */
 export async function mergeByPlumbing(
   repo: GitRepo,
   req: MergeRequest,
   opts: MergeOptions,
+  known?: KnownBase,
 ): Promise<MergeResult> {
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const old = await repo.branchTip(req.base);
+    const old = attempt === 1 && known ? known.tip : await repo.branchTip(req.base);
     if (old === null) return { kind: 'refused', message: `base '${req.base}' disappeared during the merge` };
-    if (await repo.isAncestor(req.tip, old)) return { kind: 'merged', commit: null };
-    const computed = await computeMerge(repo, req, old);
+    const mergeBase = attempt === 1 && known ? known.mergeBase : await repo.mergeBase(req.tip, old);
+    if (mergeBase === req.tip) return { kind: 'merged', commit: null };
+    const computed = await computeMerge(repo, req, old, mergeBase === old);
     if (computed.kind === 'conflict') return computed;
     await opts.beforeRefUpdate?.();
     // never move a checked-out branch behind its working copy's back
@@ -184,8 +199,13 @@ async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: s
 
 type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;
 
-async function computeMerge(repo: GitRepo, req: MergeRequest, old: string): Promise<Computed> {
-  if (await repo.isAncestor(old, req.tip)) return { kind: 'commit', commit: req.tip };
+async function computeMerge(
+  repo: GitRepo,
+  req: MergeRequest,
+  old: string,
+  fastForward: boolean,
+): Promise<Computed> {
+  if (fastForward) return { kind: 'commit', commit: req.tip };
   const args = [
     '-c',
     'core.quotePath=false',

@@ -2,16 +2,30 @@
  * Typed queries on one repository (refs, ancestry, worktree registry, committer identity), built on
  * git-cli. Read-only except where a method name says otherwise; callers queue the mutations.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { headsNaming, mergeHeadOf } from './admin-files.js';
 import { type GitOptions, type GitResult, git, gitFailed, gitOk } from './git-cli.js';
 import { parseWorktreeList, type WorktreeEntry } from './porcelain.js';
+
+/**
+ * On ve's own `merge` and `commit`: git would otherwise spawn `git maintenance run --auto` at the
+ * end of each, inside the mutation queue. GitWorktrees runs it itself, outside the queue.
+ */
+export const NO_AUTO_MAINTENANCE: readonly string[] = ['-c', 'maintenance.auto=false', '-c', 'gc.auto=0'];
+
+/** A working tree that has a given branch checked out. */
+export interface Checkout {
+  path: string;
+}
 
 /** Used for ve's own commits when the repository has no user.name / user.email configured. */
 export const FALLBACK_IDENTITY = { name: 've', email: 've@localhost' } as const;
 
 export class GitRepo {
   private identity: Promise<string[]> | null = null;
+  private common: Promise<string> | null = null;
+  private rootIsMain: boolean | null = null;
 
   constructor(readonly root: string) {}
 
@@ -31,9 +45,53 @@ export class GitRepo {
     throw gitFailed(['rev-parse', rev], cwd, r);
   }
 
+  /** commitOf for several revisions with one spawn (`cat-file --batch-check`), in order. */
+  async commitsOf(revs: readonly string[], cwd = this.root): Promise<(string | null)[]> {
+    // the batch protocol is one name per line: a name it cannot carry is resolved on its own
+    if (revs.some((r) => r === '' || /[\n\r]/.test(r))) {
+      return Promise.all(revs.map((r) => this.commitOf(r, cwd)));
+    }
+    const input = revs.map((r) => `${r}^{commit}\n`).join('');
+    const args = ['cat-file', '--batch-check=%(objectname) %(objecttype)'];
+    const out = await gitOk(args, { cwd, input });
+    const lines = out.split('\n');
+    // `<id> commit` when it peels to a commit; `<name> missing` / `<name> ambiguous` otherwise
+    return revs.map((_, i) => /^([0-9a-f]{40}|[0-9a-f]{64}) commit$/.exec(lines[i] ?? '')?.[1] ?? null);
+  }
+
   /** The tip of branch `name` (refs/heads/<name>), or null when there is no such branch. */
   branchTip(name: string): Promise<string | null> {
     return this.commitOf(`refs/heads/${name}`);
+  }
+
+  /** The tips of several branches with one spawn, in order (null: no such branch). */
+  branchTips(names: readonly string[]): Promise<(string | null)[]> {
+    return this.commitsOf(names.map((n) => `refs/heads/${n}`));
+  }
+
+  /**
+   * The tip of `branch` if it contains `commit` (equal counts), else null — branchTip + isAncestor in
+   * one spawn (`for-each-ref --contains`).
+   */
+  async branchContaining(branch: string, commit: string): Promise<string | null> {
+    const ref = `refs/heads/${branch}`;
+    const args = [
+      'for-each-ref',
+      '--contains',
+      commit,
+      '--format=%(objectname) %(objecttype) %(refname)',
+      ref,
+    ];
+    const r = await this.run(args);
+    if (r.code !== 0) throw gitFailed(args, this.root, r);
+    // the pattern also matches refs below `ref/`; only the exact ref counts
+    const line = r.stdout.split('\n').find((l) => l.endsWith(` ${ref}`));
+    if (line === undefined) return null;
+    const [id, type] = line.split(' ');
+    if (type === 'commit') return id as string;
+    // a branch pointing at a tag object: peel the slow way
+    const tip = await this.branchTip(branch);
+    return tip !== null && (await this.isAncestor(commit, tip)) ? tip : null;
   }
 
   /** Is `ancestor` reachable from `descendant` (equal counts)? */
@@ -42,6 +100,18 @@ export class GitRepo {
     const r = await this.run(args);
     if (r.code === 0) return true;
     if (r.code === 1) return false;
+    throw gitFailed(args, this.root, r);
+  }
+
+  /**
+   * The best common ancestor of two commits, null when they share no history. It is `a` exactly when
+   * `a` is an ancestor of `b`, so one spawn answers both "is a in b?" and "is b in a?".
+   */
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const args = ['merge-base', a, b];
+    const r = await this.run(args);
+    if (r.code === 0) return r.stdout.trim();
+    if (r.code === 1) return null;
     throw gitFailed(args, this.root, r);
   }
 
@@ -59,7 +129,12 @@ export class GitRepo {
    * The working tree (the host's own included) that has `branch` checked out. Registrations whose
    * directory is gone (`prunable`) do not count: there is no working copy left to keep in step.
    */
-  async checkoutOf(branch: string): Promise<WorktreeEntry | null> {
+  async checkoutOf(branch: string): Promise<Checkout | null> {
+    // HEAD files first: git's list reads the same ones, so most answers need no spawn
+    const common = await this.commonDir();
+    const seen = headsNaming(common, branch);
+    if (seen === 'none') return null;
+    if (seen === 'main' && this.isMainWorktree(common)) return { path: this.root };
     return (await this.worktrees()).find((w) => w.branch === branch && !w.bare && !w.prunable) ?? null;
   }
 
@@ -76,10 +151,37 @@ export class GitRepo {
     return this.identity;
   }
 
-  /** The directory git keeps shared state in (`.git` of the main working tree). */
-  async commonDir(): Promise<string> {
-    const out = await this.ok(['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    return out.trim();
+  /**
+   * The commit MERGE_HEAD names in the working tree at `cwd` (a merge in progress there), or null.
+   * Read from the file when `<cwd>/.git` leads to it; otherwise git is asked.
+   */
+  async mergeHead(cwd: string): Promise<string | null> {
+    const fromFile = mergeHeadOf(cwd);
+    return fromFile === undefined ? this.commitOf('MERGE_HEAD', cwd) : fromFile;
+  }
+
+  /**
+   * Is `root` the main working tree, its `.git` directory the shared one? Then git lists it first,
+   * as the main working tree, and never as bare or prunable.
+   */
+  private isMainWorktree(common: string): boolean {
+    this.rootIsMain ??= (() => {
+      const dotGit = join(this.root, '.git');
+      return existsSync(dotGit) && lstatSync(dotGit).isDirectory() && samePath(dotGit, common);
+    })();
+    return this.rootIsMain;
+  }
+
+  /** The directory git keeps shared state in (`.git` of the main working tree); asked once. */
+  commonDir(): Promise<string> {
+    this.common ??= this.ok(['rev-parse', '--path-format=absolute', '--git-common-dir']).then((out) =>
+      out.trim(),
+    );
+    // a failure is not kept: the next call asks again
+    this.common.catch(() => {
+      this.common = null;
+    });
+    return this.common;
   }
 }
 

@@ -13,6 +13,9 @@ import { type GitRepo, samePath } from './repo.js';
 
 export const LOCK_REASON = 've: in use';
 
+/** The line ve adds to `.git/info/exclude` so `.ve/` stays out of the operator's status. */
+const STATE_DIR_EXCLUDE = '/.ve/';
+
 export class WorktreeRegistry {
   constructor(
     private readonly repo: GitRepo,
@@ -62,7 +65,8 @@ export class WorktreeRegistry {
     await mkdir(dirname(path), { recursive: true });
     await this.excludeStateDir();
     const lock = ['--lock', '--reason', LOCK_REASON];
-    if ((await this.repo.branchTip(branch)) !== null) {
+    const [tip, baseCommit] = await this.repo.commitsOf([`refs/heads/${branch}`, base]);
+    if (tip !== null) {
       const holder = await this.repo.checkoutOf(branch);
       if (holder) {
         throw new OrchError(
@@ -75,7 +79,7 @@ export class WorktreeRegistry {
       await this.repo.ok(['worktree', 'add', ...lock, path, branch]);
       return;
     }
-    if ((await this.repo.commitOf(base)) === null) {
+    if (baseCommit === null) {
       throw new OrchError(ErrorCode.invalid_input, `base '${base}' does not name a commit`, { chunk, base });
     }
     await this.repo.ok(['worktree', 'add', ...lock, '--no-track', '-b', branch, path, base]);
@@ -96,24 +100,25 @@ export class WorktreeRegistry {
     await this.repo.ok(['worktree', 'prune']);
   }
 
-  /** Unlocks and removes a worktree; falls back to deleting the directory and pruning. No-op if absent. */
-  async remove(path: string, known?: WorktreeEntry): Promise<void> {
-    const entry = known ?? (await this.at(path));
-    if (!entry) {
+  /**
+   * Removes a worktree, locked or not, with its local changes; falls back to unlocking, deleting the
+   * directory and pruning. A directory git does not know is just deleted. No-op if absent.
+   */
+  async remove(path: string): Promise<void> {
+    // `-f -f` removes a locked worktree too: one spawn where unlock + remove took two
+    const r = await this.repo.run(['worktree', 'remove', '-f', '-f', path]);
+    if (r.code === 0) return;
+    if (/is not a working tree/.test(r.stderr)) {
       if (existsSync(path)) await rm(path, { recursive: true, force: true });
       return;
     }
-    if (entry.locked) {
-      const r = await this.repo.run(['worktree', 'unlock', path]);
-      if (r.code !== 0 && !/not locked/.test(r.stderr))
-        throw gitFailed(['worktree', 'unlock', path], path, r);
-    }
-    const r = await this.repo.run(['worktree', 'remove', '--force', path]);
-    if (r.code !== 0) {
-      this.log.warn('git worktree remove failed; deleting the directory', { path, stderr: r.stderr.trim() });
-      await rm(path, { recursive: true, force: true });
-      await this.repo.ok(['worktree', 'prune']);
-    }
+    this.log.warn('git worktree remove failed; deleting the directory', { path, stderr: r.stderr.trim() });
+    // `prune` keeps locked registrations, so unlock first; "not locked" is fine
+    const unlock = await this.repo.run(['worktree', 'unlock', path]);
+    if (unlock.code !== 0 && !/not locked/.test(unlock.stderr))
+      throw gitFailed(['worktree', 'unlock', path], path, unlock);
+    await rm(path, { recursive: true, force: true });
+    await this.repo.ok(['worktree', 'prune']);
   }
 
   /** Deletes the branch only if it is still at `tip` (compare-and-swap) and nobody has it checked out. */
@@ -128,12 +133,14 @@ export class WorktreeRegistry {
 
   /** Keeps `.ve/` out of the operator's `git status` and `git add -A` (worktrees nest inside it). */
   private async excludeStateDir(): Promise<void> {
-    const ignored = await this.repo.run(['check-ignore', '--quiet', '.ve/chunks']);
-    if (ignored.code === 0) return;
     const file = join(await this.repo.commonDir(), 'info', 'exclude');
     const current = existsSync(file) ? await readFile(file, 'utf8') : '';
+    // our own line is there (the usual case after the first worktree): no need to ask git
+    if (current.split('\n').some((l) => l.trim() === STATE_DIR_EXCLUDE)) return;
+    const ignored = await this.repo.run(['check-ignore', '--quiet', '.ve/chunks']);
+    if (ignored.code === 0) return;
     await mkdir(dirname(file), { recursive: true });
     const sep = current === '' || current.endsWith('\n') ? '' : '\n';
-    await appendFile(file, `${sep}# ve orchestrator state\n/.ve/\n`);
+    await appendFile(file, `${sep}# ve orchestrator state\n${STATE_DIR_EXCLUDE}\n`);
   }
 }
