@@ -3,7 +3,7 @@
  * conflicts, re-runs after a crash at any point, and many finalizes at once through the queue.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeAdapter, unitWithCommit } from '../../test/support/git-adapter.js';
@@ -173,6 +173,45 @@ describe('GitWorktrees.finalize', () => {
       assert.equal(r.kind, 'refused');
       assert.match(r.kind === 'refused' ? r.message : '', /merge is already in progress/);
       assert.equal(existsSync(join(repo.root, '.git/MERGE_HEAD')), true, "operator's merge untouched");
+      kept('alpha');
+    });
+  });
+
+  describe('base checked out in a linked worktree of the operator', () => {
+    let linked: string;
+    beforeEach(() => {
+      linked = join(repo.root, '..', `${repo.root.split('/').pop()}-release`);
+      repo.git(['worktree', 'add', '-q', '-b', 'release', linked, 'main']);
+      repo.git(['checkout', '-q', '-b', 'operator-topic']);
+    });
+    afterEach(() => rmSync(linked, { recursive: true, force: true }));
+
+    it('merges there with git merge, keeping that working copy’s uncommitted edits', async () => {
+      await unitWithCommit(wt, repo, 'alpha', { 'src/b.txt': 'b-unit\n' }, 'release');
+      repo.commit({ 'other.txt': 'o\n' }, 'release moves', linked);
+      repo.write('src/a.txt', 'operator edit\n', linked);
+      const r = await wt.finalize('alpha', 'release');
+      assert.equal(r.kind, 'merged');
+      assert.equal(r.kind === 'merged' && r.commit, tip('release'));
+      assert.equal(parents('release').length, 2);
+      assert.equal(repo.read('src/b.txt', linked), 'b-unit\n', 'the linked working copy follows');
+      assert.equal(repo.git(['status', '--porcelain'], linked), ' M src/a.txt');
+      gone('alpha');
+    });
+
+    it('refuses while the operator has a merge in progress there (its own MERGE_HEAD)', async () => {
+      await unitWithCommit(wt, repo, 'alpha', { 'x.txt': 'x\n' }, 'release');
+      repo.commit({ 'src/a.txt': 'release\n' }, 'release', linked);
+      repo.git(['checkout', '-q', '-b', 'side', 'main']);
+      repo.commit({ 'src/a.txt': 'side\n' }, 'side');
+      repo.git(['checkout', '-q', 'operator-topic']);
+      assert.throws(() => repo.git(['merge', 'side'], linked));
+      const before = tip('release');
+      const r = await wt.finalize('alpha', 'release');
+      assert.equal(r.kind, 'refused');
+      assert.match(r.kind === 'refused' ? r.message : '', /merge is already in progress/);
+      assert.equal(repo.git(['rev-parse', 'MERGE_HEAD'], linked), tip('side'), "operator's merge untouched");
+      assert.equal(tip('release'), before);
       kept('alpha');
     });
   });

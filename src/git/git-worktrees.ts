@@ -31,6 +31,8 @@ export interface GitWorktreesDeps {
   queue?: MutationQueue;
   /** passed to the merge (test seams, CAS attempts) */
   merge?: Omit<MergeOptions, 'log'>;
+  /** merges between two runs of git's auto maintenance; default MAINTENANCE_EVERY */
+  maintenanceEvery?: number;
 }
 
 /** Merges between two runs of git's auto maintenance (see maintainNowAndThen). */
@@ -43,6 +45,7 @@ export class GitWorktrees implements Worktrees {
   private readonly queue: MutationQueue;
   private readonly mergeOpts: MergeOptions;
   private readonly registry: WorktreeRegistry;
+  private readonly maintenanceEvery: number;
   private mergesSinceMaintenance = 0;
 
   constructor(deps: GitWorktreesDeps) {
@@ -52,6 +55,7 @@ export class GitWorktrees implements Worktrees {
     this.queue = deps.queue ?? queueFor(existsSync(deps.root) ? realpathSync(deps.root) : deps.root);
     this.mergeOpts = { ...deps.merge, log: this.log };
     this.registry = new WorktreeRegistry(this.repo, this.log);
+    this.maintenanceEvery = deps.maintenanceEvery ?? MAINTENANCE_EVERY;
   }
 
   async defaultBase(): Promise<string> {
@@ -151,10 +155,10 @@ export class GitWorktrees implements Worktrees {
   /**
    * git's own `maintenance run --auto` (repack and prune loose objects when they pile up), which ve's
    * merges and commits no longer start: run here, outside the mutation queue, every
-   * MAINTENANCE_EVERY merges. It only checks thresholds unless there is work to do.
+   * `maintenanceEvery` merges. It only checks thresholds unless there is work to do.
    */
   private async maintainNowAndThen(): Promise<void> {
-    if (++this.mergesSinceMaintenance < MAINTENANCE_EVERY) return;
+    if (++this.mergesSinceMaintenance < this.maintenanceEvery) return;
     this.mergesSinceMaintenance = 0;
     const r = await this.repo.run(['maintenance', 'run', '--auto', '--quiet']);
     if (r.code !== 0) this.log.warn('git maintenance run --auto failed', { stderr: r.stderr.trim() });
