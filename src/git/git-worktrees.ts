@@ -134,7 +134,7 @@ export class GitWorktrees implements Worktrees {
     const branch = unitBranch(name);
     if (await this.exists(name)) await this.commitAll(name, `feat: chunk ${name}`);
     const result = await this.queue.run(async (): Promise<MergeResult> => {
-      const [tip = null, baseTip = null] = await this.repo.branchTips([branch, baseBranch]);
+      const [tip = null, baseTip = null] = await this.repo.branchTipsOf([branch, baseBranch]);
       if (tip === null) {
         await this.registry.remove(this.paths.worktree(name));
         return { kind: 'merged', commit: null };

@@ -28,7 +28,7 @@ describe('GitRepo', () => {
     assert.deepEqual(await git.commitsOf(revs), one);
     // a name the line protocol cannot carry still gets an answer
     assert.deepEqual(await git.commitsOf(['main', 'a\nb']), [main, null]);
-    assert.deepEqual(await git.branchTips(['main', 'nope']), [main, null]);
+    assert.deepEqual(await git.branchTipsOf(['main', 'nope']), [main, null]);
   });
 
   it('mergeBase is the ancestor itself exactly when one contains the other', async () => {

@@ -65,7 +65,7 @@ export class GitRepo {
   }
 
   /** The tips of several branches with one spawn, in order (null: no such branch). */
-  branchTips(names: readonly string[]): Promise<(string | null)[]> {
+  branchTipsOf(names: readonly string[]): Promise<(string | null)[]> {
     return this.commitsOf(names.map((n) => `refs/heads/${n}`));
   }
 
