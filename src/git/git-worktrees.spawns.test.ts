@@ -64,9 +64,22 @@ describe('git spawns per operation', () => {
   afterEach(() => repo.cleanup());
   after(() => rmSync(traceFile, { force: true }));
 
-  it('creating a worktree: worktree list, one cat-file for both tips, worktree add', async () => {
+  it('creating a worktree: worktree list, one cat-file for both tips, worktree add without checkout', async () => {
     await wt.ensure('alpha', { baseBranch: 'main' });
-    assert.deepEqual(byVe(takeTrace()), ['worktree', 'cat-file', 'worktree']);
+    assert.deepEqual(
+      takeTrace().map((p) => `${p.child ? '  ' : ''}${p.cmd}`),
+      [
+        // the queue
+        'worktree list',
+        "cat-file '--batch-check=%(objectname)",
+        'worktree add',
+        // started by `worktree add`: no `reset --hard` any more
+        '  branch orch/alpha',
+        '  symbolic-ref HEAD',
+        // outside the queue
+        'read-tree --reset',
+      ],
+    );
   });
 
   it('finalize into the checked-out base: 6 spawns in the queue, no auto maintenance', async () => {
