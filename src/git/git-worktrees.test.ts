@@ -207,6 +207,7 @@ describe('GitWorktrees', () => {
       assert.equal(await wt.commitAll('alpha', 'work'), true);
       const committed = repo.git(['show', '--name-only', '--format=', 'orch/alpha']);
       assert.deepEqual(committed.split('\n'), ['feature.txt']);
+      assert.equal(await wt.commitAll('alpha', 'again'), false, 'included files alone: nothing to commit');
     });
 
     it('is not copied into a reused worktree', async () => {
@@ -231,6 +232,24 @@ describe('GitWorktrees', () => {
       const changed = repo.git(['diff', '--name-status', 'main', 'orch/alpha']);
       assert.deepEqual(changed.split('\n'), ['A\tnew/file.txt', 'M\tsrc/a.txt', 'D\tsrc/b.txt']);
       assert.equal(await wt.commitAll('alpha', 'again'), false);
+    });
+
+    it('sees untracked files whatever the configuration hides, and a nested repository moving', async () => {
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      repo.git(['config', 'status.showUntrackedFiles', 'no']);
+      repo.write('new/untracked.txt', 'u\n', e.path);
+      assert.equal(await wt.commitAll('alpha', 'untracked'), true);
+      assert.equal(repo.git(['show', '--name-only', '--format=', 'orch/alpha']), 'new/untracked.txt');
+      // an agent's nested repository: git add stages it as a gitlink, and its new commits too
+      const sub = join(e.path, 'sub');
+      mkdirSync(sub);
+      repo.git(['init', '-q'], sub);
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'one'], sub);
+      assert.equal(await wt.commitAll('alpha', 'add sub'), true);
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'two'], sub);
+      assert.equal(await wt.commitAll('alpha', 'move sub'), true);
+      assert.equal(repo.git(['rev-parse', 'orch/alpha:sub']), repo.git(['rev-parse', 'HEAD'], sub));
+      assert.equal(await wt.commitAll('alpha', 'nothing'), false);
     });
 
     it("uses the repository's identity, or ve's when none is configured", async () => {

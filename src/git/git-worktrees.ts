@@ -147,6 +147,11 @@ export class GitWorktrees implements Worktrees {
     const name = toChunkName(chunk);
     const cwd = this.paths.worktree(name);
     if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
+    // one spawn for the common case (the agent committed its work): anything `add -A` below could
+    // stage, or an unmerged path, shows here; the untracked and submodule options override any
+    // config that would hide one. Include-listed files show too: they take the full path.
+    const status = ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'];
+    if ((await this.repo.ok(status, { cwd })) === '') return false;
     const conflicted = await this.repo.ok(['ls-files', '--unmerged'], { cwd });
     if (conflicted.trim() !== '') {
       throw new OrchError(ErrorCode.conflict, `worktree of ${name} has unresolved merge conflicts`, {
