@@ -1,6 +1,6 @@
 /** GitWorktrees on real repositories: base detection, ensure, include files, commit, probe, list, remove. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { makeAdapter, unitWithCommit } from '../../test/support/git-adapter.js';
@@ -133,6 +133,47 @@ describe('GitWorktrees', () => {
       assert.equal(repo.read('stray.txt', other), 'mine\n');
     });
 
+    it('finishes a creation killed between `worktree add --no-checkout` and the checkout', async () => {
+      repo.commit({ '.worktreeinclude': '.env\n' }, 'inc');
+      repo.write('.env', 'SECRET=1\n');
+      const registry = new WorktreeRegistry(new GitRepo(repo.root), silentLogger);
+      const path = join(repo.root, '.ve/chunks/alpha/worktree');
+      // what the queue step leaves when the process dies right after it
+      await registry.add('alpha', path, 'orch/alpha', 'main');
+      assert.deepEqual(readdirSync(path), ['.git']);
+      assert.equal(registry.isLockedOn(path, 'orch/alpha'), true, 'the fast path alone would take it');
+      assert.equal(registry.isCheckedOut(path), false);
+
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      assert.equal(e.created, true, 'so the setup command runs too');
+      assert.equal(registry.isCheckedOut(path), true);
+      assert.equal(repo.read('src/a.txt', path), 'a1\na2\na3\n');
+      assert.equal(repo.read('.env', path), 'SECRET=1\n');
+      assert.equal(repo.git(['status', '--porcelain'], path), '', 'index and files are HEAD');
+      assert.equal((await wt.ensure('alpha', { baseBranch: 'main' })).created, false);
+    });
+
+    it('finishes a checkout killed half-way: no index, its lock left behind, a file half written', async () => {
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      const admin = repo.git(['rev-parse', '--absolute-git-dir'], e.path);
+      rmSync(join(admin, 'index'));
+      writeFileSync(join(admin, 'index.lock'), '');
+      repo.write('src/a.txt', 'a1\n', e.path);
+      const again = await wt.ensure('alpha', { baseBranch: 'main' });
+      assert.equal(again.created, true);
+      assert.equal(repo.read('src/a.txt', e.path), 'a1\na2\na3\n');
+      assert.equal(repo.git(['status', '--porcelain'], e.path), '');
+      assert.equal(existsSync(join(admin, 'index.lock')), false);
+    });
+
+    it('checks a new worktree out once when two calls ensure it at the same time', async () => {
+      const both = await Promise.all([0, 1].map(() => wt.ensure('alpha', { baseBranch: 'main' })));
+      assert.deepEqual(both.map((e) => e.created).sort(), [false, true]);
+      const path = both[0]?.path as string;
+      assert.equal(repo.git(['status', '--porcelain'], path), '');
+      assert.equal(repo.read('src/b.txt', path), 'b1\n');
+    });
+
     it('refuses when orch/<c> is checked out by the operator, and rejects bad names', async () => {
       repo.git(['branch', 'orch/alpha']);
       repo.git(['checkout', '-q', 'orch/alpha']);
@@ -166,6 +207,7 @@ describe('GitWorktrees', () => {
       assert.equal(await wt.commitAll('alpha', 'work'), true);
       const committed = repo.git(['show', '--name-only', '--format=', 'orch/alpha']);
       assert.deepEqual(committed.split('\n'), ['feature.txt']);
+      assert.equal(await wt.commitAll('alpha', 'again'), false, 'included files alone: nothing to commit');
     });
 
     it('is not copied into a reused worktree', async () => {
@@ -190,6 +232,24 @@ describe('GitWorktrees', () => {
       const changed = repo.git(['diff', '--name-status', 'main', 'orch/alpha']);
       assert.deepEqual(changed.split('\n'), ['A\tnew/file.txt', 'M\tsrc/a.txt', 'D\tsrc/b.txt']);
       assert.equal(await wt.commitAll('alpha', 'again'), false);
+    });
+
+    it('sees untracked files whatever the configuration hides, and a nested repository moving', async () => {
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      repo.git(['config', 'status.showUntrackedFiles', 'no']);
+      repo.write('new/untracked.txt', 'u\n', e.path);
+      assert.equal(await wt.commitAll('alpha', 'untracked'), true);
+      assert.equal(repo.git(['show', '--name-only', '--format=', 'orch/alpha']), 'new/untracked.txt');
+      // an agent's nested repository: git add stages it as a gitlink, and its new commits too
+      const sub = join(e.path, 'sub');
+      mkdirSync(sub);
+      repo.git(['init', '-q'], sub);
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'one'], sub);
+      assert.equal(await wt.commitAll('alpha', 'add sub'), true);
+      repo.git(['commit', '-q', '--allow-empty', '-m', 'two'], sub);
+      assert.equal(await wt.commitAll('alpha', 'move sub'), true);
+      assert.equal(repo.git(['rev-parse', 'orch/alpha:sub']), repo.git(['rev-parse', 'HEAD'], sub));
+      assert.equal(await wt.commitAll('alpha', 'nothing'), false);
     });
 
     it("uses the repository's identity, or ve's when none is configured", async () => {

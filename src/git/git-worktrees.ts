@@ -38,6 +38,12 @@ export interface GitWorktreesDeps {
 /** Merges between two runs of git's auto maintenance (see maintainNowAndThen). */
 export const MAINTENANCE_EVERY = 10;
 
+/**
+ * Worktree checkouts running outside the queue in this process, by path: process-wide like the
+ * queue, so two calls never check out one worktree at once.
+ */
+const checkouts = new Map<string, Promise<void>>();
+
 export class GitWorktrees implements Worktrees {
   private readonly repo: GitRepo;
   private readonly paths: ProjectPaths;
@@ -83,12 +89,12 @@ export class GitWorktrees implements Worktrees {
     const branch = unitBranch(name);
     const done = (created: boolean) => ({ path, branch, baseBranch: opts.baseBranch, created });
     // the common case (every phase after the first) reads git's files and skips the queue
-    if (this.registry.isLockedOn(path, branch)) return done(false);
-    return this.queue.run(async () => {
+    if (this.registry.isLockedOn(path, branch) && this.registry.isCheckedOut(path)) return done(false);
+    const added = await this.queue.run(async () => {
       const entry = await this.registry.at(path);
       if (entry && entry.branch === branch && existsSync(join(path, '.git'))) {
         if (!entry.locked) await this.registry.lock(path);
-        return done(false);
+        return false;
       }
       if (entry) {
         this.log.warn('worktree registration is stale or broken; recreating it', { chunk: name, path });
@@ -97,10 +103,40 @@ export class GitWorktrees implements Worktrees {
         await this.registry.clearLeftoverDir(name, path);
       }
       await this.registry.add(name, path, branch, opts.baseBranch);
-      const copied = await copyIncludedFiles(this.repo.root, path, this.log);
-      this.log.info('worktree created', { chunk: name, path, branch, base: opts.baseBranch, copied });
-      return done(true);
+      return true;
     });
+    // the checkout, the heaviest step, runs outside the queue (WorktreeRegistry.checkOut says why)
+    if (!added && this.registry.isCheckedOut(path)) return done(false);
+    if (!(await this.checkOutOnce(name, path, added))) return done(false);
+    const copied = await copyIncludedFiles(this.repo.root, path, this.log);
+    this.log.info('worktree created', { chunk: name, path, branch, base: opts.baseBranch, copied });
+    return done(true);
+  }
+
+  /**
+   * Checks out a worktree `add` left without a checkout: just added, or added by a run killed
+   * before its checkout finished (it never got its include files or setup either, so the caller
+   * treats it as created). False when another call is already doing it: that call reports it.
+   */
+  private async checkOutOnce(name: string, path: string, added: boolean): Promise<boolean> {
+    const running = checkouts.get(path);
+    if (running) {
+      await running;
+      return false;
+    }
+    if (!added)
+      this.log.warn('worktree creation was interrupted before its checkout; finishing it', {
+        chunk: name,
+        path,
+      });
+    const checkout = this.registry.checkOut(path);
+    checkouts.set(path, checkout);
+    try {
+      await checkout;
+      return true;
+    } finally {
+      checkouts.delete(path);
+    }
   }
 
   async exists(chunk: string): Promise<boolean> {
@@ -111,6 +147,11 @@ export class GitWorktrees implements Worktrees {
     const name = toChunkName(chunk);
     const cwd = this.paths.worktree(name);
     if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
+    // one spawn for the common case (the agent committed its work): anything `add -A` below could
+    // stage, or an unmerged path, shows here; the untracked and submodule options override any
+    // config that would hide one. Include-listed files show too: they take the full path.
+    const status = ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'];
+    if ((await this.repo.ok(status, { cwd })) === '') return false;
     const conflicted = await this.repo.ok(['ls-files', '--unmerged'], { cwd });
     if (conflicted.trim() !== '') {
       throw new OrchError(ErrorCode.conflict, `worktree of ${name} has unresolved merge conflicts`, {

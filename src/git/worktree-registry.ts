@@ -36,21 +36,49 @@ export class WorktreeRegistry {
    * of a phase's start-up).
    */
   isLockedOn(path: string, branch: string): boolean {
-    try {
-      const dotGit = readFileSync(join(path, '.git'), 'utf8');
-      const m = /^gitdir: (.+)$/m.exec(dotGit);
-      if (!m) return false;
-      const admin = resolve(path, (m[1] as string).trim());
-      if (!samePath(dirname(admin), join(this.repo.root, '.git', 'worktrees'))) return false;
-      if (!samePath(readFileSync(join(admin, 'gitdir'), 'utf8').trim(), join(path, '.git'))) return false;
-      if (readFileSync(join(admin, 'HEAD'), 'utf8').trim() !== `ref: refs/heads/${branch}`) return false;
-      return existsSync(join(admin, 'locked'));
-    } catch (e) {
-      // no worktree there (or unreadable): the slow path decides what to do about it
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
-        return false;
-      throw e;
-    }
+    const admin = this.adminDirOf(path);
+    if (admin === null) return false;
+    return (
+      readOr(join(admin, 'HEAD'))?.trim() === `ref: refs/heads/${branch}` && existsSync(join(admin, 'locked'))
+    );
+  }
+
+  /**
+   * True when the worktree at `path` has an index (`.git/worktrees/<id>/index`). `add` leaves a
+   * worktree without one (`--no-checkout`); `checkOut` writes it last, after every file, so no index
+   * means the checkout has not run or was killed half-way. git never deletes a worktree's index.
+   */
+  isCheckedOut(path: string): boolean {
+    const admin = this.adminDirOf(path);
+    return admin !== null && existsSync(join(admin, 'index'));
+  }
+
+  /**
+   * The checkout `git worktree add` would have done: the index and the files of HEAD, overwriting
+   * what a killed earlier checkout left half-written. Needs no place in the mutation queue: it writes
+   * only this worktree's files and its own index (in its admin dir), updates no ref (unlike the
+   * `reset --hard` git runs, which rewrites HEAD and so the branch ref), and only reads objects.
+   * The caller makes sure no other checkout of this worktree is running: a killed one leaves its
+   * `index.lock` behind, which is removed here.
+   */
+  async checkOut(path: string): Promise<void> {
+    const admin = this.adminDirOf(path);
+    if (admin !== null) await rm(join(admin, 'index.lock'), { force: true });
+    await this.repo.ok(['read-tree', '--reset', '-u', '--no-recurse-submodules', 'HEAD'], { cwd: path });
+  }
+
+  /**
+   * `.git/worktrees/<id>` of a worktree of this repository at `path`, read from `<path>/.git` and
+   * checked against its `gitdir` back-link; null when there is none (or it belongs elsewhere).
+   */
+  private adminDirOf(path: string): string | null {
+    const dotGit = readOr(join(path, '.git'));
+    const m = dotGit === null ? null : /^gitdir: (.+)$/m.exec(dotGit);
+    if (!m) return null;
+    const admin = resolve(path, (m[1] as string).trim());
+    if (!samePath(dirname(admin), join(this.repo.root, '.git', 'worktrees'))) return null;
+    const back = readOr(join(admin, 'gitdir'));
+    return back !== null && samePath(back.trim(), join(path, '.git')) ? admin : null;
   }
 
   /** Locks the worktree so `git worktree prune` never drops it while ve uses it. */
@@ -60,11 +88,15 @@ export class WorktreeRegistry {
       throw gitFailed(['worktree', 'lock', path], path, r);
   }
 
-  /** Adds a locked worktree on `branch`: reused as-is when it exists, else created from `base`. */
+  /**
+   * Adds a locked worktree on `branch`, not yet checked out: the branch is reused as-is when it
+   * exists, else created from `base`.
+   */
   async add(chunk: string, path: string, branch: string, base: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     await this.excludeStateDir();
-    const lock = ['--lock', '--reason', LOCK_REASON];
+    // created locked in the same step; no checkout here (`checkOut`, outside the queue, does that)
+    const lock = ['--no-checkout', '--lock', '--reason', LOCK_REASON];
     const [tip, baseCommit] = await this.repo.commitsOf([`refs/heads/${branch}`, base]);
     if (tip !== null) {
       const holder = await this.repo.checkoutOf(branch);
@@ -142,5 +174,17 @@ export class WorktreeRegistry {
     await mkdir(dirname(file), { recursive: true });
     const sep = current === '' || current.endsWith('\n') ? '' : '\n';
     await appendFile(file, `${sep}# ve orchestrator state\n${STATE_DIR_EXCLUDE}\n`);
+  }
+}
+
+/** A file's text, or null when it (or a directory on its path) does not exist. */
+function readOr(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    // no worktree there: the slow path decides what to do about it
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
   }
 }
