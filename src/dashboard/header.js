@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * The page header: project, connection state, agents running / max (with the max_agents stepper),
- * total cost and how many items wait for the operator.
+ * total cost, how many items wait for the operator, and a warning when agents run without the OS
+ * sandbox.
  */
 import { api } from './api.js';
 import { money } from './format.js';
@@ -33,6 +34,7 @@ export function Header({ state }) {
   const project = state.status?.project_root.split('/').filter(Boolean).pop() ?? '';
   const conn = CONNECTION[state.connection];
   const waiting = state.attention.length;
+  const sandbox = state.status?.agent_sandbox;
   return html`<header class="top">
     <div class="top-row">
       <${Link} href="/" class="brand" title="All work units">
@@ -40,6 +42,16 @@ export function Header({ state }) {
         <span class="project">${project || 'orchestrator'}</span>
       <//>
       ${state.status?.base_branch && html`<span class="base" title="base branch">⎇ ${state.status.base_branch}</span>`}
+      ${
+        sandbox &&
+        !sandbox.active &&
+        html`<span
+          class="unconfined"
+          data-testid="sandbox-warning"
+          title=${`Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them. See docs/security.md.`}
+          >⚠ no OS sandbox</span
+        >`
+      }
       <span class=${`conn conn-${state.connection}`} title=${conn.hint} data-connection=${state.connection}>
         <span class="dot" aria-hidden="true"></span>${conn.text}
       </span>

@@ -270,6 +270,23 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
     await closePages();
   });
 
+  it('warns in the header when agents run without the OS sandbox', async () => {
+    await daemon.api('PATCH', '/api/config', { agent_sandbox: 'off' });
+    try {
+      const { page } = await open();
+      const warning = page.getByTestId('sandbox-warning');
+      await warning.waitFor();
+      assert.match((await warning.getAttribute('title')) ?? '', /agent_sandbox is off/);
+    } finally {
+      await daemon.api('PATCH', '/api/config', { agent_sandbox: 'auto' });
+    }
+    const status = await daemon.api<{ agent_sandbox: { active: boolean } }>('GET', '/api/status');
+    const { page } = await open();
+    await page.locator('.base').waitFor(); // drawn from the snapshot's status, like the warning
+    assert.equal(await page.getByTestId('sandbox-warning').count(), status.agent_sandbox.active ? 0 : 1);
+    await closePages();
+  });
+
   it('a cross-origin page on the same host cannot act or listen, even with the cookie', async () => {
     const w = await open();
     // control: the same request from the dashboard's own origin works
