@@ -177,10 +177,10 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     );
     const missing = await osSandboxUnavailable();
     if (missing) {
-      // required but unavailable: the phase fails and says what to install, nothing runs unconfined
-      const failed = expectKind(outcome, 'failed');
-      assert.match(failed.failure.message, /sandbox/i);
-      assert.equal(existsSync(join(host, 'SCRIPT.txt')), false);
+      // required but not runnable here: Claude Code refuses to start (saying why), or, where it thinks
+      // it can, the sandboxed commands fail; either way nothing runs unconfined
+      if (outcome.kind === 'failed') assert.match(outcome.failure.message, /sandbox/i);
+      for (const f of ['SCRIPT.txt', 'NODE.txt']) assert.equal(existsSync(join(host, f)), false, f);
       return;
     }
     expectKind(outcome, 'completed');
