@@ -159,14 +159,7 @@ describe('scheduler', () => {
     const t = setup({ maxAgents: 1 });
     await t.init();
     await t.store.create(aWorkUnit({ chunk: 'a', status: 'RUNNING', session_id: 's1' }), { source: 'api' });
-    const sched = new Scheduler({
-      store: t.store,
-      runner: t.runner,
-      oracle: null,
-      clock: t.clock,
-      bus: t.bus,
-      log: silentLogger,
-    });
+    const sched = t.scheduler; // not started yet: start() runs recovery
     await sched.start();
     const history = await t.store.history('a');
     assert.ok(history.some((h) => h.source === 'recovery' && h.new_status === 'READY'));
@@ -183,14 +176,7 @@ describe('scheduler', () => {
       source: 'api',
     });
     const open = await t.store.startPhaseRun('a', 'PLAN', 's1');
-    const sched = new Scheduler({
-      store: t.store,
-      runner: t.runner,
-      oracle: null,
-      clock: t.clock,
-      bus: t.bus,
-      log: silentLogger,
-    });
+    const sched = t.scheduler; // not started yet: start() runs recovery
     await sched.start();
     const [run] = await t.store.phaseRuns('a');
     assert.equal(run?.id, open);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AttentionItemDto, AttentionListDto, HistoryDto, UnitListDto } from '../../src/api/dto.js';
+import type { HistoryDto, UnitListDto } from '../../src/api/dto.js';
 import { createDemoRepo } from '../../src/demo/demo-repo.js';
 import { requestIdentity, ScriptedBrain } from '../../src/demo/scripted-brain.js';
 import {
@@ -21,7 +21,6 @@ import {
 } from '../../src/demo/scripted-model-server.js';
 import { runVe } from '../support/cli.js';
 import {
-  assertInvariants,
   collectEvidence,
   invalidAuditPaths,
   lostAttention,
@@ -29,12 +28,8 @@ import {
   openPhaseRuns,
   orphans,
 } from '../support/invariants.js';
-import {
-  type ChunkPlan,
-  makePipelineProject,
-  type PipelineProject,
-  strayAgents,
-} from '../support/pipeline-project.js';
+import { attentionFor, checkEnd, pipelineProjects, planned } from '../support/pipeline-checks.js';
+import { strayAgents } from '../support/pipeline-project.js';
 import { socketApi } from '../support/socket-api.js';
 import { killLeftoverDaemon } from '../support/temp-repo.js';
 
@@ -43,32 +38,7 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-function project(chunks: ChunkPlan[]): PipelineProject {
-  const p = makePipelineProject({ chunks, prefix: 've-faults-' });
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
-const planned = (...names: string[]): ChunkPlan[] =>
-  names.map((name) => ({ name, depends_on: [], planned: true }));
-
-async function attentionFor(p: PipelineProject, chunk: string): Promise<AttentionItemDto> {
-  const list = await p.api.waitFor<AttentionListDto>(
-    '/api/attention',
-    (a) => a.items.some((i) => i.chunk === chunk),
-    120_000,
-  );
-  return list.items.find((i) => i.chunk === chunk) as AttentionItemDto;
-}
-
-async function checkEnd(p: PipelineProject, chunks: string[]): Promise<void> {
-  await p.api.waitFor<UnitListDto>(
-    '/api/work-units',
-    (u) => u.count === chunks.length && u.work_units.every((w) => w.status === 'DONE'),
-    180_000,
-  );
-  assertInvariants(await collectEvidence({ root: p.root, base: 'main', chunks, api: p.api }));
-}
+const project = pipelineProjects('ve-faults-');
 
 const API_500 =
   'API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}';

@@ -9,51 +9,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AttentionItemDto, AttentionListDto, UnitListDto } from '../../src/api/dto.js';
+import type { UnitListDto } from '../../src/api/dto.js';
 import { writeGitWrapper } from '../support/git-wrapper.js';
-import { assertInvariants, collectEvidence } from '../support/invariants.js';
-import {
-  type ChunkPlan,
-  makePipelineProject,
-  type PipelineProject,
-  waitForFile,
-} from '../support/pipeline-project.js';
+import { attentionFor, checkEnd, pipelineProjects, planned } from '../support/pipeline-checks.js';
+import { type PipelineProject, waitForFile } from '../support/pipeline-project.js';
 
-const projects: PipelineProject[] = [];
-after(async () => {
-  for (const p of projects) await p.cleanup();
-});
-
-function project(chunks: ChunkPlan[], env?: NodeJS.ProcessEnv): PipelineProject {
-  const p = makePipelineProject({ chunks, env, prefix: 've-faults-' });
-  projects.push(p);
-  return p;
-}
-
-const planned = (...names: string[]): ChunkPlan[] =>
-  names.map((name) => ({ name, depends_on: [], planned: true }));
-
-async function attentionFor(p: PipelineProject, chunk: string): Promise<AttentionItemDto> {
-  const list = await p.api.waitFor<AttentionListDto>(
-    '/api/attention',
-    (a) => a.items.some((i) => i.chunk === chunk),
-    120_000,
-  );
-  return list.items.find((i) => i.chunk === chunk) as AttentionItemDto;
-}
-
-async function allDone(p: PipelineProject, n: number): Promise<void> {
-  await p.api.waitFor<UnitListDto>(
-    '/api/work-units',
-    (u) => u.count === n && u.work_units.every((w) => w.status === 'DONE'),
-    180_000,
-  );
-}
-
-async function checkEnd(p: PipelineProject, chunks: string[]): Promise<void> {
-  await allDone(p, chunks.length);
-  assertInvariants(await collectEvidence({ root: p.root, base: 'main', chunks, api: p.api }));
-}
+const project = pipelineProjects('ve-faults-');
 
 /** The chunk's work is safe on its branch and not on base. */
 function assertOnBranchOnly(p: PipelineProject, chunk: string): void {

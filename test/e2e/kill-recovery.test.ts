@@ -11,43 +11,20 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { HistoryDto, UnitListDto } from '../../src/api/dto.js';
 import { type GitWrapper, writeGitWrapper } from '../support/git-wrapper.js';
-import { assertInvariants, collectEvidence } from '../support/invariants.js';
+import { checkEnd, pipelineProjects } from '../support/pipeline-checks.js';
 import {
   type ChunkPlan,
-  makePipelineProject,
   type PipelineProject,
   strayAgents,
   waitForFile,
 } from '../support/pipeline-project.js';
 
-const projects: PipelineProject[] = [];
-after(async () => {
-  for (const p of projects) await p.cleanup();
-});
-
-function project(chunks: ChunkPlan[]): PipelineProject {
-  const p = makePipelineProject({ chunks, prefix: 've-kill-' });
-  projects.push(p);
-  return p;
-}
+const project = pipelineProjects('ve-kill-');
 
 /** A step that marks "the agent got here" (the sandbox keeps agents inside their worktree). */
 const mark = (name: string) => ({ tool: 'Write', input: { file_path: `${name}.marker`, content: '' } });
 const marker = (p: PipelineProject, chunk: string) =>
   join(p.root, '.ve', 'chunks', chunk, 'worktree', `${chunk}.marker`);
-
-async function allDone(p: PipelineProject, n: number): Promise<void> {
-  await p.api.waitFor<UnitListDto>(
-    '/api/work-units',
-    (u) => u.count === n && u.work_units.every((w) => w.status === 'DONE'),
-    180_000,
-  );
-}
-
-async function checkEnd(p: PipelineProject, chunks: string[]): Promise<void> {
-  await allDone(p, chunks.length);
-  assertInvariants(await collectEvidence({ root: p.root, base: 'main', chunks, api: p.api }));
-}
 
 /**
  * A project whose daemon runs git through a wrapper that, after the first command matching `match`
@@ -57,9 +34,7 @@ function heldProject(chunks: ChunkPlan[], match: string): { p: PipelineProject; 
   const dir = mkdtempSync(join(tmpdir(), 've-kill-git-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const git = writeGitWrapper(dir, [{ tag: 'held', match, action: 'hold-after', seconds: 4 }]);
-  const p = makePipelineProject({ chunks, prefix: 've-kill-', env: { PATH: git.path } });
-  projects.push(p);
-  return { p, git };
+  return { p: project(chunks, { PATH: git.path }), git };
 }
 
 /** Kills the daemon while its git command is held, lets that git finish, and restarts. */
