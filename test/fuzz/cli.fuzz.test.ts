@@ -125,7 +125,9 @@ describe('CLI fuzz: generated argument lists to every command', { timeout: 900_0
           assert.deepEqual(nowFiles, files, `refused but changed files: ${out}`);
         } else {
           for (const f of Object.keys(nowFiles)) {
-            const written = /^(repo|plain)\/(docs\/chunks\/[a-z][a-z0-9_-]*\/(GOAL|PLAN)\.md|\.gitignore)$/;
+            // chunk files, and what `ve init` lays down: the ignore line and docs/chunks/.gitkeep
+            const written =
+              /^(repo|plain)\/(docs\/chunks\/([a-z][a-z0-9_-]*\/(GOAL|PLAN)\.md|\.gitkeep)|\.gitignore)$/;
             if (nowFiles[f] !== files[f]) assert.match(f, written, `unexpected write: ${out}`);
           }
           before = await quiet();
