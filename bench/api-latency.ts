@@ -1,6 +1,7 @@
 /**
- * Issue 2 / issue 7 API numbers: cold start to ready, `ve orch ps --json` through the real CLI and
- * GET /api/work-units over the unix socket with many units, and the daemon's idle RSS.
+ * Issue 2 / issue 7 API numbers: cold start to ready, `ve orch ps --json` (every unit, and one page
+ * of PAGE units) through the real CLI and GET /api/work-units over the unix socket with many units,
+ * and the daemon's idle RSS.
  * Run alone: node dist/bench/api-latency.js [units...]
  */
 import { execFile } from 'node:child_process';
@@ -18,6 +19,8 @@ import { median, percentile } from './lib/stats.js';
 import type { Row } from './lib/table.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** the page size of the paged `ps` measure */
+const PAGE = 100;
 
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -77,6 +80,9 @@ export interface ListLatency {
   bytes: number;
   /** `ve orch ps --json` wall time per call; null without a built CLI */
   cliMs: number[] | null;
+  /** `ve orch ps --json --limit PAGE` wall time per call, and its output size; null without a built CLI */
+  pagedCliMs: number[] | null;
+  pagedBytes: number;
 }
 
 /** A daemon on a project seeded with `units` units: idle RSS, then `calls` list requests each way. */
@@ -99,6 +105,8 @@ export async function measureList(units: number, calls = 50): Promise<ListLatenc
       bytes = JSON.stringify(r.body).length;
     }
     let cliMs: number[] | null = null;
+    let pagedCliMs: number[] | null = null;
+    let pagedBytes = 0;
     if (cliAvailable()) {
       cliMs = [];
       for (let i = 0; i < calls; i++) {
@@ -107,8 +115,18 @@ export async function measureList(units: number, calls = 50): Promise<ListLatenc
         cliMs.push(performance.now() - t);
         if (i === 0) checkPsOutput(stdout, units);
       }
+      pagedCliMs = [];
+      for (let i = 0; i < calls; i++) {
+        const t = performance.now();
+        const { stdout } = await ve(['orch', 'ps', '--json', '--limit', String(PAGE), '--project-dir', root]);
+        pagedCliMs.push(performance.now() - t);
+        if (i === 0) {
+          checkPageOutput(stdout, units);
+          pagedBytes = stdout.length;
+        }
+      }
     }
-    return { units, readyMs: d.readyMs, idleRssMiB, socketMs, bytes, cliMs };
+    return { units, readyMs: d.readyMs, idleRssMiB, socketMs, bytes, cliMs, pagedCliMs, pagedBytes };
   } finally {
     await d?.stop();
     rmSync(root, { recursive: true, force: true });
@@ -120,6 +138,16 @@ function checkPsOutput(stdout: string, units: number): void {
   const parsed = JSON.parse(stdout) as { work_units?: unknown[]; count?: number } | unknown[];
   const n = Array.isArray(parsed) ? parsed.length : (parsed.count ?? parsed.work_units?.length);
   if (n !== units) throw new Error(`ve orch ps --json listed ${n} units, expected ${units}`);
+}
+
+/** `ps --json --limit` must list one full page and count every unit. */
+function checkPageOutput(stdout: string, units: number): void {
+  const page = JSON.parse(stdout) as { count?: number; total?: number };
+  const want = Math.min(PAGE, units);
+  if (page.count !== want || page.total !== units)
+    throw new Error(
+      `ps --limit ${PAGE} answered ${page.count} of ${page.total}, expected ${want} of ${units}`,
+    );
 }
 
 const p5099 = (xs: number[]) => `${percentile(xs, 50).toFixed(1)} / ${percentile(xs, 99).toFixed(1)}`;
@@ -162,6 +190,15 @@ export function listRows(group: string, l: ListLatency): Row[] {
       unit: 'ms',
       note: l.cliMs
         ? `${l.cliMs.length} calls through the real CLI`
+        : 'CLI not on this branch yet (merge main and re-run)',
+    },
+    {
+      group,
+      measure: `\`ve orch ps --json --limit ${PAGE}\`, ${n} units, p50/p99`,
+      value: l.pagedCliMs ? p5099(l.pagedCliMs) : 'pending',
+      unit: 'ms',
+      note: l.pagedCliMs
+        ? `${l.pagedCliMs.length} calls through the real CLI, ${(l.pagedBytes / 1024).toFixed(0)} KiB each`
         : 'CLI not on this branch yet (merge main and re-run)',
     },
     {

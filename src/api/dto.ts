@@ -39,6 +39,14 @@ export interface UnitListDto {
   count: number;
 }
 
+/** GET /api/work-units: one page of units in created order (every unit when no limit was asked) */
+export interface UnitPageDto extends UnitListDto {
+  /** units matching the filter over every page */
+  total: number;
+  /** the last unit's chunk, to pass as `after` for the next page; null when no unit follows */
+  next_after: string | null;
+}
+
 export interface InjectRequest {
   chunks: string[];
   phase?: Phase;

@@ -26,10 +26,26 @@ export interface LoggedEvent {
   event: AgentEvent & { at: string };
 }
 
+/** which units GET /api/work-units lists; `after` and `limit` page through them (keyset) */
+export interface UnitListQuery {
+  status?: Status;
+  /** every status but DONE */
+  active?: boolean;
+  limit?: number;
+  /** a chunk name: only units after this one in the listing order */
+  after?: string;
+}
+
+export interface UnitPage {
+  work_units: WorkUnit[];
+  total: number;
+  next_after: string | null;
+}
+
 export interface ApiServices {
   log: Logger;
   status(): Promise<StatusDto>;
-  listUnits(status?: Status): Promise<WorkUnit[]>;
+  listUnits(query?: UnitListQuery): Promise<UnitPage>;
   queue(): Promise<WorkUnit[]>;
   getUnit(chunk: string): Promise<WorkUnit>;
   inject(req: InjectRequest): Promise<InjectResponse>;

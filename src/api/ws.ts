@@ -31,7 +31,7 @@ export class Broadcaster {
 
   async snapshot(): Promise<WsMessage> {
     const [work_units, attention, config, status] = await Promise.all([
-      this.services.listUnits(),
+      this.services.listUnits().then((page) => page.work_units),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),

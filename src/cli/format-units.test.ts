@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit } from '../../test/builders.js';
-import type { HistoryDto } from '../api/dto.js';
+import type { HistoryDto, UnitPageDto } from '../api/dto.js';
 import {
   collapseWarnings,
   formatCost,
   formatDuration,
   renderHistory,
   renderInjected,
+  renderNextPage,
   renderQueue,
   renderUnitDetails,
   renderUnitTable,
@@ -36,6 +37,27 @@ describe('format-units', () => {
     assert.equal(formatDuration(3600), '1.0h');
     assert.equal(formatDuration(1.3 * 3600), '1.3h');
     assert.equal(formatDuration(-5), '0s');
+  });
+
+  it('ends a paged ps with the count left and the command for the next page, keeping the filter', () => {
+    const page = (count: number, total: number, next_after: string | null): UnitPageDto => ({
+      work_units: [],
+      count,
+      total,
+      next_after,
+    });
+    assert.deepEqual(renderNextPage(page(100, 10_000, 'seed-00099'), { limit: 100 }), [
+      '… 9,900 more: ve orch ps --limit 100 --after seed-00099',
+    ]);
+    // further on, what lies before the page is unknown: only the total is said
+    assert.deepEqual(renderNextPage(page(2, 40, 'c'), { limit: 2, after: 'a', status: 'NEEDS_ATTENTION' }), [
+      '… more (40 in all): ve orch ps --status NEEDS_ATTENTION --limit 2 --after c',
+    ]);
+    assert.deepEqual(renderNextPage(page(3, 5, 'x'), { limit: 3, active: true }), [
+      '… 2 more: ve orch ps --active --limit 3 --after x',
+    ]);
+    assert.deepEqual(renderNextPage(page(5, 5, null), { limit: 5 }), []);
+    assert.deepEqual(renderNextPage(page(5, 5, null), {}), []);
   });
 
   it('formats costs with enough digits for small amounts', () => {

@@ -1,5 +1,5 @@
 /** Pure text rendering of work units: the ps and queue tables, `work-unit show`, inject results, history. */
-import type { HistoryDto, InjectResponse, WorkUnitDto } from '../api/dto.js';
+import type { HistoryDto, InjectResponse, UnitPageDto, WorkUnitDto } from '../api/dto.js';
 import type { Status } from '../domain/work-unit.js';
 import { type CliIo, type Colour, type Column, paint, renderTable } from './output.js';
 
@@ -54,6 +54,29 @@ export function renderUnitTable(io: Painter, units: readonly WorkUnitDto[]): str
     columns.push({ header: 'REASON', value: (u) => reasonOf(u) || '-', max: 60 });
   }
   return renderTable(io, columns, units);
+}
+
+/** what `ve orch ps` asked for, so that the next-page hint can repeat it */
+export interface PsQuery {
+  status?: Status;
+  active?: boolean;
+  limit?: number;
+  after?: string;
+}
+
+/**
+ * The last line of a paged `ve orch ps` when more units follow: how many, and the command for the next
+ * page. After a first page the count left is known (total minus this page); further on only the total is.
+ */
+export function renderNextPage(page: UnitPageDto, q: PsQuery): string[] {
+  if (page.next_after === null) return [];
+  const filter = q.status ? ` --status ${q.status}` : q.active ? ' --active' : '';
+  const next = `ve orch ps${filter} --limit ${q.limit ?? page.count} --after ${page.next_after}`;
+  const left =
+    q.after === undefined
+      ? `${formatTokens(page.total - page.count)} more`
+      : `more (${formatTokens(page.total)} in all)`;
+  return [`… ${left}: ${next}`];
 }
 
 /** `ve orch queue`: the ready queue in dispatch order. */

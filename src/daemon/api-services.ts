@@ -1,5 +1,5 @@
 /** Builds the API's service surface from the orchestrator's parts (the API never constructs them). */
-import type { ApiServices } from '../api/services.js';
+import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { resolveConflict } from '../attention/resolve.js';
@@ -7,6 +7,7 @@ import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
+import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
 import type { Parts } from './compose.js';
@@ -49,7 +50,7 @@ export function createApiServices(p: Parts): ApiServices {
         agent_sandbox: { mode, active: missing === null, reason: missing },
       };
     },
-    listUnits: (status) => p.store.list(status ? { status } : undefined),
+    listUnits: (query) => unitPage(p.store, query),
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
     inject: (req) => injectBatch({ store: p.store, chunks: p.chunks, clock: p.clock }, req),
@@ -166,4 +167,16 @@ export function createApiServices(p: Parts): ApiServices {
     },
     subscribe: (listener) => p.bus.subscribe(listener),
   };
+}
+
+/** One page of units; it asks the store for one unit more than the limit to learn whether a next page exists. */
+async function unitPage(store: WorkUnitStore, query: UnitListQuery = {}): Promise<UnitPage> {
+  const { limit, after, ...filter } = query;
+  const [units, total] = await Promise.all([
+    store.list({ ...filter, after, limit: limit === undefined ? undefined : limit + 1 }),
+    store.count(filter),
+  ]);
+  const more = limit !== undefined && units.length > limit;
+  const work_units = more ? units.slice(0, limit) : units;
+  return { work_units, total, next_after: more ? (work_units.at(-1)?.chunk ?? null) : null };
 }

@@ -85,13 +85,23 @@ export type UnitFieldPatch = Partial<
   >
 >;
 
+/** which units `list` and `count` read: `status` wins over `active` when both are given */
+export interface UnitFilter {
+  status?: Status;
+  active?: boolean;
+}
+
 export interface WorkUnitStore {
   get(chunk: string): Promise<WorkUnit | undefined>;
   /**
    * units in created_at order, optionally filtered by status; `active` leaves DONE units out, which is
-   * what every per-change reader wants (a long-lived project keeps thousands of finished units)
+   * what every per-change reader wants (a long-lived project keeps thousands of finished units).
+   * Keyset paging: `after` keeps only units strictly after that unit in (created_at, chunk) order
+   * (not_found if it names no unit), `limit` caps how many come back.
    */
-  list(filter?: { status?: Status; active?: boolean }): Promise<WorkUnit[]>;
+  list(filter?: UnitFilter & { limit?: number; after?: string }): Promise<WorkUnit[]>;
+  /** how many units match the filter, counted by the store (the total over every page of `list`) */
+  count(filter?: UnitFilter): Promise<number>;
   /** units per status and the total cost, summed by the store rather than by listing every unit */
   totals(): Promise<{ counts: Partial<Record<Status, number>>; cost_usd: number }>;
   /** inserts a unit and its first audit row; AlreadyExists if the chunk has a unit */

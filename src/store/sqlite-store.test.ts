@@ -88,6 +88,40 @@ describe('sqlite-store', () => {
     });
   });
 
+  it('pages through units by keyset in (created_at, chunk) order, with the status filters', async () => {
+    const { store } = makeStoreHarness();
+    const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+    // inserted out of order; c and b share a created_at, so the chunk breaks the tie
+    await store.createMany(
+      [
+        aWorkUnit({ chunk: 'e', created_at: at(3), status: 'DONE' }),
+        aWorkUnit({ chunk: 'c', created_at: at(2) }),
+        aWorkUnit({ chunk: 'a', created_at: at(1), status: 'DONE' }),
+        aWorkUnit({ chunk: 'b', created_at: at(2), status: 'BLOCKED' }),
+        aWorkUnit({ chunk: 'd', created_at: at(3) }),
+      ],
+      { source: 'api' },
+    );
+    const chunks = async (f: Parameters<typeof store.list>[0]) => (await store.list(f)).map((u) => u.chunk);
+    assert.deepEqual(await chunks({}), ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(await chunks({ limit: 2 }), ['a', 'b']);
+    assert.deepEqual(await chunks({ limit: 2, after: 'b' }), ['c', 'd']);
+    assert.deepEqual(await chunks({ limit: 2, after: 'd' }), ['e']);
+    assert.deepEqual(await chunks({ after: 'e' }), []);
+    assert.deepEqual(await chunks({ limit: 0 }), []);
+    // the anchor need not match the filter itself: a DONE unit still marks a place among the active ones
+    assert.deepEqual(await chunks({ active: true, after: 'a', limit: 2 }), ['b', 'c']);
+    assert.deepEqual(await chunks({ active: true, after: 'c' }), ['d']);
+    assert.deepEqual(await chunks({ status: 'DONE', after: 'a' }), ['e']);
+    assert.deepEqual(await chunks({ status: 'READY', limit: 1 }), ['c']);
+    assert.equal(await store.count(), 5);
+    assert.equal(await store.count({ active: true }), 3);
+    assert.equal(await store.count({ status: 'DONE' }), 2);
+    assert.equal(await store.count({ status: 'RUNNING' }), 0);
+    await assert.rejects(store.list({ after: 'ghost' }), (e) => isOrchError(e, 'not_found'));
+    await assert.rejects(store.list({ limit: 1.5 }), (e) => isOrchError(e, 'invalid_input'));
+  });
+
   it('rejects a duplicate unit', async () => {
     const { store } = makeStoreHarness();
     await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });

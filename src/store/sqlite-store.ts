@@ -12,7 +12,7 @@ import {
 import { type ConflictAnalysis, sortedPair, type Verdict } from '../domain/conflict.js';
 import { ErrorCode, NotFoundError, OrchError, StaleWriteError } from '../domain/errors.js';
 import { applyEvent, type UnitEvent } from '../domain/transitions.js';
-import { type Phase, STATUSES, type Status, type WorkUnit } from '../domain/work-unit.js';
+import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
 import type {
@@ -20,11 +20,13 @@ import type {
   PhaseRun,
   StatusLogEntry,
   UnitFieldPatch,
+  UnitFilter,
   WorkUnitStore,
   WriteOptions,
 } from '../ports/store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { fromConflictRow, fromUnitRow, type Row, toConflictRow, toUnitRow, UNIT_COLUMNS } from './rows.js';
+import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
 
 export interface SqliteStoreOptions {
   /** file path, or ':memory:' */
@@ -113,19 +115,22 @@ export class SqliteStore implements WorkUnitStore {
     return this.readUnit(chunk);
   }
 
-  async list(filter?: { status?: Status; active?: boolean }): Promise<WorkUnit[]> {
-    const statuses = filter?.status
-      ? [filter.status]
-      : filter?.active
-        ? STATUSES.filter((st) => st !== 'DONE')
-        : null;
-    const rows = statuses
-      ? // IN over the status index: active units are read without touching the finished ones
-        this.stmt(
-          `SELECT * FROM work_units WHERE status IN (${statuses.map(() => '?').join(', ')}) ORDER BY created_at, chunk`,
-        ).all(...statuses)
-      : this.stmt('SELECT * FROM work_units ORDER BY created_at, chunk').all();
-    return (rows as Row[]).map(fromUnitRow);
+  async list(filter: UnitFilter & { limit?: number; after?: string } = {}): Promise<WorkUnit[]> {
+    const { limit, after } = filter;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+      throw new OrchError(ErrorCode.invalid_input, `list limit must be a non-negative integer, got ${limit}`);
+    }
+    const rows = this.db.transaction(() => {
+      const anchor = after === undefined ? null : this.mustRead(after);
+      const q = listUnitsQuery(filter, anchor, limit);
+      return this.stmt(q.sql).all(...q.params) as Row[];
+    })();
+    return rows.map(fromUnitRow);
+  }
+
+  async count(filter: UnitFilter = {}): Promise<number> {
+    const q = countUnitsQuery(filter);
+    return Number((this.stmt(q.sql).get(...q.params) as Row).n);
   }
 
   async totals(): Promise<{ counts: Partial<Record<Status, number>>; cost_usd: number }> {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
+import type { UnitListDto, UnitPageDto, WorkUnitDto } from '../../src/api/dto.js';
 import { isProcessAlive } from '../../src/cli/daemon-process.js';
 import { runVe } from '../support/cli.js';
 import { writeHangingClaude } from '../support/hanging-claude.js';
@@ -146,6 +146,31 @@ describe('ve orch with a real daemon', { timeout: 180_000 }, () => {
       reordered.stdout,
       new RegExp(`^#\\s+CHUNK\\s+PHASE\\s+PRIORITY\\n1\\s+${last}\\s+\\w+\\s+5\\n2\\s+${queue[0]}\\s`),
     );
+  });
+
+  it('pages ps with --limit and --after, and its last line runs as the next page', async () => {
+    const all = (await units()).map((u) => u.chunk);
+    assert.equal(all.length, 4);
+    const first = JSON.parse((await ve('orch', 'ps', '--limit', '3', '--json')).stdout) as UnitPageDto;
+    assert.deepEqual(
+      first.work_units.map((u) => u.chunk),
+      all.slice(0, 3),
+    );
+    assert.deepEqual([first.count, first.total, first.next_after], [3, 4, all[2]]);
+    const table = (await ve('orch', 'ps', '--limit', '3')).stdout.trimEnd().split('\n');
+    assert.equal(table.length, 5, table.join('\n'));
+    const hint = `ve orch ps --limit 3 --after ${all[2]}`;
+    assert.equal(table[4], `… 1 more: ${hint}`);
+    const next = await ve(...hint.split(' ').slice(1));
+    assert.equal(next.code, 0, next.stderr);
+    const rows = next.stdout.trimEnd().split('\n');
+    assert.equal(rows.length, 2, next.stdout);
+    assert.match(rows[1]!, new RegExp(`^${all[3]}\\s`));
+    const active = JSON.parse((await ve('orch', 'ps', '--active', '--json')).stdout) as UnitPageDto;
+    assert.deepEqual([active.total, active.next_after], [4, null], 'no unit is DONE yet');
+    const ghost = await ve('orch', 'ps', '--limit', '2', '--after', 'ghost');
+    assert.equal(ghost.code, 1);
+    assert.equal(ghost.stderr, "ve: work unit 'ghost' not found\n");
   });
 
   it('shows, audits and deletes single units', async () => {

@@ -76,7 +76,16 @@ function endpointTable(name: fc.Arbitrary<string>, fresh: fc.Arbitrary<string>):
   const s = (max: number) => fc.string({ maxLength: max });
   const table: Endpoint[] = [
     { method: 'GET', path: '/api/status' },
-    { method: 'GET', path: '/api/work-units', query: { status: either(status) } },
+    {
+      method: 'GET',
+      path: '/api/work-units',
+      query: {
+        status: either(status),
+        active: bool,
+        limit: either(fc.constantFrom('1', '2', '10000', '0', '10001', '-1', '1.5')),
+        after: name,
+      },
+    },
     { method: 'GET', path: '/api/work-units/queue' },
     {
       method: 'POST',

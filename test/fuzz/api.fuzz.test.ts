@@ -131,6 +131,11 @@ function hostileNamesIn(r: GeneratedRequest): unknown[] {
   const named: unknown[] = [];
   if (r.route.includes(':chunk') && r.encoding === 'encoded' && !isChunkName(r.slot)) named.push(r.slot);
   for (const n of r.bodyNames) if (typeof n === 'string' && !isChunkName(n)) named.push(n);
+  // the list's keyset anchor is a name too (the first value is the one read)
+  const anchor = r.url.startsWith('/api/work-units?')
+    ? new URL(r.url, 'http://x').searchParams.get('after')
+    : null;
+  if (anchor !== null && !isChunkName(anchor)) named.push(anchor);
   return named;
 }
 

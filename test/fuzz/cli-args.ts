@@ -98,12 +98,15 @@ export function invocationArbitrary(specs: CommandSpec[], pools: ArgPools): fc.A
       case '--priority':
       case '--option':
         return fc.constantFrom(...NUMBERISH);
+      case '--limit':
+        return fc.constantFrom(...NUMBERISH, '10000', '10001');
       case '--to':
         return fc.constantFrom('ready', 'attention', 'done', '');
       case '--on':
       case '--depends-on':
         return fc.array(chunk, { minLength: 1, maxLength: 3 }).map((a) => a.join(','));
       case '--with':
+      case '--after':
         return chunk;
       case '--for':
         return fc.constantFrom('q=a', '=', 'noequals', 'Which?=Option A', '');

@@ -5,7 +5,8 @@ import { toChunkName } from '../../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
 import { PHASES, STATUSES } from '../../domain/work-unit.js';
 import { readJson } from '../body.js';
-import type { ApiServices } from '../services.js';
+import type { UnitPageDto } from '../dto.js';
+import type { ApiServices, UnitListQuery } from '../services.js';
 
 const ChunkList = z.array(z.string().max(100)).min(1).max(500);
 const InjectBody = z
@@ -50,10 +51,52 @@ export function phaseQuery(value: string | undefined) {
   return parsed.data;
 }
 
+/** the most units one page may ask for: a whole 10k-unit project, not more */
+export const MAX_PAGE_LIMIT = 10_000;
+
+function limitQuery(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_PAGE_LIMIT))
+    throw new OrchError(
+      ErrorCode.invalid_input,
+      `invalid limit '${value.slice(0, 40)}'; use an integer from 1 to ${MAX_PAGE_LIMIT}`,
+    );
+  return n;
+}
+
+function activeQuery(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false')
+    throw new OrchError(ErrorCode.invalid_input, `invalid active '${value.slice(0, 40)}'; use true or false`);
+  return value === 'true';
+}
+
+/** GET /api/work-units' query: a status or active filter, and keyset paging with limit and after. */
+function unitListQuery(q: (name: string) => string | undefined): UnitListQuery {
+  const status = statusQuery(q('status'));
+  const active = activeQuery(q('active'));
+  if (status !== undefined && active)
+    throw new OrchError(ErrorCode.invalid_input, 'use either status or active=true, not both');
+  const after = q('after');
+  return {
+    status,
+    active,
+    limit: limitQuery(q('limit')),
+    after: after === undefined ? undefined : toChunkName(after),
+  };
+}
+
 export function registerUnitRoutes(app: Hono, s: ApiServices): void {
   app.get('/api/work-units', async (c) => {
-    const units = await s.listUnits(statusQuery(c.req.query('status')));
-    return c.json({ work_units: units, count: units.length });
+    const page = await s.listUnits(unitListQuery((name) => c.req.query(name)));
+    const body: UnitPageDto = {
+      work_units: page.work_units,
+      count: page.work_units.length,
+      total: page.total,
+      next_after: page.next_after,
+    };
+    return c.json(body);
   });
   app.get('/api/work-units/queue', async (c) => {
     const units = await s.queue();

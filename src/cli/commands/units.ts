@@ -1,29 +1,60 @@
 /** `ve orch ps|queue|inject|prioritize`: listing work units and putting chunks into the pipeline. */
 import type { Command } from 'commander';
-import type { InjectRequest, InjectResponse, UnitListDto, WorkUnitDto } from '../../api/dto.js';
+import type { InjectRequest, InjectResponse, UnitListDto, UnitPageDto, WorkUnitDto } from '../../api/dto.js';
+import { ErrorCode, OrchError } from '../../domain/errors.js';
 import { chunkArg, chunkArgs, intArg, phaseArg, statusArg } from '../args.js';
 import { unitPath } from '../client.js';
 import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
-import { collapseWarnings, renderInjected, renderQueue, renderUnitTable } from '../format-units.js';
+import {
+  collapseWarnings,
+  type PsQuery,
+  renderInjected,
+  renderNextPage,
+  renderQueue,
+  renderUnitTable,
+} from '../format-units.js';
 import { type CliIo, printWarning } from '../output.js';
 
 /** the API's accepted range (api/routes/units.ts) */
 const PRIORITY_RANGE = { min: -1_000_000, max: 1_000_000 };
+/** the API's accepted page size (api/routes/units.ts) */
+const LIMIT_RANGE = { min: 1, max: 10_000 };
+
+type PsOptions = CommonOptions & { status?: string; active?: boolean; limit?: string; after?: string };
+
+/** Validates ps's flags locally, before any request. */
+function psQuery(opts: PsOptions): PsQuery {
+  const q: PsQuery = {};
+  if (opts.status !== undefined) q.status = statusArg(opts.status);
+  if (opts.active) {
+    if (q.status) throw new OrchError(ErrorCode.invalid_input, 'use either --status or --active, not both');
+    q.active = true;
+  }
+  if (opts.limit !== undefined) q.limit = intArg(opts.limit, '--limit', LIMIT_RANGE);
+  if (opts.after !== undefined) q.after = chunkArg(opts.after);
+  return q;
+}
 
 export function registerUnitCommands(orch: Command, io: CliIo): void {
   leafCommand(orch, 'ps', 'list work units: phase, status, what blocks them, cost, and why they need you', [
     've orch ps',
     've orch ps --status NEEDS_ATTENTION',
+    've orch ps --active',
+    've orch ps --limit 100',
+    've orch ps --limit 100 --after auth_login',
   ])
     .option(
       '--status <status>',
       'only units with this status (READY, RUNNING, BLOCKED, NEEDS_ATTENTION, DONE)',
     )
-    .action(async (opts: CommonOptions & { status?: string }) => {
-      const status = opts.status === undefined ? undefined : statusArg(opts.status);
+    .option('--active', 'only units not DONE yet')
+    .option('--limit <n>', 'at most this many units (1-10000); the last line shows the next page')
+    .option('--after <chunk>', 'only units after this one in created order (the next page)')
+    .action(async (opts: PsOptions) => {
+      const q = psQuery(opts);
       const ctx = commandContext(io, opts);
-      const res = await ctx.client.get<UnitListDto>('/api/work-units', { status });
-      ctx.emit(res, () => renderUnitTable(io, res.work_units));
+      const res = await ctx.client.get<UnitPageDto>('/api/work-units', { ...q });
+      ctx.emit(res, () => [...renderUnitTable(io, res.work_units), ...renderNextPage(res, q)]);
     });
 
   leafCommand(orch, 'queue', 'show READY units in the order they will be dispatched', [
