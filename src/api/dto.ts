@@ -39,7 +39,7 @@ export interface UnitListDto {
   count: number;
 }
 
-/** GET /api/work-units: one page of units in created order (every unit when no limit was asked) */
+/** GET /api/work-units: one page of units in the asked order (every unit when no limit was asked) */
 export interface UnitPageDto extends UnitListDto {
   /** units matching the filter over every page */
   total: number;
@@ -104,14 +104,25 @@ export interface WorktreeListDto {
   count: number;
 }
 
-/** Messages on `/ws`: a snapshot first, then one message per committed change. */
+/**
+ * Messages on `/ws`: a snapshot first, then one message per committed change. A `status` message
+ * follows (once per burst) whenever a unit enters or leaves DONE or is deleted, so its `counts`
+ * stay the true per-status totals while the page holds only some of the DONE units.
+ */
 export type WsMessage =
   | {
       type: 'snapshot';
       data: {
+        /** every unit that is not DONE, then the newest 100 DONE units (ws.ts `SNAPSHOT_DONE_UNITS`) */
         work_units: WorkUnitDto[];
+        /**
+         * the oldest DONE unit sent, when older ones exist: the `after` of
+         * GET /api/work-units?status=DONE&order=recent; null when every DONE unit is here
+         */
+        done_next_after: string | null;
         attention: AttentionItemDto[];
         config: ConfigDto;
+        /** `counts.DONE` is how many DONE units exist in all */
         status: StatusDto;
       };
     }

@@ -8,6 +8,7 @@ import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { AgentEvent } from '../ports/agent-backend.js';
 import type { ChangeEvent } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
+import type { UnitOrder } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 import type {
   AnswerRequest,
@@ -34,6 +35,8 @@ export interface UnitListQuery {
   limit?: number;
   /** a chunk name: only units after this one in the listing order */
   after?: string;
+  /** 'created' (default) or 'recent': most recently updated first */
+  order?: UnitOrder;
 }
 
 export interface UnitPage {

@@ -1,6 +1,7 @@
 /**
  * WebSocket fan-out. One bus subscription turns committed changes into messages once, and every open
- * dashboard socket receives them; attention rankings are recomputed once per burst of changes.
+ * dashboard socket receives them; attention rankings and the status counts are recomputed once per
+ * burst of changes. The snapshot carries the unfinished units and only the newest finished ones.
  */
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { ChangeEvent } from '../ports/events.js';
@@ -9,9 +10,18 @@ import type { ApiServices } from './services.js';
 
 type Send = (text: string) => void;
 
+/**
+ * The newest DONE units the snapshot carries: a long-lived project keeps thousands, and the page asks
+ * for older ones a page at a time (GET /api/work-units?status=DONE&order=recent&after=…).
+ */
+export const SNAPSHOT_DONE_UNITS = 100;
+
+/** what is read again after a burst of changes and sent as one message */
+type Refresh = 'attention' | 'status';
+
 export class Broadcaster {
   private readonly sockets = new Set<Send>();
-  private attentionDirty = false;
+  private readonly dirty = new Set<Refresh>();
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly services: ApiServices) {}
@@ -30,13 +40,23 @@ export class Broadcaster {
   }
 
   async snapshot(): Promise<WsMessage> {
-    const [work_units, attention, config, status] = await Promise.all([
-      this.services.listUnits().then((page) => page.work_units),
+    const [active, done, attention, config, status] = await Promise.all([
+      this.services.listUnits({ active: true }),
+      this.services.listUnits({ status: 'DONE', order: 'recent', limit: SNAPSHOT_DONE_UNITS }),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),
     ]);
-    return { type: 'snapshot', data: { work_units, attention, config, status } };
+    return {
+      type: 'snapshot',
+      data: {
+        work_units: [...active.work_units, ...done.work_units],
+        done_next_after: done.next_after,
+        attention,
+        config,
+        status,
+      },
+    };
   }
 
   add(send: Send): () => void {
@@ -61,11 +81,14 @@ export class Broadcaster {
     switch (event.type) {
       case 'unit_changed':
         this.broadcast({ type: 'unit', data: event.unit });
-        if (affectsAttention(event.unit, event.previous)) this.refreshAttention();
+        if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
+        // pages hold only some DONE units, so they count DONE from the server's status
+        if ((event.unit.status === 'DONE') !== (event.previous?.status === 'DONE')) this.refresh('status');
         return;
       case 'unit_deleted':
         this.broadcast({ type: 'unit_deleted', data: { chunk: event.chunk } });
-        this.refreshAttention();
+        this.refresh('attention');
+        this.refresh('status');
         return;
       case 'config_changed':
         this.broadcast({ type: 'config', data: event.config });
@@ -78,15 +101,18 @@ export class Broadcaster {
     }
   }
 
-  private refreshAttention(): void {
-    if (this.attentionDirty) return;
-    this.attentionDirty = true;
+  private refresh(what: Refresh): void {
+    if (this.dirty.has(what)) return;
+    this.dirty.add(what);
     setImmediate(() => {
-      this.attentionDirty = false;
-      this.services
-        .attention()
-        .then((items) => this.broadcast({ type: 'attention', data: { items } }))
-        .catch((error: unknown) => this.services.log.error('attention refresh failed', { error }));
+      this.dirty.delete(what);
+      const message: Promise<WsMessage> =
+        what === 'attention'
+          ? this.services.attention().then((items) => ({ type: 'attention', data: { items } }))
+          : this.services.status().then((data) => ({ type: 'status', data }));
+      message
+        .then((m) => this.broadcast(m))
+        .catch((error: unknown) => this.services.log.error(`${what} refresh failed`, { error }));
     });
   }
 }

@@ -171,9 +171,9 @@ export function createApiServices(p: Parts): ApiServices {
 
 /** One page of units; it asks the store for one unit more than the limit to learn whether a next page exists. */
 async function unitPage(store: WorkUnitStore, query: UnitListQuery = {}): Promise<UnitPage> {
-  const { limit, after, ...filter } = query;
+  const { limit, after, order, ...filter } = query;
   const [units, total] = await Promise.all([
-    store.list({ ...filter, after, limit: limit === undefined ? undefined : limit + 1 }),
+    store.list({ ...filter, after, order, limit: limit === undefined ? undefined : limit + 1 }),
     store.count(filter),
   ]);
   const more = limit !== undefined && units.length > limit;

@@ -91,15 +91,19 @@ export interface UnitFilter {
   active?: boolean;
 }
 
+/** `list` order: 'created' (created_at, chunk; the default) or 'recent' (updated_at, chunk, newest first) */
+export type UnitOrder = 'created' | 'recent';
+
 export interface WorkUnitStore {
   get(chunk: string): Promise<WorkUnit | undefined>;
   /**
-   * units in created_at order, optionally filtered by status; `active` leaves DONE units out, which is
-   * what every per-change reader wants (a long-lived project keeps thousands of finished units).
-   * Keyset paging: `after` keeps only units strictly after that unit in (created_at, chunk) order
-   * (not_found if it names no unit), `limit` caps how many come back.
+   * units in created_at order (or `order: 'recent'`: most recently updated first), optionally filtered
+   * by status; `active` leaves DONE units out, which is what every per-change reader wants (a
+   * long-lived project keeps thousands of finished units). Keyset paging: `after` keeps only units
+   * strictly after that unit in the listing order (not_found if it names no unit), `limit` caps how
+   * many come back.
    */
-  list(filter?: UnitFilter & { limit?: number; after?: string }): Promise<WorkUnit[]>;
+  list(filter?: UnitFilter & { limit?: number; after?: string; order?: UnitOrder }): Promise<WorkUnit[]>;
   /** how many units match the filter, counted by the store (the total over every page of `list`) */
   count(filter?: UnitFilter): Promise<number>;
   /** units per status and the total cost, summed by the store rather than by listing every unit */

@@ -122,6 +122,32 @@ describe('sqlite-store', () => {
     await assert.rejects(store.list({ limit: 1.5 }), (e) => isOrchError(e, 'invalid_input'));
   });
 
+  it('pages most recently updated first with order recent, the keyset reversed', async () => {
+    const { store } = makeStoreHarness();
+    const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+    // created in one order, finished in another; b and c finished together, so the chunk breaks the tie
+    await store.createMany(
+      [
+        aWorkUnit({ chunk: 'a', created_at: at(1), updated_at: at(5), status: 'DONE' }),
+        aWorkUnit({ chunk: 'b', created_at: at(2), updated_at: at(3), status: 'DONE' }),
+        aWorkUnit({ chunk: 'c', created_at: at(3), updated_at: at(3), status: 'DONE' }),
+        aWorkUnit({ chunk: 'd', created_at: at(4), updated_at: at(9), status: 'READY' }),
+        aWorkUnit({ chunk: 'e', created_at: at(5), updated_at: at(1), status: 'DONE' }),
+      ],
+      { source: 'api' },
+    );
+    const chunks = async (f: Parameters<typeof store.list>[0]) => (await store.list(f)).map((u) => u.chunk);
+    assert.deepEqual(await chunks({ order: 'recent' }), ['d', 'a', 'c', 'b', 'e']);
+    assert.deepEqual(await chunks({ order: 'created' }), ['a', 'b', 'c', 'd', 'e']);
+    const done = { status: 'DONE' as const, order: 'recent' as const, limit: 2 };
+    assert.deepEqual(await chunks(done), ['a', 'c']);
+    assert.deepEqual(await chunks({ ...done, after: 'c' }), ['b', 'e']);
+    assert.deepEqual(await chunks({ ...done, after: 'e' }), []);
+    // the anchor need not be DONE: the READY unit d marks the newest place
+    assert.deepEqual(await chunks({ ...done, after: 'd', limit: 10 }), ['a', 'c', 'b', 'e']);
+    await assert.rejects(store.list({ order: 'oldest' as never }), (e) => isOrchError(e, 'invalid_input'));
+  });
+
   it('rejects a duplicate unit', async () => {
     const { store } = makeStoreHarness();
     await store.create(aWorkUnit({ chunk: 'a' }), { source: 'api' });

@@ -21,6 +21,7 @@ import type {
   StatusLogEntry,
   UnitFieldPatch,
   UnitFilter,
+  UnitOrder,
   WorkUnitStore,
   WriteOptions,
 } from '../ports/store.js';
@@ -115,14 +116,19 @@ export class SqliteStore implements WorkUnitStore {
     return this.readUnit(chunk);
   }
 
-  async list(filter: UnitFilter & { limit?: number; after?: string } = {}): Promise<WorkUnit[]> {
-    const { limit, after } = filter;
+  async list(
+    filter: UnitFilter & { limit?: number; after?: string; order?: UnitOrder } = {},
+  ): Promise<WorkUnit[]> {
+    const { limit, after, order } = filter;
     if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
       throw new OrchError(ErrorCode.invalid_input, `list limit must be a non-negative integer, got ${limit}`);
     }
+    if (order !== undefined && order !== 'created' && order !== 'recent') {
+      throw new OrchError(ErrorCode.invalid_input, `list order must be 'created' or 'recent', got ${order}`);
+    }
     const rows = this.db.transaction(() => {
       const anchor = after === undefined ? null : this.mustRead(after);
-      const q = listUnitsQuery(filter, anchor, limit);
+      const q = listUnitsQuery(filter, anchor, limit, order);
       return this.stmt(q.sql).all(...q.params) as Row[];
     })();
     return rows.map(fromUnitRow);

@@ -84,6 +84,7 @@ function endpointTable(name: fc.Arbitrary<string>, fresh: fc.Arbitrary<string>):
         active: bool,
         limit: either(fc.constantFrom('1', '2', '10000', '0', '10001', '-1', '1.5')),
         after: name,
+        order: either(fc.constantFrom('created', 'recent')),
       },
     },
     { method: 'GET', path: '/api/work-units/queue' },

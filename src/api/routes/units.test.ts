@@ -1,6 +1,7 @@
 /**
- * GET /api/work-units through `app.request`: keyset pages with `limit` and `after`, the `active`
- * filter, and 400/404 answers for bad query values. Real SqliteStore and services (orchestrator harness).
+ * GET /api/work-units through `app.request`: keyset pages with `limit` and `after` in either order,
+ * the `active` filter, and 400/404 answers for bad query values. Real SqliteStore and services
+ * (orchestrator harness).
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -87,6 +88,15 @@ describe('GET /api/work-units', () => {
     assert.deepEqual([chunks(done), done.total, done.next_after], [['a'], 2, 'a']);
   });
 
+  it('lists most recently updated first with order=recent, paging older with after', async () => {
+    assert.deepEqual(chunks(await page('?order=recent')), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(chunks(await page('?order=created')), ['a', 'b', 'c', 'd', 'e']);
+    const newest = await page('?status=DONE&order=recent&limit=1');
+    assert.deepEqual([chunks(newest), newest.total, newest.next_after], [['d'], 2, 'd']);
+    const older = await page('?status=DONE&order=recent&limit=1&after=d');
+    assert.deepEqual([chunks(older), older.total, older.next_after], [['a'], 2, null]);
+  });
+
   it('rejects bad limits, active values and filters given together with a clear 400', async () => {
     const cases: [string, RegExp][] = [
       ['?limit=0', /invalid limit '0'; use an integer from 1 to 10000/],
@@ -97,6 +107,8 @@ describe('GET /api/work-units', () => {
       ['?limit=', /invalid limit ''/],
       ['?active=yes', /invalid active 'yes'; use true or false/],
       ['?status=READY&active=true', /either status or active=true, not both/],
+      ['?order=newest', /invalid order 'newest'; use created or recent/],
+      ['?order=', /invalid order ''/],
     ];
     for (const [query, message] of cases) {
       const { status, body } = await get(`/api/work-units${query}`);

@@ -72,7 +72,20 @@ function activeQuery(value: string | undefined): boolean | undefined {
   return value === 'true';
 }
 
-/** GET /api/work-units' query: a status or active filter, and keyset paging with limit and after. */
+const ORDERS = ['created', 'recent'] as const;
+
+function orderQuery(value: string | undefined): (typeof ORDERS)[number] | undefined {
+  if (value === undefined) return undefined;
+  const order = ORDERS.find((o) => o === value);
+  if (!order)
+    throw new OrchError(
+      ErrorCode.invalid_input,
+      `invalid order '${value.slice(0, 40)}'; use ${ORDERS.join(' or ')}`,
+    );
+  return order;
+}
+
+/** GET /api/work-units' query: a status or active filter, an order, and keyset paging with limit and after. */
 function unitListQuery(q: (name: string) => string | undefined): UnitListQuery {
   const status = statusQuery(q('status'));
   const active = activeQuery(q('active'));
@@ -84,6 +97,7 @@ function unitListQuery(q: (name: string) => string | undefined): UnitListQuery {
     active,
     limit: limitQuery(q('limit')),
     after: after === undefined ? undefined : toChunkName(after),
+    order: orderQuery(q('order')),
   };
 }
 
