@@ -12,6 +12,8 @@
 /** @typedef {import('../api/dto.js').InjectResponse} InjectResponse */
 /** @typedef {import('../api/dto.js').ChunkSummaryDto} ChunkSummaryDto */
 /** @typedef {import('../api/dto.js').StatusDto} StatusDto */
+/** @typedef {import('../api/dto.js').UnitPageDto} UnitPageDto */
+/** @typedef {{status?: import('../domain/work-unit.js').Status, order?: 'created' | 'recent', limit?: number, after?: string}} UnitQuery */
 
 export class ApiError extends Error {
   /**
@@ -66,6 +68,14 @@ const unit = (/** @type {string} */ chunk) => `/api/work-units/${encodeURICompon
 export const api = {
   /** @returns {Promise<StatusDto>} */
   status: () => call('GET', '/api/status'),
+  /** @param {UnitQuery} q @returns {Promise<UnitPageDto>} */
+  units: (q) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    return call('GET', `/api/work-units?${params}`);
+  },
+  /** @param {string} chunk @returns {Promise<WorkUnitDto>} */
+  unit: (chunk) => call('GET', unit(chunk)),
   /** @param {string} chunk @param {AnswerRequest} body @returns {Promise<WorkUnitDto>} */
   answer: (chunk, body) => call('POST', `${unit(chunk)}/answer`, body),
   /** @param {string} chunk @returns {Promise<WorkUnitDto>} */

@@ -47,10 +47,10 @@ function App({ live }) {
     }
     ${
       route.name === 'unit'
-        ? html`<${UnitPage} state=${state} chunk=${route.chunk} tab=${route.tab} />`
+        ? html`<${UnitPage} state=${state} live=${live} chunk=${route.chunk} tab=${route.tab} />`
         : html`<main id="main" class=${`home${state.connection === 'live' ? '' : ' stale'}`}>
           ${!state.synced && state.connection !== 'unauthorized' && html`<p class="boot">Connecting to the daemon…</p>`}
-          ${state.synced && html`<${Inbox} state=${state} /><${UnitGrid} state=${state} />`}
+          ${state.synced && html`<${Inbox} state=${state} /><${UnitGrid} state=${state} live=${live} />`}
         </main>`
     }
     <${Toasts} />`;

@@ -6,6 +6,7 @@
  */
 import { api } from './api.js';
 import { money } from './format.js';
+import { totals } from './live.js';
 import { Link } from './router.js';
 import { ActionButton, html } from './ui.js';
 
@@ -24,12 +25,9 @@ const CONNECTION = {
 
 /** @param {{state: LiveState}} p */
 export function Header({ state }) {
-  let running = 0;
-  let cost = 0;
-  for (const u of state.units.values()) {
-    if (u.status === 'RUNNING') running++;
-    cost += u.cost_usd;
-  }
+  // every running unit is in the map; the cost of DONE units not loaded comes from the server
+  const { counts, cost } = totals(state);
+  const running = counts.RUNNING ?? 0;
   const max = state.config?.max_agents ?? 0;
   const project = state.status?.project_root.split('/').filter(Boolean).pop() ?? '';
   const conn = CONNECTION[state.connection];

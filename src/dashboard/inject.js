@@ -34,6 +34,8 @@ function InjectDialog({ units, close }) {
       .catch((e) => setError(errorText(e)));
   }, []);
 
+  // `injected` is the daemon's answer over every unit (the page holds only the newest DONE ones);
+  // the live map adds units injected since the list was read
   const candidates = (chunks ?? []).filter((c) => !c.injected && !units.has(c.name));
   const shown = candidates.filter(
     (c) => !q || c.name.includes(q.toLowerCase()) || c.summary.toLowerCase().includes(q.toLowerCase()),

@@ -2,7 +2,9 @@
 /**
  * The dashboard's live state: one `/ws` connection that applies the snapshot and every change after
  * it, reconnects with backoff, and resyncs from a fresh snapshot (after a daemon restart too).
- * Components read it through `subscribe`; nothing here polls the server.
+ * Components read it through `subscribe`; nothing here polls the server. The map holds every
+ * unfinished unit but only the newest DONE ones (older pages are merged in on request), so counts
+ * and cost come from `totals`, not from the map.
  */
 
 /** @typedef {import('../api/dto.js').WorkUnitDto} WorkUnitDto */
@@ -11,6 +13,7 @@
 /** @typedef {import('../api/dto.js').StatusDto} StatusDto */
 /** @typedef {import('../api/dto.js').ConflictDto} ConflictDto */
 /** @typedef {import('../api/dto.js').WsMessage} WsMessage */
+/** @typedef {import('../domain/work-unit.js').Status} Status */
 
 /**
  * @typedef {'connecting' | 'live' | 'reconnecting' | 'unauthorized'} Connection
@@ -18,13 +21,17 @@
  * @typedef {object} LiveState
  * @property {Connection} connection
  * @property {boolean} synced at least one snapshot arrived
- * @property {Map<string, WorkUnitDto>} units
+ * @property {Map<string, WorkUnitDto>} units every unit not DONE, and the DONE units loaded so far
  * @property {Map<string, number>} since server time (ms) at which each unit entered its status and phase
  * @property {AttentionItemDto[]} attention ranked by the server
  * @property {ConfigDto | null} config
  * @property {StatusDto | null} status as of the last snapshot
  * @property {Map<string, ConflictDto>} conflicts by sorted pair `a|b`
  * @property {number} clockOffset server clock minus browser clock, ms
+ * @property {number} doneTotal DONE units in the store (the server's count, kept up live)
+ * @property {number} doneCost the cost of every DONE unit in the store, USD
+ * @property {string | null} doneNextAfter `after` for the next older DONE page; null when all are loaded
+ * @property {number} epoch snapshots applied: a page read before a resync is dropped
  */
 
 const MIN_DELAY = 500;
@@ -42,7 +49,61 @@ export function emptyState() {
     status: null,
     conflicts: new Map(),
     clockOffset: 0,
+    doneTotal: 0,
+    doneCost: 0,
+    doneNextAfter: null,
+    epoch: 0,
   };
+}
+
+/**
+ * The DONE count and cost from a status: the server's totals less the unfinished units held here.
+ * @param {Map<string, WorkUnitDto>} units
+ * @param {StatusDto} st
+ */
+function doneFromStatus(units, st) {
+  let cost = st.total_cost_usd;
+  for (const u of units.values()) if (u.status !== 'DONE') cost -= u.cost_usd;
+  return { doneTotal: st.counts.DONE ?? 0, doneCost: Math.max(0, cost) };
+}
+
+/**
+ * Pure: units per status and in all, and the total cost, over the whole store.
+ * @param {LiveState} s
+ */
+export function totals(s) {
+  /** @type {Partial<Record<Status, number>>} */
+  const counts = {};
+  let total = s.doneTotal;
+  let cost = s.doneCost;
+  for (const u of s.units.values()) {
+    if (u.status === 'DONE') continue;
+    counts[u.status] = (counts[u.status] ?? 0) + 1;
+    total += 1;
+    cost += u.cost_usd;
+  }
+  counts.DONE = s.doneTotal;
+  return { counts, total, cost };
+}
+
+/**
+ * Pure: units read over REST (a page of older DONE units, a unit opened by its address) added to the
+ * state. Units already held are kept: the live stream has the newer copy.
+ * @param {LiveState} s
+ * @param {WorkUnitDto[]} list
+ * @param {{epoch: number, doneNextAfter?: string | null}} read the epoch it was read in; the DONE cursor it leaves
+ */
+export function mergeUnits(s, list, read) {
+  if (read.epoch !== s.epoch) return s;
+  const units = new Map(s.units);
+  const since = new Map(s.since);
+  for (const u of list) {
+    if (units.has(u.chunk)) continue;
+    units.set(u.chunk, u);
+    since.set(u.chunk, Date.parse(u.updated_at));
+  }
+  const doneNextAfter = read.doneNextAfter === undefined ? s.doneNextAfter : read.doneNextAfter;
+  return { ...s, units, since, doneNextAfter };
 }
 
 /**
@@ -76,6 +137,9 @@ export function applyMessage(s, m, browserNow) {
         config: m.data.config,
         status: st,
         clockOffset: serverNow - browserNow,
+        ...doneFromStatus(units, st),
+        doneNextAfter: m.data.done_next_after,
+        epoch: s.epoch + 1,
       };
     }
     case 'unit': {
@@ -85,19 +149,32 @@ export function applyMessage(s, m, browserNow) {
       let since = s.since;
       if (!old || old.status !== u.status || old.phase !== u.phase)
         since = new Map(s.since).set(u.chunk, Date.parse(u.updated_at));
-      return { ...s, units, since };
+      // a unit held here moves the DONE figures at once; for one not held (a DONE unit not loaded,
+      // now changed or reopened) the status message the server sends next has the truth
+      if (!old) return { ...s, units, since };
+      const wasDone = old.status === 'DONE' ? 1 : 0;
+      const isDone = u.status === 'DONE' ? 1 : 0;
+      return {
+        ...s,
+        units,
+        since,
+        doneTotal: s.doneTotal + isDone - wasDone,
+        doneCost: s.doneCost + isDone * u.cost_usd - wasDone * old.cost_usd,
+      };
     }
     case 'unit_deleted': {
+      const old = s.units.get(m.data.chunk);
       const units = new Map(s.units);
       units.delete(m.data.chunk);
-      return { ...s, units };
+      if (old?.status !== 'DONE') return { ...s, units };
+      return { ...s, units, doneTotal: s.doneTotal - 1, doneCost: s.doneCost - old.cost_usd };
     }
     case 'attention':
       return { ...s, attention: m.data.items };
     case 'config':
       return { ...s, config: m.data };
     case 'status':
-      return { ...s, status: m.data };
+      return { ...s, status: m.data, ...doneFromStatus(s.units, m.data) };
     case 'conflict': {
       const c = m.data;
       return { ...s, conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c) };
@@ -191,6 +268,14 @@ export function createLive(opts = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
       socket?.close();
+    },
+    /**
+     * Merge units read over REST; see `mergeUnits`.
+     * @param {WorkUnitDto[]} list
+     * @param {{epoch: number, doneNextAfter?: string | null}} read
+     */
+    addUnits(list, read) {
+      set(mergeUnits(state, list, read));
     },
     /**
      * Merge conflict analyses fetched over REST (the snapshot does not carry them).

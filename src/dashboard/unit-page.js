@@ -1,10 +1,11 @@
 // @ts-check
 /**
  * One unit's page: its live state and actions, its attention item, and tabs for the live agent log,
- * the phase timeline from the audit log, the goal document and the branch's diff against base.
+ * the phase timeline from the audit log, the goal document and the branch's diff against base. A
+ * finished unit the live state does not hold (older than the snapshot's newest DONE) is read by address.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from './api.js';
+import { ApiError, api } from './api.js';
 import { DiffView } from './diff-view.js';
 import { clockTime, money, phaseLabel, tokens } from './format.js';
 import { AttentionCard } from './inbox.js';
@@ -16,6 +17,7 @@ import { ActionButton, Ago, errorText, html, notify, StatusBadge } from './ui.js
 import { PhaseTrack } from './units.js';
 
 /** @typedef {import('./live.js').LiveState} LiveState */
+/** @typedef {import('./live.js').Live} Live */
 /** @typedef {import('../api/dto.js').WorkUnitDto} Unit */
 
 const TABS = [
@@ -25,9 +27,33 @@ const TABS = [
   { id: 'diff', label: 'Diff' },
 ];
 
-/** @param {{state: LiveState, chunk: string, tab: string}} p */
-export function UnitPage({ state, chunk, tab }) {
+/**
+ * The unit from the live state; one it does not hold is read over REST and merged in (live from then
+ * on). `failed` says why it could not be read: not found (404) or the error's text.
+ * @param {LiveState} state @param {Live} live @param {string} chunk
+ */
+function useUnit(state, live, chunk) {
   const unit = state.units.get(chunk);
+  const [failed, setFailed] = useState(/** @type {{chunk: string, notFound: boolean, text: string} | null} */ (null));
+  const absent = state.synced && !unit;
+  useEffect(() => {
+    if (!absent) return;
+    let current = true;
+    const epoch = state.epoch;
+    api.unit(chunk).then(
+      (u) => current && live.addUnits([u], { epoch }),
+      (e) => current && setFailed({ chunk, notFound: e instanceof ApiError && e.status === 404, text: errorText(e) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [chunk, absent, state.epoch]);
+  return { unit, failed: absent && failed?.chunk === chunk ? failed : null };
+}
+
+/** @param {{state: LiveState, live: Live, chunk: string, tab: string}} p */
+export function UnitPage({ state, live, chunk, tab }) {
+  const { unit, failed } = useUnit(state, live, chunk);
   const item = state.attention.find((a) => a.chunk === chunk);
   const active = TABS.some((t) => t.id === tab) ? tab : 'log';
   return html`<main id="main" class="unit-page" data-chunk=${chunk}>
@@ -36,8 +62,9 @@ export function UnitPage({ state, chunk, tab }) {
       <h1>${chunk}</h1>
       ${unit && html`<${StatusBadge} status=${unit.status} />`}
     </div>
-    ${!state.synced && html`<p class="hint">Loading…</p>`}
-    ${state.synced && !unit && html`<p class="empty">There is no work unit named <strong>${chunk}</strong> (it may have been deleted). Its history, if any, is below.</p>`}
+    ${!unit && !failed && html`<p class="hint">Loading…</p>`}
+    ${failed?.notFound && html`<p class="empty">There is no work unit named <strong>${chunk}</strong> (it may have been deleted). Its history, if any, is below.</p>`}
+    ${failed && !failed.notFound && html`<p class="form-error" role="alert">${failed.text}</p>`}
     ${unit && html`<${UnitFacts} unit=${unit} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} />`}
     ${item && html`<section class="unit-attention" aria-label="Needs you"><${AttentionCard} item=${item} standalone=${true} /></section>`}
     <${Tabs} chunk=${chunk} active=${active} />

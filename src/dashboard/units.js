@@ -2,18 +2,21 @@
 /**
  * The unit grid: every work unit grouped by status, with phase, time in phase, cost and blockers,
  * filters kept in the address bar, and the per-unit actions (run next, retry, kill). Rows are
- * memoized so one change re-renders one row, even with hundreds on the page.
+ * memoized so one change re-renders one row, even with hundreds on the page. Finished units come
+ * newest first, a page at a time ("Show older"); counts are the store's, not the rows'.
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { money, PHASE_ORDER, phaseLabel, STATUS, STATUS_ORDER } from './format.js';
 import { InjectButton } from './inject.js';
+import { totals } from './live.js';
 import { Link, unitHref } from './router.js';
 import { ActionButton, Ago, html, memo, StatusBadge } from './ui.js';
 
 /** @typedef {import('../api/dto.js').WorkUnitDto} Unit */
 /** @typedef {import('../domain/work-unit.js').Status} Status */
 /** @typedef {import('./live.js').LiveState} LiveState */
+/** @typedef {import('./live.js').Live} Live */
 /** @typedef {{prioritize: (chunk: string) => Promise<unknown>}} RowActions */
 /** @typedef {{status: Status | '', q: string, phase: string}} Filter */
 
@@ -40,11 +43,14 @@ const ORDER = {
   NEEDS_ATTENTION: (a, b) => (a.attention_at ?? a.updated_at).localeCompare(b.attention_at ?? b.updated_at),
   READY: (a, b) => b.priority - a.priority || a.created_at.localeCompare(b.created_at),
   BLOCKED: (a, b) => b.priority - a.priority || a.chunk.localeCompare(b.chunk),
-  DONE: (a, b) => b.updated_at.localeCompare(a.updated_at),
+  DONE: (a, b) => b.updated_at.localeCompare(a.updated_at) || b.chunk.localeCompare(a.chunk),
 };
 
-/** @param {{state: LiveState}} p */
-export function UnitGrid({ state }) {
+/** how many older DONE units one "Show older" click loads */
+const DONE_PAGE = 100;
+
+/** @param {{state: LiveState, live: Live}} p */
+export function UnitGrid({ state, live }) {
   const [filter, setFilterState] = useState(filterFromUrl);
   /** @param {Partial<Filter>} patch */
   const setFilter = (patch) => {
@@ -66,14 +72,20 @@ export function UnitGrid({ state }) {
     }),
     [],
   );
+  const loadOlder = async () => {
+    const { doneNextAfter: after, epoch } = live.get();
+    if (!after) return;
+    const page = await api.units({ status: 'DONE', order: 'recent', limit: DONE_PAGE, after });
+    live.addUnits(page.work_units, { epoch, doneNextAfter: page.next_after });
+  };
 
-  /** @type {Record<string, number>} */
-  const counts = {};
+  const { counts, total } = totals(state);
   /** @type {Record<string, Unit[]>} */
   const groups = {};
   const q = filter.q.trim().toLowerCase();
+  let doneLoaded = 0;
   for (const u of state.units.values()) {
-    counts[u.status] = (counts[u.status] ?? 0) + 1;
+    if (u.status === 'DONE') doneLoaded++;
     if (q && !u.chunk.includes(q)) continue;
     if (filter.phase && u.phase !== filter.phase) continue;
     const group = groups[u.status] ?? [];
@@ -81,7 +93,9 @@ export function UnitGrid({ state }) {
     groups[u.status] = group;
   }
   const shown = STATUS_ORDER.filter((s) => (!filter.status || filter.status === s) && groups[s]?.length);
-  const total = state.units.size;
+  // unfiltered, a group counts the store's units; filtered, the matching rows loaded here
+  const countOf = (/** @type {Status} */ s) => (q || filter.phase ? (groups[s]?.length ?? 0) : (counts[s] ?? 0));
+  const older = state.doneNextAfter ? { load: loadOlder, note: `${doneLoaded} of ${counts.DONE} loaded` } : null;
 
   return html`<section class="units" aria-labelledby="units-title">
     <div class="section-head">
@@ -114,12 +128,18 @@ export function UnitGrid({ state }) {
     </div>
     ${total === 0 && html`<p class="empty">No work units yet. Use <strong>Add work</strong> to inject chunks from <code>docs/chunks/</code>, or run <code>ve orch inject &lt;chunk&gt;</code>.</p>`}
     ${total > 0 && shown.length === 0 && html`<p class="empty">No unit matches these filters.</p>`}
-    ${shown.map((s) => html`<${Group} key=${s} status=${s} units=${groups[s] ?? []} since=${state.since} actions=${actions} />`)}
+    ${shown.map(
+      (s) =>
+        html`<${Group} key=${s} status=${s} units=${groups[s] ?? []} count=${countOf(s)} since=${state.since} actions=${actions}
+          older=${s === 'DONE' ? older : null} />`,
+    )}
   </section>`;
 }
 
-/** @param {{status: Status, units: Unit[], since: Map<string, number>, actions: RowActions}} p */
-function Group({ status, units, since, actions }) {
+/** @typedef {{load: () => Promise<void>, note: string}} Older the next page of older units, when there is one */
+
+/** @param {{status: Status, units: Unit[], count: number, since: Map<string, number>, actions: RowActions, older: Older | null}} p */
+function Group({ status, units, count, since, actions, older }) {
   const [open, setOpen] = useState(status !== 'DONE' || units.length <= 8);
   const sorted = units.slice().sort(ORDER[status]);
   const id = `group-${status}`;
@@ -128,7 +148,7 @@ function Group({ status, units, since, actions }) {
       <button type="button" class="group-toggle" aria-expanded=${open ? 'true' : 'false'} onClick=${() => setOpen(!open)}>
         <span class="caret" aria-hidden="true">${open ? '▾' : '▸'}</span>
         <${StatusBadge} status=${status} />
-        <span class="group-n">${units.length}</span>
+        <span class="group-n">${count}</span>
       </button>
     </h3>
     ${
@@ -136,6 +156,14 @@ function Group({ status, units, since, actions }) {
       html`<ul class="rows">
       ${sorted.map((u) => html`<${UnitRow} key=${u.chunk} unit=${u} since=${since.get(u.chunk) ?? Date.parse(u.updated_at)} actions=${actions} />`)}
     </ul>`
+    }
+    ${
+      open &&
+      older &&
+      html`<p class="more">
+      <${ActionButton} className="btn small" run=${older.load} title="Load the next finished units, newest first">Show older<//>
+      <span class="hint">${older.note}</span>
+    </p>`
     }
   </section>`;
 }

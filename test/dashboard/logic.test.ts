@@ -21,7 +21,12 @@ interface LiveState {
   attention: AttentionItemDto[];
   conflicts: Map<string, ConflictAnalysis>;
   clockOffset: number;
+  doneTotal: number;
+  doneCost: number;
+  doneNextAfter: string | null;
+  epoch: number;
 }
+type Read = { epoch: number; doneNextAfter?: string | null };
 
 const load = async <T>(file: string): Promise<T> =>
   import(pathToFileURL(join(repoRoot(), 'src', 'dashboard', file)).href) as Promise<T>;
@@ -29,6 +34,8 @@ const load = async <T>(file: string): Promise<T> =>
 const live = await load<{
   emptyState(): LiveState;
   applyMessage(s: LiveState, m: WsMessage, now: number): LiveState;
+  totals(s: LiveState): { counts: Record<string, number>; total: number; cost: number };
+  mergeUnits(s: LiveState, list: WorkUnit[], read: Read): LiveState;
 }>('live.js');
 const diff = await load<{
   parseDiff(
@@ -57,13 +64,22 @@ const logView = await load<{ toolSummary(name: string, input: unknown, descripti
 
 const unit = (chunk: string, fields: Partial<WorkUnit> = {}) =>
   aWorkUnit({ chunk, updated_at: '2026-01-01T10:00:00.000Z', ...fields });
-const snapshot = (units: WorkUnit[]): WsMessage => ({
+const status = (done: number, cost: number) =>
+  ({
+    started_at: '2026-01-01T10:00:00.000Z',
+    uptime_seconds: 60,
+    counts: { DONE: done },
+    total_cost_usd: cost,
+  }) as never;
+/** a snapshot of `units`, the server counting `done` DONE units and `cost` USD in all */
+const snapshot = (units: WorkUnit[], done = 0, cost = 0, doneNextAfter: string | null = null): WsMessage => ({
   type: 'snapshot',
   data: {
     work_units: units,
+    done_next_after: doneNextAfter,
     attention: [],
     config: { max_agents: 2 } as never,
-    status: { started_at: '2026-01-01T10:00:00.000Z', uptime_seconds: 60 } as never,
+    status: status(done, cost),
   },
 });
 
@@ -103,6 +119,51 @@ describe('dashboard live state', () => {
     assert.equal(moved.since.get('a'), Date.parse('2026-01-01T10:06:00.000Z'));
     const gone = live.applyMessage(moved, { type: 'unit_deleted', data: { chunk: 'a' } }, 0);
     assert.deepEqual([...gone.units.keys()], ['b']);
+  });
+
+  it('counts DONE units and their cost from the server, the unfinished ones from the map', () => {
+    // the store: 250 DONE units costing 100 in all; the page holds two of them and two unfinished units
+    const held = [
+      unit('r', { status: 'RUNNING', cost_usd: 2 }),
+      unit('b', { status: 'BLOCKED', cost_usd: 0.5 }),
+      unit('d1', { status: 'DONE', cost_usd: 1 }),
+      unit('d2', { status: 'DONE', cost_usd: 3 }),
+    ];
+    const s = live.applyMessage(live.emptyState(), snapshot(held, 250, 102.5, 'd2'), 0);
+    assert.deepEqual(live.totals(s), {
+      counts: { RUNNING: 1, BLOCKED: 1, DONE: 250 },
+      total: 252,
+      cost: 102.5,
+    });
+    assert.equal(s.doneNextAfter, 'd2');
+    // a held unit finishing moves the figures at once
+    const finished = live.applyMessage(s, { type: 'unit', data: { ...(held[0] as WorkUnit), status: 'DONE' } }, 0);
+    assert.deepEqual(live.totals(finished), { counts: { BLOCKED: 1, DONE: 251 }, total: 252, cost: 102.5 });
+    // one not held (an old DONE unit reopened) changes nothing until the server's status says so
+    const reopened = unit('d0', { status: 'READY', cost_usd: 4 });
+    const waiting = live.applyMessage(finished, { type: 'unit', data: reopened }, 0);
+    assert.equal(live.totals(waiting).counts.DONE, 251);
+    const told = live.applyMessage(waiting, { type: 'status', data: status(250, 102.5) }, 0);
+    assert.deepEqual(live.totals(told), { counts: { BLOCKED: 1, READY: 1, DONE: 250 }, total: 252, cost: 102.5 });
+    const deleted = live.applyMessage(told, { type: 'unit_deleted', data: { chunk: 'd2' } }, 0);
+    assert.deepEqual([live.totals(deleted).counts.DONE, live.totals(deleted).cost], [249, 99.5]);
+  });
+
+  it('merges units read over REST without replacing held ones, and drops a read from before a resync', () => {
+    const s = live.applyMessage(live.emptyState(), snapshot([unit('a', { priority: 7 })], 300, 0, 'a'), 0);
+    const page = [unit('a'), unit('old1', { status: 'DONE' }), unit('old2', { status: 'DONE' })];
+    const merged = live.mergeUnits(s, page, { epoch: s.epoch, doneNextAfter: 'old2' });
+    assert.deepEqual([...merged.units.keys()], ['a', 'old1', 'old2']);
+    assert.equal(merged.units.get('a')?.priority, 7, 'the live copy wins');
+    assert.equal(merged.doneNextAfter, 'old2');
+    assert.equal(live.totals(merged).counts.DONE, 300, 'loading more does not count more');
+    const last = live.mergeUnits(merged, [], { epoch: s.epoch, doneNextAfter: null });
+    assert.equal(last.doneNextAfter, null);
+    const one = live.mergeUnits(last, [unit('x', { status: 'DONE' })], { epoch: s.epoch });
+    assert.equal(one.doneNextAfter, null, 'a single unit leaves the cursor alone');
+    const resynced = live.applyMessage(merged, snapshot([unit('a')], 300, 0, 'a'), 0);
+    assert.equal(resynced.epoch, s.epoch + 1);
+    assert.equal(live.mergeUnits(resynced, page, { epoch: s.epoch }), resynced, 'a stale read changes nothing');
   });
 
   it('keeps conflicts by sorted pair and the attention list as the server ranked it', () => {
