@@ -34,7 +34,9 @@ const TABS = [
  */
 function useUnit(state, live, chunk) {
   const unit = state.units.get(chunk);
-  const [failed, setFailed] = useState(/** @type {{chunk: string, notFound: boolean, text: string} | null} */ (null));
+  const [failed, setFailed] = useState(
+    /** @type {{chunk: string, notFound: boolean, text: string} | null} */ (null),
+  );
   const absent = state.synced && !unit;
   useEffect(() => {
     if (!absent) return;
@@ -42,7 +44,9 @@ function useUnit(state, live, chunk) {
     const epoch = state.epoch;
     api.unit(chunk).then(
       (u) => current && live.addUnits([u], { epoch }),
-      (e) => current && setFailed({ chunk, notFound: e instanceof ApiError && e.status === 404, text: errorText(e) }),
+      (e) =>
+        current &&
+        setFailed({ chunk, notFound: e instanceof ApiError && e.status === 404, text: errorText(e) }),
     );
     return () => {
       current = false;

@@ -94,8 +94,11 @@ export function UnitGrid({ state, live }) {
   }
   const shown = STATUS_ORDER.filter((s) => (!filter.status || filter.status === s) && groups[s]?.length);
   // unfiltered, a group counts the store's units; filtered, the matching rows loaded here
-  const countOf = (/** @type {Status} */ s) => (q || filter.phase ? (groups[s]?.length ?? 0) : (counts[s] ?? 0));
-  const older = state.doneNextAfter ? { load: loadOlder, note: `${doneLoaded} of ${counts.DONE} loaded` } : null;
+  const countOf = (/** @type {Status} */ s) =>
+    q || filter.phase ? (groups[s]?.length ?? 0) : (counts[s] ?? 0);
+  const older = state.doneNextAfter
+    ? { load: loadOlder, note: `${doneLoaded} of ${counts.DONE} loaded` }
+    : null;
 
   return html`<section class="units" aria-labelledby="units-title">
     <div class="section-head">

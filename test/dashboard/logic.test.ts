@@ -137,14 +137,22 @@ describe('dashboard live state', () => {
     });
     assert.equal(s.doneNextAfter, 'd2');
     // a held unit finishing moves the figures at once
-    const finished = live.applyMessage(s, { type: 'unit', data: { ...(held[0] as WorkUnit), status: 'DONE' } }, 0);
+    const finished = live.applyMessage(
+      s,
+      { type: 'unit', data: { ...(held[0] as WorkUnit), status: 'DONE' } },
+      0,
+    );
     assert.deepEqual(live.totals(finished), { counts: { BLOCKED: 1, DONE: 251 }, total: 252, cost: 102.5 });
     // one not held (an old DONE unit reopened) changes nothing until the server's status says so
     const reopened = unit('d0', { status: 'READY', cost_usd: 4 });
     const waiting = live.applyMessage(finished, { type: 'unit', data: reopened }, 0);
     assert.equal(live.totals(waiting).counts.DONE, 251);
     const told = live.applyMessage(waiting, { type: 'status', data: status(250, 102.5) }, 0);
-    assert.deepEqual(live.totals(told), { counts: { BLOCKED: 1, READY: 1, DONE: 250 }, total: 252, cost: 102.5 });
+    assert.deepEqual(live.totals(told), {
+      counts: { BLOCKED: 1, READY: 1, DONE: 250 },
+      total: 252,
+      cost: 102.5,
+    });
     const deleted = live.applyMessage(told, { type: 'unit_deleted', data: { chunk: 'd2' } }, 0);
     assert.deepEqual([live.totals(deleted).counts.DONE, live.totals(deleted).cost], [249, 99.5]);
   });
@@ -163,7 +171,11 @@ describe('dashboard live state', () => {
     assert.equal(one.doneNextAfter, null, 'a single unit leaves the cursor alone');
     const resynced = live.applyMessage(merged, snapshot([unit('a')], 300, 0, 'a'), 0);
     assert.equal(resynced.epoch, s.epoch + 1);
-    assert.equal(live.mergeUnits(resynced, page, { epoch: s.epoch }), resynced, 'a stale read changes nothing');
+    assert.equal(
+      live.mergeUnits(resynced, page, { epoch: s.epoch }),
+      resynced,
+      'a stale read changes nothing',
+    );
   });
 
   it('keeps conflicts by sorted pair and the attention list as the server ranked it', () => {
