@@ -12,6 +12,7 @@ import { newWorkUnit, type WorkUnit } from '../../src/domain/work-unit.js';
 import { InProcessEventBus } from '../../src/infra/event-bus.js';
 import { systemClock } from '../../src/infra/system-clock.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { planningQuestion } from '../../test/support/finished-units.js';
 import { chunkName } from './project.js';
 
 /** unit i of n: ~94% DONE, every 33rd NEEDS_ATTENTION (a question), the one after it BLOCKED on it */
@@ -33,27 +34,7 @@ function unitAt(i: number, base: number): WorkUnit {
     // a question asked while planning: no code branch yet, so the live conflict watch skips it
     return {
       ...done,
-      phase: 'PLAN',
-      status: 'NEEDS_ATTENTION',
-      attention_kind: 'QUESTION',
-      attention_reason: 'Question: Should the retry budget be per unit or global?',
-      attention_at: at,
-      question: {
-        id: `q-${i}`,
-        phase: 'PLAN',
-        asked_at: at,
-        questions: [
-          {
-            question: 'Should the retry budget be per unit or global?',
-            header: 'Retry budget',
-            multiSelect: false,
-            options: [
-              { label: 'Per unit', description: 'each unit has its own budget' },
-              { label: 'Global', description: 'one budget shared by all units' },
-            ],
-          },
-        ],
-      },
+      ...planningQuestion(i, at),
       version: 6,
     };
   }

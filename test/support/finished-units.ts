@@ -32,35 +32,38 @@ function finished(i: number, base: number): WorkUnit {
   });
 }
 
+/** The parked planning question both the seeded stores ask: the fields of a unit waiting on it. */
+export function planningQuestion(i: number, at: string) {
+  const question = 'Should the retry budget be per unit or global?';
+  return {
+    phase: 'PLAN',
+    status: 'NEEDS_ATTENTION',
+    attention_kind: 'QUESTION',
+    attention_reason: `Question: ${question}`,
+    attention_at: at,
+    question: {
+      id: `q-${i}`,
+      phase: 'PLAN',
+      asked_at: at,
+      questions: [
+        {
+          question,
+          header: 'Retry budget',
+          multiSelect: false,
+          options: [
+            { label: 'Per unit', description: 'each unit has its own budget' },
+            { label: 'Global', description: 'one budget shared by all units' },
+          ],
+        },
+      ],
+    },
+  } satisfies Partial<WorkUnit>;
+}
+
 function waiting(i: number, base: number): WorkUnit[] {
   const at = new Date(base).toISOString();
-  const question = 'Should the retry budget be per unit or global?';
   return [
-    aWorkUnit({
-      chunk: askChunk(i),
-      status: 'NEEDS_ATTENTION',
-      created_at: at,
-      updated_at: at,
-      attention_kind: 'QUESTION',
-      attention_reason: `Question: ${question}`,
-      attention_at: at,
-      question: {
-        id: `q-${i}`,
-        phase: 'PLAN',
-        asked_at: at,
-        questions: [
-          {
-            question,
-            header: 'Retry budget',
-            multiSelect: false,
-            options: [
-              { label: 'Per unit', description: 'each unit has its own budget' },
-              { label: 'Global', description: 'one budget shared by all units' },
-            ],
-          },
-        ],
-      },
-    }),
+    aWorkUnit({ chunk: askChunk(i), created_at: at, updated_at: at, ...planningQuestion(i, at) }),
     aWorkUnit({
       chunk: waitChunk(i),
       status: 'BLOCKED',
