@@ -252,16 +252,24 @@ describe('daemon security (real process)', { timeout: 180_000 }, () => {
         chunked,
       });
       assert.equal(viaTcp.status, 413, viaTcp.text);
-      const viaUnix = await rawRequest({
-        socketPath: d.socket,
-        method: 'POST',
-        path: '/api/work-units/inject',
-        headers: { host: 'localhost' },
-        body: huge,
-        chunked,
-      });
+      const unix = (body: Buffer) =>
+        rawRequest({
+          socketPath: d.socket,
+          method: 'POST',
+          path: '/api/work-units/inject',
+          headers: { host: 'localhost' },
+          body,
+          chunked,
+        });
+      const viaUnix = await unix(Buffer.alloc(70 * 1024, 0x20));
       assert.equal(viaUnix.status, 413);
       assert.equal(viaUnix.json<{ error: { code: string } }>().error.code, 'payload_too_large');
+      // 8 MiB: the server answers 413 at once but drains the rest for only 500 ms (@hono/node-server),
+      // then closes; on a loaded machine the close can reset the connection before the client reads
+      // the answer. Either is a refusal; what matters is that nothing was buffered and it keeps serving.
+      const viaUnixHuge = await unix(huge).catch((e: NodeJS.ErrnoException) => e);
+      if (viaUnixHuge instanceof Error) assert.match(String(viaUnixHuge.code), /^(EPIPE|ECONNRESET)$/);
+      else assert.equal(viaUnixHuge.status, 413);
     }
     assert.equal((await viaSocket(d.socket, 'GET', '/api/status')).status, 200);
   });
