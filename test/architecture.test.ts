@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 
-const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle'];
-const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra'];
+const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle', 'train'];
+const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra', 'verify'];
 const CORE = ['shared', 'domain', 'ports', 'config'];
 
 /** folder → folders it may import with a value import ('*' = any). Type-only imports listed separately. */
@@ -37,7 +37,7 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   '@hono/node-ws': ['api'],
   commander: ['cli'],
   yaml: ['chunks'],
-  'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'infra'],
+  'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'infra', 'verify'],
 };
 
 const SIZE_CAP = 600;

@@ -5,8 +5,8 @@
 import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
-import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
+import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { LogEvent } from '../ports/phase-log.js';
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 
@@ -135,6 +135,6 @@ export type WsMessage =
 
 /** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */
 export type LogWsMessage =
-  | { type: 'log'; phase: Phase; seq: number; event: AgentEvent & { at: string } }
+  | { type: 'log'; phase: LogStream; seq: number; event: LogEvent & { at: string } }
   | { type: 'info'; message: string }
   | { type: 'error'; message: string };

@@ -4,10 +4,10 @@
  */
 import type { ConfigPatch, OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
-import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
+import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { ChangeEvent } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
+import type { LogEvent } from '../ports/phase-log.js';
 import type { UnitOrder } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 import type {
@@ -21,10 +21,10 @@ import type {
 } from './dto.js';
 
 export interface LoggedEvent {
-  phase: Phase;
+  phase: LogStream;
   /** line number in the phase log file, for de-duplicating backlog and live events */
   seq: number;
-  event: AgentEvent & { at: string };
+  event: LogEvent & { at: string };
 }
 
 /** which units GET /api/work-units lists; `after` and `limit` page through them (keyset) */

@@ -10,6 +10,7 @@ export const STATUS_COLOUR: Record<Status, Colour> = {
   RUNNING: 'blue',
   BLOCKED: 'magenta',
   NEEDS_ATTENTION: 'yellow',
+  VERIFYING: 'cyan',
   DONE: 'green',
 };
 

@@ -16,6 +16,12 @@ export interface ProjectPaths {
   worktree(chunk: string): string;
   phaseLogDir(chunk: string): string;
   phaseLog(chunk: string, phase: string): string;
+  /** checkouts the verify command runs in, one per slot of the landing train */
+  verifyDir: string;
+  /** the full output of one verification (a unit's, or a base check's when chunk is null) */
+  verifyLog(chunk: string | null, runId: number): string;
+  /** package managers' caches, shared by the project's worktrees and writable inside the sandbox */
+  cacheDir: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -35,6 +41,12 @@ export function projectPaths(root: string): ProjectPaths {
     worktree: (chunk) => join(stateDir, 'chunks', chunk, 'worktree'),
     phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
     phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
+    verifyDir: join(stateDir, 'verify'),
+    verifyLog: (chunk, runId) =>
+      chunk === null
+        ? join(stateDir, 'verify', 'logs', `base-${runId}.log`)
+        : join(stateDir, 'chunks', chunk, 'verify', `${runId}.log`),
+    cacheDir: join(stateDir, 'cache'),
   };
 }
 

@@ -48,6 +48,22 @@ export const ConfigSchema = z.object({
    * run, 'on' required (a phase fails without it), 'off' only the tool-level policy
    */
   agent_sandbox: z.enum(['auto', 'on', 'off']).default('auto'),
+  /**
+   * the command that must pass on the exact tree before it lands on base (DESIGN §16). null: the
+   * repository's `ve.yaml` decides (no verification when it names none); false: never verify
+   */
+  verify_command: z
+    .union([z.string().min(1).max(4096), z.literal(false)])
+    .nullable()
+    .default(null),
+  /** a verification still running after this long is killed and counts as a failure */
+  verify_timeout_seconds: z.number().int().min(1).max(86_400).default(1800),
+  /** speculative trees of the landing train verified at once */
+  verify_parallelism: z.number().int().min(1).max(32).default(2),
+  /** failed verifications sent back to the unit's agent before a VERIFY item asks the operator */
+  verify_max_retries: z.number().int().min(0).max(10).default(2),
+  /** re-runs of a failing verification on the same tree before the unit is blamed (a pass: flaky) */
+  verify_flaky_reruns: z.number().int().min(0).max(5).default(1),
 });
 
 export type OrchestratorConfig = z.infer<typeof ConfigSchema>;

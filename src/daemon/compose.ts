@@ -6,8 +6,11 @@ import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
+import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
@@ -22,11 +25,16 @@ import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
 import type { WorkUnitStore } from '../ports/store.js';
+import type { Landing, Verifier, VerifyRunStore } from '../ports/train.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import { MergeQueue } from '../runner/merge-queue.js';
 import { AgentPhaseRunner } from '../runner/run-phase.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { LandingTrain } from '../train/landing-train.js';
+import type { TrainSettings } from '../train/train-deps.js';
+import { ProcessVerifier } from '../verify/process-verifier.js';
+import { repositoryVerify, verifyEnv } from './verify-wiring.js';
 
 export interface Parts {
   paths: ProjectPaths;
@@ -40,6 +48,11 @@ export interface Parts {
   oracle: ConflictOracle | null;
   phaseLog: PhaseLogSink;
   scheduler: Scheduler;
+  /** the landing train: verifies and lands finished units (DESIGN §16) */
+  train: LandingTrain;
+  verifyRuns: VerifyRunStore;
+  /** the verify command in force and where it comes from */
+  verifySettings(): Promise<VerifySettings>;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
@@ -61,6 +74,8 @@ export interface ComposeOptions {
   baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
   dbPath?: string;
+  landing?: Landing;
+  verifier?: Verifier;
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
@@ -95,6 +110,48 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units),
     log: log.child({ component: 'oracle' }),
   };
+  const landing = opts.landing ?? new GitLanding({ root: paths.root, paths, log });
+  const readRepo = repositoryVerify(landing, baseBranch, log);
+  const verifySettings = async (): Promise<VerifySettings> =>
+    resolveVerifySettings(await store.getConfig(), await readRepo());
+  const trainSettings = async (): Promise<TrainSettings> => {
+    const [config, v] = await Promise.all([store.getConfig(), verifySettings()]);
+    return {
+      command: v.command,
+      source: v.source,
+      ...(v.error ? { error: v.error } : {}),
+      timeoutSeconds: v.timeout_seconds,
+      parallelism: v.parallelism,
+      flakyReruns: config.verify_flaky_reruns,
+      maxRetries: config.verify_max_retries,
+      mergeConflictMaxRetries: config.merge_conflict_max_retries,
+      sandbox: config.agent_sandbox,
+      setupCommand: config.setup_command,
+    };
+  };
+  const verifier =
+    opts.verifier ??
+    new ProcessVerifier({
+      checkouts: new GitVerifyCheckouts(paths.root, paths.verifyDir),
+      log: log.child({ component: 'verify' }),
+      env: () => verifyEnv(paths),
+      writable: [paths.cacheDir],
+    });
+  const train = new LandingTrain({
+    store,
+    runs: store.verifyRuns,
+    landing,
+    worktrees,
+    verifier,
+    settings: trainSettings,
+    clock,
+    bus,
+    log: log.child({ component: 'train' }),
+    phaseLog,
+    logFile: (chunk, runId) => paths.verifyLog(chunk, runId),
+    baseBranch,
+    projectId: paths.root,
+  });
   const runner = new AgentPhaseRunner({
     store,
     backend,
@@ -107,6 +164,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     hostRoot: paths.root,
     baseBranch,
     mergeQueue: new MergeQueue(store),
+    verifySettings,
   });
   const scheduler = new Scheduler({
     store,
@@ -132,6 +190,9 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     oracle,
     phaseLog,
     scheduler,
+    train,
+    verifyRuns: store.verifyRuns,
+    verifySettings,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),

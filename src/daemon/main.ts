@@ -87,6 +87,7 @@ async function main(): Promise<number> {
     log,
   });
   await parts.scheduler.start();
+  await parts.train.start();
   const stopLiveWatch = parts.startLiveWatch();
   log.info('ready', { project: root, port: listeners.port, base_branch: parts.baseBranch });
 
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
       try {
         stopLiveWatch();
         await parts.scheduler.stop();
+        await parts.train.stop();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

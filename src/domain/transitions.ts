@@ -40,6 +40,10 @@ export type UnitEvent =
   | { type: 'block'; blocked_by: ChunkName[]; reason?: string }
   /** blockers are gone */
   | { type: 'unblock' }
+  /** the agent phases are done: join the landing train at `train_seq` (DESIGN §16) */
+  | { type: 'enqueue'; train_seq: number; land_unverified?: boolean }
+  /** back from the train to an agent phase (a failed verification, a conflict with base), fresh session */
+  | { type: 'send_back'; phase: Phase; reentry_context: string }
   /** merged (or retained); terminal */
   | { type: 'finish' }
   /** the operator's escape hatch: any status, audited as forced */
@@ -52,14 +56,16 @@ export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   dispatch: ['READY'],
   advance: ['RUNNING'],
   requeue: ['RUNNING'],
-  attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION'],
+  attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING'],
   answer: ['NEEDS_ATTENTION'],
   resume: ['NEEDS_ATTENTION'],
   retry: ['NEEDS_ATTENTION'],
   block: ['READY', 'NEEDS_ATTENTION', 'BLOCKED'],
   unblock: ['BLOCKED', 'NEEDS_ATTENTION'],
-  finish: ['RUNNING', 'NEEDS_ATTENTION'],
-  force: ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'],
+  enqueue: ['RUNNING', 'NEEDS_ATTENTION'],
+  send_back: ['VERIFYING', 'NEEDS_ATTENTION'],
+  finish: ['RUNNING', 'NEEDS_ATTENTION', 'VERIFYING'],
+  force: ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING', 'DONE'],
 };
 
 /** Status each event leads to (force: the requested one). */
@@ -73,7 +79,10 @@ export function targetStatus(event: UnitEvent): Status {
     case 'answer':
     case 'retry':
     case 'unblock':
+    case 'send_back':
       return 'READY';
+    case 'enqueue':
+      return 'VERIFYING';
     case 'attend':
       return 'NEEDS_ATTENTION';
     case 'block':
@@ -101,7 +110,15 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
   if (!canApply(unit.status, event.type)) {
     throw new InvalidTransitionError(unit.chunk, unit.status, event.type);
   }
-  const base: WorkUnit = { ...unit, status: targetStatus(event), updated_at: now, version: unit.version + 1 };
+  const status = targetStatus(event);
+  const base: WorkUnit = {
+    ...unit,
+    status,
+    updated_at: now,
+    version: unit.version + 1,
+    // a train position means something only while the unit is in the train
+    train_seq: status === 'VERIFYING' ? unit.train_seq : null,
+  };
   switch (event.type) {
     case 'dispatch':
       return {
@@ -155,6 +172,31 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         pending_answer: null,
         api_retry_count: 0,
         next_retry_at: null,
+      };
+    case 'enqueue':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        train_seq: event.train_seq,
+        land_unverified: event.land_unverified ?? false,
+        finalizing: true,
+        session_id: null,
+        pending_answer: null,
+        next_retry_at: null,
+      };
+    case 'send_back':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        phase: event.phase,
+        reentry_context: event.reentry_context,
+        finalizing: false,
+        land_unverified: false,
+        session_id: null,
+        pending_answer: null,
+        api_retry_count: 0,
+        next_retry_at: null,
+        review_nudge_count: 0,
       };
     case 'block':
       return { ...base, ...CLEARED_ATTENTION, blocked_by: dedupe(event.blocked_by) };

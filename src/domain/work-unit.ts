@@ -13,6 +13,10 @@ export const Phase = {
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES: readonly Phase[] = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
+/** The unit's logs: one per agent phase, plus the landing train's verifications. */
+export type LogStream = Phase | 'VERIFY';
+export const LOG_STREAMS: readonly LogStream[] = [...PHASES, 'VERIFY'];
+
 export const Status = {
   /** eligible for dispatch (once `next_retry_at` is due) */
   READY: 'READY',
@@ -22,11 +26,23 @@ export const Status = {
   BLOCKED: 'BLOCKED',
   /** parked until the operator acts; `attention_kind` says why */
   NEEDS_ATTENTION: 'NEEDS_ATTENTION',
+  /**
+   * in the landing train (DESIGN §16): the agent phases are done and its merge waits to be verified
+   * and landed; holds no agent slot
+   */
+  VERIFYING: 'VERIFYING',
   /** merged into the base branch (or retained) */
   DONE: 'DONE',
 } as const;
 export type Status = (typeof Status)[keyof typeof Status];
-export const STATUSES: readonly Status[] = ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'];
+export const STATUSES: readonly Status[] = [
+  'READY',
+  'RUNNING',
+  'BLOCKED',
+  'NEEDS_ATTENTION',
+  'VERIFYING',
+  'DONE',
+];
 
 export const AttentionKind = {
   QUESTION: 'QUESTION',
@@ -37,6 +53,8 @@ export const AttentionKind = {
   STALLED: 'STALLED',
   MERGE: 'MERGE',
   SETUP: 'SETUP',
+  /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
+  VERIFY: 'VERIFY',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);
@@ -84,6 +102,14 @@ export interface WorkUnit {
   retain_worktree: boolean;
   /** the agent phases are done and the merge is under way: a re-dispatch goes straight to finalize */
   finalizing: boolean;
+  /** order in the landing train while VERIFYING (lower lands first); null outside the train */
+  train_seq: number | null;
+  /** times a failed verification sent the unit back to its agent */
+  verify_retries: number;
+  /** the operator chose to land this unit without verification (audited) */
+  land_unverified: boolean;
+  /** wall time spent verifying this unit's landing trees, all runs together */
+  verify_ms: number;
   cost_usd: number;
   tokens_in: number;
   tokens_out: number;
@@ -154,6 +180,10 @@ export function newWorkUnit(fields: {
     completion_retries: 0,
     retain_worktree: fields.retain_worktree ?? false,
     finalizing: false,
+    train_seq: null,
+    verify_retries: 0,
+    land_unverified: false,
+    verify_ms: 0,
     cost_usd: 0,
     tokens_in: 0,
     tokens_out: 0,

@@ -2,9 +2,8 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ProjectPaths } from '../config/paths.js';
-import { PHASES, type Phase } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
-import type { LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
+import { LOG_STREAMS, type LogStream } from '../domain/work-unit.js';
+import type { LogEvent, LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
 
 export class PhaseLogFiles implements PhaseLogSink {
   /** next line number per chunk/phase file */
@@ -12,7 +11,7 @@ export class PhaseLogFiles implements PhaseLogSink {
 
   constructor(private readonly paths: ProjectPaths) {}
 
-  append(chunk: string, phase: Phase, event: AgentEvent & { at: string }): number {
+  append(chunk: string, phase: LogStream, event: LogEvent & { at: string }): number {
     const file = this.paths.phaseLog(chunk, phase);
     let next = this.lines.get(file);
     if (next === undefined) {
@@ -26,7 +25,7 @@ export class PhaseLogFiles implements PhaseLogSink {
 
   async read(chunk: string): Promise<LoggedAgentEvent[]> {
     const out: LoggedAgentEvent[] = [];
-    for (const phase of PHASES) {
+    for (const phase of LOG_STREAMS) {
       let text: string;
       try {
         text = await readFile(this.paths.phaseLog(chunk, phase), 'utf8');

@@ -82,6 +82,8 @@ export type UnitFieldPatch = Partial<
     | 'explicit_deps'
     | 'finalizing'
     | 'phase'
+    | 'verify_retries'
+    | 'verify_ms'
   >
 >;
 

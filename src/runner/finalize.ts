@@ -59,6 +59,20 @@ export async function finalizeUnit(
     return;
   }
 
+  const verify = await deps.verifySettings?.();
+  // an unreadable ve.yaml also queues: nothing may land unverified because a file broke
+  if (verify?.command || verify?.source === 'invalid') {
+    // the landing train verifies the exact tree before it moves base (DESIGN §16); no agent slot is held
+    if (await worktrees.exists(unit.chunk))
+      await worktrees.commitAll(unit.chunk, `feat: chunk ${unit.chunk}`);
+    await store.transition(
+      unit.chunk,
+      { type: 'enqueue', train_seq: deps.clock.now() },
+      { source: 'runner', reason: `joined the landing train (verified by \`${verify.command ?? '?'}\`)` },
+    );
+    return;
+  }
+
   const result = await deps.mergeQueue.submit(unit.chunk, () => worktrees.finalize(unit.chunk, base));
   switch (result.kind) {
     case 'merged':

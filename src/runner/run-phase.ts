@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
+import type { VerifySettings } from '../config/verify-settings.js';
 import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
 import type {
   AgentBackend,
@@ -43,6 +44,8 @@ export interface RunnerDeps {
   mergeQueue: MergeQueue;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
+  /** the verify command in force: with one, finished units join the landing train instead of merging */
+  verifySettings?: () => Promise<VerifySettings>;
 }
 
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';

@@ -122,6 +122,40 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'finalizing flag',
     sql: 'ALTER TABLE work_units ADD COLUMN finalizing INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    version: 5,
+    name: 'landing train and verify runs',
+    sql: `
+      ALTER TABLE work_units ADD COLUMN train_seq INTEGER;
+      ALTER TABLE work_units ADD COLUMN verify_retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN land_unverified INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN verify_ms INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX work_units_recent ON work_units(status, updated_at, chunk);
+      CREATE TABLE verify_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk TEXT,
+        purpose TEXT NOT NULL,
+        base_tip TEXT NOT NULL,
+        spec_commit TEXT NOT NULL,
+        ahead TEXT NOT NULL DEFAULT '[]',
+        command TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        sandboxed INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT,
+        exit_code INTEGER,
+        duration_ms INTEGER,
+        flaky INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        pid_start TEXT,
+        log_path TEXT,
+        tail TEXT
+      );
+      CREATE INDEX verify_runs_chunk ON verify_runs(chunk);
+      CREATE INDEX verify_runs_spec ON verify_runs(spec_commit);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -27,6 +27,7 @@ import type {
 } from '../ports/store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { fromConflictRow, fromUnitRow, type Row, toConflictRow, toUnitRow, UNIT_COLUMNS } from './rows.js';
+import { SqliteVerifyRuns } from './sqlite-verify-runs.js';
 import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
 
 export interface SqliteStoreOptions {
@@ -41,6 +42,8 @@ export class SqliteStore implements WorkUnitStore {
   private readonly db: Database.Database;
   private readonly bus: EventBus;
   private readonly clock: Clock;
+  /** the landing train's verify runs, in the same database */
+  readonly verifyRuns: SqliteVerifyRuns;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path, {
@@ -56,6 +59,7 @@ export class SqliteStore implements WorkUnitStore {
       this.db.pragma('foreign_keys = ON');
       migrate(this.db, this.iso());
     }
+    this.verifyRuns = new SqliteVerifyRuns(this.db, this.bus, () => this.iso());
   }
 
   /** prepared statements are cached: preparing costs more than running these small queries */
