@@ -7,6 +7,10 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LogEvent } from '../ports/phase-log.js';
+import type { TrainSnapshot, VerifySettings } from '../ports/train.js';
+
+export type { TrainSnapshot };
+
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 
@@ -32,6 +36,10 @@ export interface StatusDto {
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
   agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /** the verify command landings must pass (null: landings are not verified); null when stopped */
+  verification: VerifySettings | null;
+  /** the landing train: units waiting to land, verifications running */
+  train: { entries: number; running: number } | null;
 }
 
 export interface UnitListDto {
@@ -124,8 +132,10 @@ export type WsMessage =
         config: ConfigDto;
         /** `counts.DONE` is how many DONE units exist in all */
         status: StatusDto;
+        train: TrainSnapshot;
       };
     }
+  | { type: 'train'; data: TrainSnapshot }
   | { type: 'unit'; data: WorkUnitDto }
   | { type: 'unit_deleted'; data: { chunk: string } }
   | { type: 'attention'; data: { items: AttentionItemDto[] } }

@@ -9,6 +9,7 @@ import type { ChangeEvent } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { UnitOrder } from '../ports/store.js';
+import type { TrainSnapshot, VerifyRun } from '../ports/train.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 import type {
   AnswerRequest,
@@ -47,6 +48,12 @@ export interface UnitPage {
 
 export interface ApiServices {
   log: Logger;
+  /** the landing train as it stands */
+  train(): Promise<TrainSnapshot>;
+  /** recorded verifications, newest first: of one unit, or all (base checks too) */
+  verifyRuns(filter: { chunk?: string; limit?: number }): Promise<VerifyRun[]>;
+  /** the operator's override: the unit (a VERIFY item) lands without verification; audited */
+  landUnverified(chunk: string, by: string): Promise<WorkUnit>;
   status(): Promise<StatusDto>;
   listUnits(query?: UnitListQuery): Promise<UnitPage>;
   queue(): Promise<WorkUnit[]>;

@@ -40,12 +40,13 @@ export class Broadcaster {
   }
 
   async snapshot(): Promise<WsMessage> {
-    const [active, done, attention, config, status] = await Promise.all([
+    const [active, done, attention, config, status, train] = await Promise.all([
       this.services.listUnits({ active: true }),
       this.services.listUnits({ status: 'DONE', order: 'recent', limit: SNAPSHOT_DONE_UNITS }),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),
+      this.services.train(),
     ]);
     return {
       type: 'snapshot',
@@ -55,6 +56,7 @@ export class Broadcaster {
         attention,
         config,
         status,
+        train,
       },
     };
   }
@@ -95,6 +97,9 @@ export class Broadcaster {
         return;
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
+        return;
+      case 'train_changed':
+        this.broadcast({ type: 'train', data: event.train });
         return;
       case 'phase_log':
         return;

@@ -38,12 +38,21 @@ function reasonOf(u: WorkUnitDto): string {
 }
 
 /** `ve orch ps`: CHUNK PHASE STATUS BLOCKED-BY COST, plus REASON when any unit needs attention. */
-export function renderUnitTable(io: Painter, units: readonly WorkUnitDto[]): string[] {
+/** `trainPositions`: each VERIFYING unit's place in the landing train, shown as `VERIFYING #2` */
+export function renderUnitTable(
+  io: Painter,
+  units: readonly WorkUnitDto[],
+  trainPositions: ReadonlyMap<string, number> = new Map(),
+): string[] {
   if (units.length === 0) return ['No work units'];
+  const statusOf = (u: WorkUnitDto) => {
+    const at = u.status === 'VERIFYING' ? trainPositions.get(u.chunk) : undefined;
+    return at === undefined ? u.status : `${u.status} #${at}`;
+  };
   const columns: Column<WorkUnitDto>[] = [
     { header: 'CHUNK', value: (u) => u.chunk },
     { header: 'PHASE', value: (u) => u.phase },
-    { header: 'STATUS', value: (u) => u.status, colour: (u) => STATUS_COLOUR[u.status] ?? null },
+    { header: 'STATUS', value: statusOf, colour: (u) => STATUS_COLOUR[u.status] ?? null },
     {
       header: 'BLOCKED-BY',
       value: (u) => (u.blocked_by.length > 0 ? u.blocked_by.join(', ') : '-'),

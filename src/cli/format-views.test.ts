@@ -81,6 +81,8 @@ describe('format views', () => {
       total_cost_usd: 0,
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null },
+      verification: null,
+      train: null,
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {

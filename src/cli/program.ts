@@ -12,6 +12,7 @@ import { registerDependencyCommands } from './commands/dependencies.js';
 import { registerInit } from './commands/init.js';
 import { registerDaemonCommands } from './commands/orch-daemon.js';
 import { registerTail } from './commands/tail.js';
+import { registerTrainCommands } from './commands/train.js';
 import { registerUnitCommands } from './commands/units.js';
 import { registerWorkUnit } from './commands/work-unit.js';
 import { registerWorktree } from './commands/worktree.js';
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo): Command {
   registerDependencyCommands(orch, io);
   registerConfig(orch, io);
   registerTail(orch, io);
+  registerTrainCommands(orch, io);
   registerWorktree(orch, io);
   // every command inherits output routing and exitOverride, so errors come back to runCli
   for (const cmd of allCommands(program)) {

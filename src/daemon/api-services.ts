@@ -20,6 +20,7 @@ export function createApiServices(p: Parts): ApiServices {
     live: p.live,
     worktrees: p.worktrees,
     baseBranch: () => p.baseBranch,
+    now: () => p.clock.now(),
   };
   const getUnit = async (chunk: string) => {
     const unit = await p.store.get(toChunkName(chunk));
@@ -31,7 +32,12 @@ export function createApiServices(p: Parts): ApiServices {
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config] = await Promise.all([p.store.totals(), p.store.getConfig()]);
+      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+        p.store.totals(),
+        p.store.getConfig(),
+        p.verifySettings(),
+        p.train.view(),
+      ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
       return {
@@ -48,8 +54,13 @@ export function createApiServices(p: Parts): ApiServices {
         url: p.url(),
         // 'on' never runs unconfined: phases fail instead, so the reason still shows
         agent_sandbox: { mode, active: missing === null, reason: missing },
+        verification,
+        train: { entries: train.entries.length, running: train.running },
       };
     },
+    train: () => p.train.view(),
+    verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
+    landUnverified: (chunk, by) => operator.landUnverified(ops, chunk, by),
     listUnits: (query) => unitPage(p.store, query),
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,

@@ -128,7 +128,6 @@ export class LandingTrain {
       freeSlots: settings.parallelism - this.runs.running(),
       baseHealth,
     });
-    this.publish(snapshotOf(deps.baseBranch, baseTip, settings, entries, baseHealth, this.runs));
     const byChunk = new Map(units.map((u) => [u.chunk as string, u]));
     // verifications first: they only start processes, and no other action changes another entry's tree
     for (const a of actions) {
@@ -137,6 +136,20 @@ export class LandingTrain {
         this.runs.startUnit(byChunk.get(a.chunk) as WorkUnit, e, baseTip, settings);
       } else if (a.kind === 'check_base') this.runs.startBaseCheck(baseTip, settings);
     }
+    const shown = entries.map((e) => ({
+      ...e,
+      running: e.spec !== null && Boolean(this.runs.tree(e.spec)?.running),
+    }));
+    this.publish(
+      snapshotOf(
+        deps.baseBranch,
+        baseTip,
+        settings,
+        shown,
+        this.runs.baseHealth(baseTip, settings.flakyReruns),
+        this.runs,
+      ),
+    );
     let changed = false;
     for (const a of actions) {
       const unit = byChunk.get('chunk' in a ? a.chunk : '');

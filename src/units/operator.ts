@@ -11,6 +11,8 @@ export interface OperatorDeps {
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
+  /** epoch ms: a unit re-entering the landing train goes to its end */
+  now: () => number;
 }
 
 async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
@@ -89,6 +91,14 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
     );
   }
+  if (unit.attention_kind === 'VERIFY') {
+    // for a failed verification, retry means: verify again (a flaky test, a fixed base)
+    return deps.store.transition(
+      unit.chunk,
+      { type: 'enqueue', train_seq: deps.now() },
+      { source: 'api', expectedVersion: unit.version, reason: 'verify again (retried by the operator)' },
+    );
+  }
   return deps.store.transition(
     unit.chunk,
     { type: 'retry' },
@@ -164,4 +174,31 @@ export async function interrupt(deps: OperatorDeps, chunk: string, guidance: str
       `work unit '${chunk}' has no agent running to receive guidance (status ${unit.status})`,
     );
   }
+}
+
+/**
+ * The operator's override on a VERIFY item: the unit re-enters the landing train and lands without
+ * its verification (still in train order, still by compare-and-swap). Audited with who decided.
+ */
+export async function landUnverified(deps: OperatorDeps, chunk: string, by: string): Promise<WorkUnit> {
+  const unit = await mustGet(deps.store, chunk);
+  if (unit.status !== 'NEEDS_ATTENTION' || unit.attention_kind !== 'VERIFY') {
+    throw new OrchError(
+      ErrorCode.invalid_transition,
+      `work unit '${chunk}' has no failed verification to override (status ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''})`,
+    );
+  }
+  const reason = `land WITHOUT verification: operator override by ${by}`;
+  const next = await deps.store.transition(
+    unit.chunk,
+    { type: 'enqueue', train_seq: deps.now(), land_unverified: true },
+    { source: 'api', expectedVersion: unit.version, reason, actor: by },
+  );
+  await deps.store.recordAttentionAnswered({
+    chunk: unit.chunk,
+    question_id: null,
+    answer: reason,
+    answered_by: by,
+  });
+  return next;
 }
