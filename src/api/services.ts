@@ -59,7 +59,8 @@ export interface ApiServices {
   queue(): Promise<WorkUnit[]>;
   getUnit(chunk: string): Promise<WorkUnit>;
   inject(req: InjectRequest): Promise<InjectResponse>;
-  deleteUnit(chunk: string, force: boolean): Promise<void>;
+  /** `keepBranch`: the unit goes, its branch `orch/<chunk>` (the agent's work) stays */
+  deleteUnit(chunk: string, force: boolean, keepBranch?: boolean): Promise<void>;
   history(chunk: string): Promise<HistoryDto>;
   setPriority(chunk: string, priority: number, expectedVersion?: number): Promise<WorkUnit>;
   forceStatus(

@@ -65,7 +65,7 @@ export function createApiServices(p: Parts): ApiServices {
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
     inject: (req) => injectBatch({ store: p.store, chunks: p.chunks, clock: p.clock }, req),
-    deleteUnit: (chunk, force) => operator.deleteUnit(ops, chunk, force),
+    deleteUnit: (chunk, force, keepBranch) => operator.deleteUnit(ops, chunk, force, keepBranch ?? false),
     history: async (chunk) => {
       await getUnit(chunk).catch(async (e) => {
         // history stays readable after a delete

@@ -53,7 +53,9 @@ export function AttentionCard({ item, standalone }) {
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
           ? html`<${ConflictForm} item=${item} />`
-          : html`<${RetryForm} item=${item} />`
+          : item.kind === 'VERIFY'
+            ? html`<${VerifyForm} item=${item} />`
+            : html`<${RetryForm} item=${item} />`
     }
   </article>`;
 }
@@ -256,6 +258,42 @@ export function conflictDetail(item, history, analyses) {
  */
 export function withoutCliHint(reason) {
   return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
+}
+
+/* ---------- failed verifications ---------- */
+
+/**
+ * A unit whose landing tree failed the verify command more often than its agent may retry: the
+ * failing output, and the four ways on.
+ * @param {{item: Item}} p
+ */
+function VerifyForm({ item }) {
+  const [text, setText] = useState('');
+  const [head, ...rest] = item.reason.split('\nLast output:\n');
+  const output = rest.join('\nLast output:\n');
+  return html`<div class="verify">
+    <p class="reason">${head}</p>
+    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
+    <p class="hint">The full output is in the unit's log (VERIFY).</p>
+    <div class="actions">
+      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${item.chunk} is verified again`}
+        title="Run the verify command again (a flaky test, a base fixed since)">Verify again<//>
+      <${ActionButton} className="btn danger" confirm=${`Land ${item.chunk} although its verification failed?`}
+        run=${() => api.landUnverified(item.chunk)} done=${`${item.chunk} lands without verification`}
+        title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
+      <${ActionButton} className="btn" confirm=${`Remove ${item.chunk} from the pipeline? Its branch orch/${item.chunk} is kept.`}
+        run=${() => api.killUnit(item.chunk)} done=${`${item.chunk} removed; orch/${item.chunk} kept`}
+        title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>
+    </div>
+    <${FreeText}
+      label="Send it back to the agent with guidance"
+      value=${text}
+      onInput=${setText}
+      send=${() => api.answer(item.chunk, { answer: text })}
+      chunk=${item.chunk}
+      open=${true}
+    />
+  </div>`;
 }
 
 /* ---------- errors, stalls, merges, escalated reviews ---------- */

@@ -13,6 +13,7 @@
 /** @typedef {import('../api/dto.js').StatusDto} StatusDto */
 /** @typedef {import('../api/dto.js').ConflictDto} ConflictDto */
 /** @typedef {import('../api/dto.js').WsMessage} WsMessage */
+/** @typedef {import('../api/dto.js').TrainSnapshot} TrainSnapshot */
 /** @typedef {import('../domain/work-unit.js').Status} Status */
 
 /**
@@ -32,6 +33,7 @@
  * @property {number} doneCost the cost of every DONE unit in the store, USD
  * @property {string | null} doneNextAfter `after` for the next older DONE page; null when all are loaded
  * @property {number} epoch snapshots applied: a page read before a resync is dropped
+ * @property {TrainSnapshot | null} train the landing train, as the daemon last sent it
  */
 
 const MIN_DELAY = 500;
@@ -53,6 +55,7 @@ export function emptyState() {
     doneCost: 0,
     doneNextAfter: null,
     epoch: 0,
+    train: null,
   };
 }
 
@@ -140,6 +143,7 @@ export function applyMessage(s, m, browserNow) {
         ...doneFromStatus(units, st),
         doneNextAfter: m.data.done_next_after,
         epoch: s.epoch + 1,
+        train: m.data.train,
       };
     }
     case 'unit': {
@@ -175,6 +179,8 @@ export function applyMessage(s, m, browserNow) {
       return { ...s, config: m.data };
     case 'status':
       return { ...s, status: m.data, ...doneFromStatus(s.units, m.data) };
+    case 'train':
+      return { ...s, train: m.data };
     case 'conflict': {
       const c = m.data;
       return { ...s, conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c) };

@@ -67,11 +67,16 @@ export async function forceStatus(
 }
 
 /** Deletes a unit. Refuses when its branch holds unmerged commits unless forced; stops a running phase first. */
-export async function deleteUnit(deps: OperatorDeps, chunk: string, force: boolean): Promise<void> {
+export async function deleteUnit(
+  deps: OperatorDeps,
+  chunk: string,
+  force: boolean,
+  keepBranch = false,
+): Promise<void> {
   const unit = await mustGet(deps.store, chunk);
   const base = unit.base_branch ?? deps.baseBranch();
   const unmerged = await deps.worktrees.unmergedCommits(unit.chunk, base);
-  if (unmerged > 0 && !force) {
+  if (unmerged > 0 && !force && !keepBranch) {
     throw new OrchError(
       ErrorCode.conflict,
       `branch orch/${chunk} has ${unmerged} unmerged commit(s); use --force to delete anyway, or merge them first`,
@@ -79,8 +84,9 @@ export async function deleteUnit(deps: OperatorDeps, chunk: string, force: boole
     );
   }
   await deps.live.abort(unit.chunk, 'delete');
-  await deps.store.delete(unit.chunk, { source: 'api', reason: force ? 'deleted (forced)' : 'deleted' });
-  await deps.worktrees.remove(unit.chunk, { force: true, keepBranch: false, baseBranch: base });
+  const reason = `deleted${force ? ' (forced)' : ''}${keepBranch ? `; branch orch/${unit.chunk} kept` : ''}`;
+  await deps.store.delete(unit.chunk, { source: 'api', reason });
+  await deps.worktrees.remove(unit.chunk, { force: true, keepBranch, baseBranch: base });
 }
 
 export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit> {
