@@ -46,10 +46,15 @@ export class LandingTrain {
     await this.stepping;
   }
 
-  /** The train as `ve orch train` shows it (rebuilt by the next step when nothing was built yet). */
+  /** The train as `ve orch train` shows it (built by a step first when none has run yet). */
   async view(): Promise<TrainSnapshot> {
-    if (!this.snapshot) await this.step();
-    return this.snapshot as TrainSnapshot;
+    if (!this.snapshot) {
+      this.kick();
+      await this.stepped();
+    }
+    // a step that failed (it is logged) still leaves the train readable: empty, as far as is known
+    this.snapshot ??= snapshotOf(this.deps.baseBranch, null, await this.deps.settings(), [], 'unknown', this.runs);
+    return this.snapshot;
   }
 
   /** Resolves when no step runs and no verification is in flight. */
