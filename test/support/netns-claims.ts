@@ -156,12 +156,14 @@ export function releaseClaim(claim: ClaimRecord): void {
       step(() => killProcesses(namespaceProcesses(ns).map((p) => p.pid)));
     step(() => killProcesses(processesOfUids(new Set(uids))));
   }
-  for (const ns of claim.namespaces.filter((n) => namespaces.has(n)))
-    step(() => sh('ip', 'netns', 'del', ns));
+  // links first: deleting a veth's root end removes its peer at once, while a deleted namespace
+  // releases its devices later, in the background
   const links = new Set(
     [...sh('ip', '-o', 'link', 'show').matchAll(/^\d+: ([^:@]+)[:@]/gm)].map((m) => m[1] as string),
   );
   for (const link of claim.links.filter((l) => links.has(l))) step(() => sh('ip', 'link', 'del', link));
+  for (const ns of claim.namespaces.filter((n) => namespaces.has(n)))
+    step(() => sh('ip', 'netns', 'del', ns));
   for (const user of claim.users.filter(userExists)) step(() => sh('userdel', '--remove', '--force', user));
   step(() => rmSync(claim.dir, { recursive: true, force: true }));
   if (failures.length) throw new Error(`teardown of pool ${claim.prefix} left work: ${failures.join('; ')}`);
