@@ -1,0 +1,80 @@
+/**
+ * The few POSIX sh scripts ve runs on a host, each as `sh -c <script> sh <args…>` so that every value
+ * arrives as a quoted positional parameter, never spliced into the script text. Kept here, together,
+ * so what ve does on someone else's machine can be read in one place.
+ */
+
+/**
+ * Stops the processes recorded in a unit's run folder. Each pid file holds `<pid> <start time>`; the
+ * process is signalled only if /proc still shows that start time (a recycled pid is left alone),
+ * and as a group (`kill -- -pid`): Claude Code and the tools it started go together.
+ * $1 run folder, $2 signal, $3 only this pid file's name (empty: all of them).
+ */
+export const STOP_PROCESSES = `
+run=$1 sig=$2 only=$3
+alive() { # pid start-time
+  [ -r "/proc/$1/stat" ] || return 1
+  s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  s=\${s##*) }
+  set -- "$2" $s
+  [ "$1" = "\${21}" ]
+}
+for f in "$run"/*.pid; do
+  [ -f "$f" ] || continue
+  [ -z "$only" ] || [ "\${f##*/}" = "$only" ] || continue
+  read -r pid start < "$f" || continue
+  if alive "$pid" "$start"; then
+    kill -s "$sig" -- "-$pid" 2>/dev/null || kill -s "$sig" -- "$pid" 2>/dev/null || true
+    if [ "$sig" != KILL ]; then
+      i=0
+      while alive "$pid" "$start" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+      alive "$pid" "$start" && kill -s KILL -- "-$pid" 2>/dev/null
+    fi
+  fi
+  rm -f -- "$f"
+done
+exit 0
+`;
+
+/** Prints the unit's lease file (empty when none), a separator, then its branch tip (empty if none).
+ * $1 lease file, $2 mirror, $3 branch ref */
+export const READ_UNIT = `
+cat -- "$1" 2>/dev/null || true
+echo ---
+git -C "$2" rev-parse -q --verify "$3^{commit}" || true
+`;
+
+/**
+ * (Re)creates a unit's worktree from the mirror: a stale copy's processes are stopped and its
+ * worktree removed, then `worktree add -B` puts the branch at the start point, and the lease is
+ * written last (0600), so a half-made worktree never carries a valid lease. Prints HEAD, the git dir
+ * and the common dir.
+ * $1 mirror, $2 worktree, $3 unit folder, $4 branch, $5 start ref, $6 lease line, $7 STOP_PROCESSES
+ */
+export const CREATE_WORKTREE = `
+set -eu
+mirror=$1 wt=$2 unit=$3 branch=$4 start=$5 lease=$6 stop=$7
+mkdir -p -- "$unit/run"
+sh -c "$stop" sh "$unit/run" TERM ''
+rm -f -- "$unit/lease"
+if [ -e "$wt" ]; then git -C "$mirror" worktree remove --force "$wt" 2>/dev/null || rm -rf -- "$wt"; fi
+git -C "$mirror" worktree prune
+mkdir -p -- "\${wt%/*}"
+git -C "$mirror" worktree add -q -B "$branch" "$wt" "$start" >&2
+(umask 077 && printf '%s\\n' "$lease" > "$unit/lease.tmp" && mv -f -- "$unit/lease.tmp" "$unit/lease")
+cd -- "$wt"
+git rev-parse HEAD
+git rev-parse --path-format=absolute --git-dir --git-common-dir
+`;
+
+/** Creates the folder (if need be) and prints its physical absolute path. $1 folder */
+export const RESOLVE_DIR = `mkdir -p -- "$1" && cd -- "$1" && pwd -P`;
+
+/** A bare repository, once; later calls find it. $1 mirror */
+export const INIT_MIRROR = `
+set -eu
+[ -f "$1/HEAD" ] && exit 0
+git init -q --bare -- "$1"
+# objects arrive by push only; no host-side gc racing a push, no reflogs to keep them alive
+git -C "$1" config gc.auto 0
+`;
