@@ -5,32 +5,46 @@
  */
 
 /**
- * Stops the processes recorded in a unit's run folder. Each pid file holds `<pid> <start time>`; the
- * process is signalled only if /proc still shows that start time (a recycled pid is left alone),
- * and as a group (`kill -- -pid`): Claude Code and the tools it started go together.
+ * Stops what a launch of Claude Code left running. Each pid file `<id>.pid` holds `<pid> <start time>
+ * <process group>` (claude-launch.ts), and every process of that launch carries `VE_RUN=<id>` in its
+ * environment. Claude Code is signalled (with its group) only if /proc still shows its start time, so
+ * a recycled pid is left alone; the tagged processes are found by their environment, which survives
+ * what a process group does not: Claude Code starts its tools detached, in sessions of their own,
+ * and they outlive it. TERM is followed by KILL for whatever is left after 5 s. Linux hosts (/proc).
  * $1 run folder, $2 signal, $3 only this pid file's name (empty: all of them).
  */
 export const STOP_PROCESSES = `
-run=$1 sig=$2 only=$3
+run=$1 sig=$2 only=$3 me=$$
 alive() { # pid start-time
-  [ -r "/proc/$1/stat" ] || return 1
   s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   s=\${s##*) }
   set -- "$2" $s
   [ "$1" = "\${21}" ]
 }
+tagged() { # run id: pids of our processes started by that launch (other users' environ is unreadable)
+  for p in /proc/[0-9]*; do
+    p=\${p#/proc/}
+    [ "$p" = "$me" ] && continue
+    tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "VE_RUN=$1" && echo "$p"
+  done
+}
+signal() { # signal run-id pid start group
+  if alive "$3" "$4"; then kill -s "$1" -- "-$5" 2>/dev/null || kill -s "$1" -- "$3" 2>/dev/null || true; fi
+  for p in $(tagged "$2"); do kill -s "$1" -- "$p" 2>/dev/null || true; done
+}
 for f in "$run"/*.pid; do
   [ -f "$f" ] || continue
-  [ -z "$only" ] || [ "\${f##*/}" = "$only" ] || continue
-  read -r pid start < "$f" || continue
-  if alive "$pid" "$start"; then
-    kill -s "$sig" -- "-$pid" 2>/dev/null || kill -s "$sig" -- "$pid" 2>/dev/null || true
-    if [ "$sig" != KILL ]; then
-      i=0
-      while alive "$pid" "$start" && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-      alive "$pid" "$start" && kill -s KILL -- "-$pid" 2>/dev/null
-    fi
-  fi
+  name=\${f##*/}
+  [ -z "$only" ] || [ "$name" = "$only" ] || continue
+  read -r pid start group < "$f" || continue
+  id=\${name%.pid}
+  signal "$sig" "$id" "$pid" "$start" "\${group:-$pid}"
+  i=0
+  while [ "$sig" != KILL ] && [ $i -lt 50 ] && { alive "$pid" "$start" || [ -n "$(tagged "$id")" ]; }; do
+    sleep 0.1
+    i=$((i+1))
+  done
+  signal KILL "$id" "$pid" "$start" "\${group:-$pid}"
   rm -f -- "$f"
 done
 exit 0

@@ -56,6 +56,17 @@ export interface ClaudeSpawnContext {
   onStderr?: (text: string) => void;
 }
 
+export interface ClaudeLauncher {
+  /** for the SDK's `spawnClaudeCodeProcess`; undefined: the SDK's own local spawn */
+  spawn: ((opts: SpawnOptions) => SpawnedProcess) | undefined;
+  /**
+   * resolves once every process started through `spawn` has ended and nothing it left runs on the
+   * host. The SDK does not wait for that after an abort; a caller that must not overlap two runs of
+   * a unit (the runner, before it starts the unit's next phase) does.
+   */
+  settled(): Promise<void>;
+}
+
 export interface HostWorkspace {
   /** `local` or the host's name */
   readonly host: string;
@@ -68,11 +79,8 @@ export interface HostWorkspace {
    * `expectedOld`); refuses with StaleLeaseError when the host's lease is not `lease`
    */
   fetchBack(chunk: string, lease: Lease, expectedOld: string | null): Promise<FetchedBranch>;
-  /**
-   * the SDK's `spawnClaudeCodeProcess` for a phase of this unit, or undefined where the SDK's own
-   * local spawn is right
-   */
-  claudeSpawner(ctx: ClaudeSpawnContext): ((opts: SpawnOptions) => SpawnedProcess) | undefined;
+  /** how the SDK starts Claude Code for a phase of this unit */
+  claudeLauncher(ctx: ClaudeSpawnContext): Promise<ClaudeLauncher>;
   /** runs a command in a folder on the host (setup commands, checks) */
   runCommand(argv: readonly string[], opts: { cwd: string; input?: string }): Promise<HostCommandResult>;
 }

@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createHostPool, type HostPool, runAsDaemon } from '../support/netns-hosts.js';
+import { claudeBinaryPath } from '../../src/demo/scripted-model-server.js';
+import { createHostPool, type HostPool, namespaceProcesses, runAsDaemon } from '../support/netns-hosts.js';
 
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..', '..', '..');
@@ -18,7 +20,7 @@ let pool: HostPool;
 let bundleDir: string;
 
 before(async () => {
-  pool = await createHostPool({ hosts: 2 });
+  pool = await createHostPool({ hosts: 2, claudeBinary: claudeBinaryPath() });
   // this project's own history, as a realistic repository to mirror (readable by the daemon user)
   bundleDir = mkdtempSync(join(tmpdir(), 've-bundle-'));
   chmodSync(bundleDir, 0o755);
@@ -29,8 +31,14 @@ after(async () => {
   await pool?.teardown();
 });
 
+/** an API key no one could guess: it must reach the model server and nothing else */
+const secret = `sk-ant-ve-test-${randomBytes(12).toString('hex')}`;
+
 async function daemonSide(file: string): Promise<void> {
-  const r = await runAsDaemon(pool, join(HERE, file), { VE_TEST_BUNDLE: join(bundleDir, 've.bundle') });
+  const r = await runAsDaemon(pool, join(HERE, file), {
+    VE_TEST_BUNDLE: join(bundleDir, 've.bundle'),
+    VE_TEST_SECRET: secret,
+  });
   for (const line of r.output.split('\n').filter((l) => l.includes('measure:'))) console.log(line.trim());
   assert.equal(r.code, 0, r.output);
   // a daemon-side file that ran no test at all would also exit 0
@@ -45,5 +53,30 @@ describe('SSH hosts, daemon side as an unprivileged user', () => {
 
   it('repository: mirror, worktree, fetch-back, lease fence', async () => {
     await daemonSide('remote-repo.daemon.js');
+  });
+
+  it('Claude Code over ssh: the real SDK and binary, tools, resume, abort, secrets, sandbox', async () => {
+    await daemonSide('remote-claude.daemon.js');
+    // seen from outside: the agent's file is in the host user's worktree
+    const host = pool.hosts[0]!;
+    const worktree = join(host.home, 've-work', 'claude-e2e', 'worktrees', 'alpha');
+    assert.equal(readFileSync(join(worktree, 'hello.txt'), 'utf8'), 'hi from the host\n');
+    // nothing of the host user runs any more but the daemon's ssh sessions
+    const left = namespaceProcesses(host.namespace).filter((p) => p.uid === host.uid && p.comm !== 'sshd');
+    assert.deepEqual(left, []);
+    // no file anywhere the hosts or the daemon could write holds the key
+    const holders = execFileSync(
+      'sh',
+      [
+        '-c',
+        'grep -rlF --exclude=claude -e "$1" "$2" "$3" "$4" /tmp 2>/dev/null || true',
+        'sh',
+        secret,
+        ...pool.hosts.map((h) => h.home),
+        pool.daemon.home,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(holders, '');
   });
 });

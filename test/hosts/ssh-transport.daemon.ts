@@ -55,6 +55,9 @@ describe('SshTransport', () => {
     while (!(await transport.connected(h1))) await new Promise((r) => setTimeout(r, 20));
     await transport.disconnect(h1);
     await assert.rejects(running, SshConnectionError);
+    // without a terminal, sshd sends the remote command no signal: it runs on (docs/hosts.md, "Kill")
+    assert.equal(await transport.runOk(h1, ['pgrep', '-c', '-u', pool.hosts[0]!.user, '-x', 'sleep']), '1\n');
+    await transport.runOk(h1, ['pkill', '-u', pool.hosts[0]!.user, '-x', 'sleep']);
   });
 
   it('keeps control sockets in a 0700 folder under .ve/', async () => {

@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, connect as tcpConnect } from 'node:net';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import {
   type ClaimRecord,
@@ -370,9 +370,17 @@ async function killSshd(sshds: Map<string, ChildProcess>, host: TestHost): Promi
 export async function relayToHosts(
   gateway: string,
   targetPort: number,
+  /** sees every byte a host sends (e.g. to check which credentials reached the server) */
+  onInbound?: (data: Buffer) => void,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  const open = new Set<Socket>();
   const server: Server = createServer((inbound) => {
+    if (onInbound) inbound.on('data', onInbound);
     const outbound = tcpConnect({ host: '127.0.0.1', port: targetPort });
+    for (const s of [inbound, outbound]) {
+      open.add(s);
+      s.once('close', () => open.delete(s));
+    }
     inbound.pipe(outbound).pipe(inbound);
     inbound.on('error', () => outbound.destroy());
     outbound.on('error', () => inbound.destroy());
@@ -387,6 +395,7 @@ export async function relayToHosts(
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        for (const s of open) s.destroy();
       }),
   };
 }
