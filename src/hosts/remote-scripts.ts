@@ -7,7 +7,7 @@
 /**
  * Stops what a launch of Claude Code left running. Each pid file `<id>.pid` holds `<pid> <start time>
  * <process group>` (claude-launch.ts), and every process of that launch carries `VE_RUN=<id>` in its
- * environment. Claude Code is signalled (with its group) only if /proc still shows its start time, so
+ * environment. Claude Code is signalled (with its group, if it leads one) only if /proc still shows its start time, so
  * a recycled pid is left alone; the tagged processes are found by their environment, which survives
  * what a process group does not: Claude Code starts its tools detached, in sessions of their own,
  * and they outlive it. TERM is followed by KILL for whatever is left after 5 s. Linux hosts (/proc).
@@ -29,7 +29,11 @@ tagged() { # run id: pids of our processes started by that launch (other users' 
   done
 }
 signal() { # signal run-id pid start group
-  if alive "$3" "$4"; then kill -s "$1" -- "-$5" 2>/dev/null || kill -s "$1" -- "$3" 2>/dev/null || true; fi
+  # the group only when Claude Code leads it (sshd starts each session in a group of its own); a
+  # launcher that shares its parent's group must not take that parent down with it
+  if alive "$3" "$4"; then
+    if [ "$5" = "$3" ]; then kill -s "$1" -- "-$5" 2>/dev/null || true; else kill -s "$1" -- "$3" 2>/dev/null || true; fi
+  fi
   for p in $(tagged "$2"); do kill -s "$1" -- "$p" 2>/dev/null || true; done
 }
 for f in "$run"/*.pid; do
