@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, afterEach, describe, it } from 'node:test';
 import { assertNativeClaude, LAUNCHER, launchHeader, remoteEnv, STARTED_MARKER } from './claude-launch.js';
 import { STOP_PROCESSES } from './remote-scripts.js';
 
@@ -16,6 +16,8 @@ const runDir = join(dir, 'run');
 const leaseFile = join(dir, 'lease');
 writeFileSync(leaseFile, '1 abcdef01\n');
 after(() => rmSync(dir, { recursive: true, force: true }));
+// a launch that ended by itself leaves its pid file (the SSH launcher's sweep removes it): not here
+afterEach(() => rmSync(runDir, { recursive: true, force: true }));
 
 interface Launch {
   child: ChildProcess;
@@ -26,7 +28,7 @@ interface Launch {
 
 function launch(id: string, script: string, env: Record<string, string>, leaseLine = '1 abcdef01'): Launch {
   const end = `ve-end-${id}`;
-  const child = spawn('sh', ['-c', LAUNCHER, 'sh', runDir, id, end, leaseFile, leaseLine]);
+  const child = spawn('sh', ['-c', LAUNCHER, 'sh', runDir, id, end, leaseFile, leaseLine, STOP_PROCESSES]);
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -50,10 +52,10 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** the process exists and is not a zombie (a killed orphan waits for init to reap it) */
 const isAlive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
@@ -146,6 +148,7 @@ describe('launcher', () => {
       've-end-x',
       leaseFile,
       '1 abcdef01',
+      STOP_PROCESSES,
     ]);
     child.stdin.end('export A=1\n');
     let err = '';
@@ -167,8 +170,21 @@ describe('stopping a launch', () => {
     assert.throws(() => statSync(join(runDir, 'dddd4444.pid')), { code: 'ENOENT' });
   });
 
+  it('a new launch of the unit stops what an earlier one left running', async () => {
+    const first = launch('ffff6666', 'setsid sleep 300 & echo "$!"; exec cat', {});
+    await until(() => first.stdout().includes('\n'), 'the first launch');
+    const leftover = Number(first.stdout().trim());
+    const second = launch('ffff7777', 'echo second; exec cat', {});
+    await until(() => second.stdout().includes('second'), 'the second launch');
+    await first.exit;
+    await until(() => !isAlive(leftover), 'the first launch’s leftover to be gone');
+    second.child.stdin!.end();
+    assert.equal(await second.exit, 0);
+  });
+
   it('leaves a recycled pid alone', () => {
     // this process, recorded with a start time it does not have
+    mkdirSync(runDir, { recursive: true });
     writeFileSync(join(runDir, 'eeee5555.pid'), `${process.pid} 1 ${process.pid}\n`);
     execFileSync('sh', ['-c', STOP_PROCESSES, 'sh', runDir, 'KILL', '']);
     assert.ok(isAlive(process.pid));

@@ -84,10 +84,12 @@ export const STARTED_MARKER = 've-launch: started';
 
 /**
  * The launcher ($1 run folder, $2 spawn id, $3 end marker, $4 the unit's lease file, $5 the lease the
- * daemon holds). It refuses (exit 98) when the host's lease is another: a placement that lost the
- * unit starts nothing. `read` takes one byte at a time from a pipe, so it never consumes what
- * follows the marker: that is the SDK's stream, left for Claude Code. The pid file (`<pid> <start
- * time> <process group>`, 0600) lets an explicit kill — or a later cleanup of a stale placement —
+ * daemon holds, $6 STOP_PROCESSES). It refuses (exit 98) when the host's lease is another: a
+ * placement that lost the unit starts nothing. A unit runs one phase at a time, so whatever an
+ * earlier launch of the unit left on this host (a session cut by a lost connection leaves its tools
+ * running) is stopped before this one starts. `read` takes one byte at a time from a pipe, so it
+ * never consumes what follows the marker: that is the SDK's stream, left for Claude Code. The pid
+ * file (`<pid> <start time> <process group>`, 0600) lets an explicit kill — or a later cleanup —
  * find the process and its tools; exec keeps the pid.
  */
 export const LAUNCHER = `
@@ -95,6 +97,8 @@ set -eu
 umask 077
 run=$1 id=$2 end=$3
 if [ "$(cat -- "$4" 2>/dev/null)" != "$5" ]; then echo "ve-launch: stale lease: the host holds another placement of this unit" >&2; exit 98; fi
+mkdir -p -- "$run"
+sh -c "$6" sh "$run" TERM ''
 ve_header='' ve_seen=''
 while IFS= read -r ve_line; do
   if [ "$ve_line" = "$end" ]; then ve_seen=1; break; fi
@@ -102,7 +106,6 @@ while IFS= read -r ve_line; do
 "
 done
 [ -n "$ve_seen" ] || { echo 've-launch: no launch header on stdin' >&2; exit 97; }
-mkdir -p -- "$run"
 st=$(cat "/proc/$$/stat")
 st=\${st##*) }
 set -- $st

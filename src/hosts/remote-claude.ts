@@ -66,6 +66,7 @@ export function remoteClaudeLauncher(o: RemoteClaudeOptions): ClaudeLauncher {
       end,
       o.leaseFile,
       formatLease(o.lease).trim(),
+      STOP_PROCESSES,
     ]);
     // first on the session's stdin, ahead of anything the SDK writes
     child.stdin?.write(header);

@@ -15,42 +15,73 @@
  */
 export const STOP_PROCESSES = `
 run=$1 sig=$2 only=$3 me=$$
-alive() { # pid start-time
+alive() { # pid start-time: that very process, and not a zombie waiting for its parent
   s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
   s=\${s##*) }
   set -- "$2" $s
-  [ "$1" = "\${21}" ]
+  [ "$1" = "\${21}" ] && [ "$2" != Z ]
 }
-tagged() { # run id: pids of our processes started by that launch (other users' environ is unreadable)
-  for p in /proc/[0-9]*; do
-    p=\${p#/proc/}
-    [ "$p" = "$me" ] && continue
-    tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | grep -qxF "VE_RUN=$1" && echo "$p"
-  done
-}
-signal() { # signal run-id pid start group
-  # the group only when Claude Code leads it (sshd starts each session in a group of its own); a
-  # launcher that shares its parent's group must not take that parent down with it
-  if alive "$3" "$4"; then
-    if [ "$5" = "$3" ]; then kill -s "$1" -- "-$5" 2>/dev/null || true; else kill -s "$1" -- "$3" 2>/dev/null || true; fi
-  fi
-  for p in $(tagged "$2"); do kill -s "$1" -- "$p" 2>/dev/null || true; done
-}
+ids='' tags='' leaders=''
 for f in "$run"/*.pid; do
   [ -f "$f" ] || continue
-  name=\${f##*/}
-  [ -z "$only" ] || [ "$name" = "$only" ] || continue
+  id=\${f##*/}
+  id=\${id%.pid}
+  [ -z "$only" ] || [ "$id.pid" = "$only" ] || continue
+  ids="$ids $id"
+  tags="$tags -e VE_RUN=$id"
   read -r pid start group < "$f" || continue
-  id=\${name%.pid}
-  signal "$sig" "$id" "$pid" "$start" "\${group:-$pid}"
+  alive "$pid" "$start" && leaders="$leaders $pid:$start:\${group:-$pid}"
+done
+[ -n "$ids" ] || exit 0
+tagged() { # processes carrying a tag of these launches: one grep over every environment we may read
+  grep -lszxF $tags /proc/[0-9]*/environ | while IFS= read -r f; do
+    p=\${f#/proc/}
+    p=\${p%/environ}
+    [ "$p" = "$me" ] || echo "$p"
+  done
+}
+signal_leaders() { # signal
+  for l in $leaders; do
+    pid=\${l%%:*} rest=\${l#*:}
+    start=\${rest%%:*} group=\${rest#*:}
+    alive "$pid" "$start" || continue
+    # the group only when Claude Code leads it (sshd starts each session in a group of its own); a
+    # launcher sharing its parent's group must not take that parent down with it
+    if [ "$group" = "$pid" ]; then kill -s "$1" -- "-$group" 2>/dev/null || true
+    else kill -s "$1" -- "$pid" 2>/dev/null || true; fi
+  done
+}
+signal_pids() { # signal pid...
+  sg=$1
+  shift
+  for p in "$@"; do kill -s "$sg" -- "$p" 2>/dev/null || true; done
+}
+running() { # pid...: a leader or one of these is still there (zombies do not count)
+  for l in $leaders; do
+    rest=\${l#*:}
+    alive "\${l%%:*}" "\${rest%%:*}" && return 0
+  done
+  for p in "$@"; do
+    s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    s=\${s##*) }
+    [ "\${s%% *}" != Z ] && return 0
+  done
+  return 1
+}
+victims=$(tagged)
+signal_leaders "$sig"
+signal_pids "$sig" $victims
+if [ "$sig" != KILL ]; then
   i=0
-  while [ "$sig" != KILL ] && [ $i -lt 50 ] && { alive "$pid" "$start" || [ -n "$(tagged "$id")" ]; }; do
+  while [ $i -lt 50 ] && running $victims; do
     sleep 0.1
     i=$((i+1))
   done
-  signal KILL "$id" "$pid" "$start" "\${group:-$pid}"
-  rm -f -- "$f"
-done
+fi
+# whatever ignored the signal, or was started meanwhile
+signal_leaders KILL
+signal_pids KILL $(tagged)
+for id in $ids; do rm -f -- "$run/$id.pid"; done
 exit 0
 `;
 

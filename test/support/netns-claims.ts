@@ -34,6 +34,8 @@ export interface UserInfo {
 export interface NamespaceProcess {
   pid: number;
   uid: number;
+  /** one letter, as ps shows it: R, S, Z (a zombie, waiting to be reaped)… */
+  state: string;
   comm: string;
   cmdline: string[];
 }
@@ -190,7 +192,8 @@ function readProcess(pid: number): NamespaceProcess | null {
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    return { pid, uid, comm, cmdline };
+    const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? '?';
+    return { pid, uid, state, comm, cmdline };
   } catch {
     return null; // exited while we looked
   }
