@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,16 +34,26 @@ after(async () => {
 /** an API key no one could guess: it must reach the model server and nothing else */
 const secret = `sk-ant-ve-test-${randomBytes(12).toString('hex')}`;
 
-async function daemonSide(file: string): Promise<void> {
-  const r = await runAsDaemon(pool, join(HERE, file), {
+async function daemonSide(file: string, whileRunning?: () => Promise<void>): Promise<void> {
+  const running = runAsDaemon(pool, join(HERE, file), {
     VE_TEST_BUNDLE: join(bundleDir, 've.bundle'),
     VE_TEST_SECRET: secret,
   });
+  await whileRunning?.();
+  const r = await running;
   for (const line of r.output.split('\n').filter((l) => l.includes('measure:'))) console.log(line.trim());
   assert.equal(r.code, 0, r.output);
   // a daemon-side file that ran no test at all would also exit 0
   assert.ok(Number(/ℹ tests (\d+)/.exec(r.output)?.[1]) > 0, r.output);
   assert.match(r.output, /ℹ fail 0\n/);
+}
+
+/** waits for the daemon side to create `path` (its way of saying where it is) */
+async function untilFile(path: string): Promise<void> {
+  for (let i = 0; !existsSync(path); i++) {
+    assert.ok(i < 1200, `the daemon side never wrote ${path}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('SSH hosts, daemon side as an unprivileged user', () => {
@@ -53,6 +63,18 @@ describe('SSH hosts, daemon side as an unprivileged user', () => {
 
   it('repository: mirror, worktree, fetch-back, lease fence', async () => {
     await daemonSide('remote-repo.daemon.js');
+  });
+
+  it('a host whose sshd dies mid-phase: the phase ends at once, the unit resumes there when it is back', async () => {
+    const host = pool.hosts[0]!;
+    const signals = join(pool.daemon.home, 'signals');
+    await daemonSide('host-failure.daemon.js', async () => {
+      await untilFile(join(signals, 'phase-running'));
+      await pool.killSshd(host);
+      await untilFile(join(signals, 'phase-ended'));
+      await pool.startSshd(host);
+      writeFileSync(join(signals, 'sshd-back'), '', { mode: 0o644 });
+    });
   });
 
   it('Claude Code over ssh: the real SDK and binary, tools, resume, abort, secrets, sandbox', async () => {

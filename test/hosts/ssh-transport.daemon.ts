@@ -50,14 +50,16 @@ describe('SshTransport', () => {
   });
 
   it('reports a connection lost mid-command as SshConnectionError', async () => {
-    const running = transport.run(h1, ['sh', '-c', 'echo started; exec sleep 60']);
-    // the master is up once a command runs; closing it is what a dropped network looks like to ssh
-    while (!(await transport.connected(h1))) await new Promise((r) => setTimeout(r, 20));
+    const user = pool.hosts[0]!.user;
+    const running = transport.run(h1, ['sh', '-c', 'exec sleep 60']);
+    // once it runs, close the master connection: what a dropped network looks like to ssh
+    for (let i = 0; (await transport.run(h1, ['pgrep', '-u', user, '-x', 'sleep'])).code !== 0; i++)
+      assert.ok(i < 100, 'the remote command never started');
     await transport.disconnect(h1);
     await assert.rejects(running, SshConnectionError);
     // without a terminal, sshd sends the remote command no signal: it runs on (docs/hosts.md, "Kill")
-    assert.equal(await transport.runOk(h1, ['pgrep', '-c', '-u', pool.hosts[0]!.user, '-x', 'sleep']), '1\n');
-    await transport.runOk(h1, ['pkill', '-u', pool.hosts[0]!.user, '-x', 'sleep']);
+    assert.equal(await transport.runOk(h1, ['pgrep', '-c', '-u', user, '-x', 'sleep']), '1\n');
+    await transport.runOk(h1, ['pkill', '-u', user, '-x', 'sleep']);
   });
 
   it('keeps control sockets in a 0700 folder under .ve/', async () => {

@@ -49,11 +49,11 @@ export interface DaemonUser extends UserInfo {
   keyPath: string;
   /** environment for a process running as this user (HOME, USER, PATH, C.UTF-8) */
   env(extra?: Record<string, string>): Record<string, string>;
-  /** runs a command as this user; resolves with its exit status and output */
+  /** runs a command as this user; resolves with its exit status and output (null: killed at `timeoutMs`) */
   exec(
     command: string,
     args: string[],
-    opts?: { cwd?: string; input?: string; env?: Record<string, string> },
+    opts?: { cwd?: string; input?: string; env?: Record<string, string>; timeoutMs?: number },
   ): Promise<{ code: number | null; stdout: string; stderr: string }>;
   spawn(command: string, args: string[], opts?: { cwd?: string; env?: Record<string, string> }): ChildProcess;
 }
@@ -201,8 +201,17 @@ function makeDaemonUser(claim: ClaimRecord): DaemonUser {
         let stderr = '';
         child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
         child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        const timer = o.timeoutMs
+          ? setTimeout(() => {
+              stderr += `\n[killed after ${o.timeoutMs} ms]\n`;
+              child.kill('SIGKILL');
+            }, o.timeoutMs)
+          : null;
         child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        child.on('close', (code) => {
+          if (timer) clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
         child.stdin?.end(o.input ?? '');
       }),
   };
@@ -414,11 +423,18 @@ export async function runAsDaemon(
   pool: HostPool,
   testFile: string,
   env: Record<string, string> = {},
+  timeoutMs = 240_000,
 ): Promise<{ code: number | null; output: string }> {
   const r = await pool.daemon.exec(
     process.execPath,
-    ['--test', '--test-reporter=spec', '--test-concurrency=1', testFile],
-    { env: { ...env, [POOL_ENV]: JSON.stringify(pool.describe()) }, cwd: pool.daemon.home },
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-concurrency=1',
+      `--test-timeout=${timeoutMs - 10_000}`,
+      testFile,
+    ],
+    { env: { ...env, [POOL_ENV]: JSON.stringify(pool.describe()) }, cwd: pool.daemon.home, timeoutMs },
   );
   return { code: r.code, output: `${r.stdout}${r.stderr}` };
 }
