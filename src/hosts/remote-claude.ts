@@ -3,8 +3,8 @@
  * carried by one `ssh -T` session, so the SDK's control protocol (canUseTool, hooks, in-process MCP
  * servers, interrupt) works unchanged. The launch goes through claude-launch.ts (no secret on a
  * command line). Kill is explicit: closing an ssh session without a terminal sends the remote
- * process no signal, so `kill()` signals the recorded process group on the host through a second
- * session, and closes the local ssh only afterwards (docs/hosts.md, "Kill").
+ * process no signal, and Claude Code's tools run detached, so `kill()` runs the stop script for the
+ * launch through a second session and closes the local ssh only afterwards (docs/hosts.md, "Kill").
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
