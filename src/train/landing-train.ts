@@ -53,7 +53,14 @@ export class LandingTrain {
       await this.stepped();
     }
     // a step that failed (it is logged) still leaves the train readable: empty, as far as is known
-    this.snapshot ??= snapshotOf(this.deps.baseBranch, null, await this.deps.settings(), [], 'unknown', this.runs);
+    this.snapshot ??= snapshotOf(
+      this.deps.baseBranch,
+      null,
+      await this.deps.settings(),
+      [],
+      'unknown',
+      this.runs,
+    );
     return this.snapshot;
   }
 

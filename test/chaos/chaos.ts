@@ -260,7 +260,10 @@ async function killRepeatedly(
     const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
     const inFlight = (units?.work_units ?? [])
       .filter((u) => u.status === 'RUNNING' || u.status === 'VERIFYING')
-      .map((u: WorkUnitDto) => `${u.chunk}:${u.status === 'VERIFYING' ? 'verify' : u.finalizing ? 'merge' : u.phase}`);
+      .map(
+        (u: WorkUnitDto) =>
+          `${u.chunk}:${u.status === 'VERIFYING' ? 'verify' : u.finalizing ? 'merge' : u.phase}`,
+      );
     const pid = await project.kill9();
     const at = Date.now() - started;
     kills.push({ at, pid, inFlight });
