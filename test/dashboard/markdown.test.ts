@@ -44,16 +44,16 @@ describe('dashboard Markdown', () => {
     );
   });
 
-  it('renders tables with their alignment', () => {
+  it('renders tables with their alignment (as classes: the CSP allows no inline styles)', () => {
     const out = doc('| chunk | cost |\n| :--- | ---: |\n| auth_login_flow | $1.20 |\n| b | $3 |\n');
     assert.match(out, /<table>.*<\/table>/s);
     assert.match(
       out,
-      /<thead><tr><th style="text-align:left">chunk<\/th><th style="text-align:right">cost<\/th><\/tr><\/thead>/,
+      /<thead><tr><th class="align-left">chunk<\/th><th class="align-right">cost<\/th><\/tr><\/thead>/,
     );
     assert.match(
       out,
-      /<tbody><tr><td style="text-align:left">auth_login_flow<\/td><td style="text-align:right">\$1\.20<\/td><\/tr>/,
+      /<tbody><tr><td class="align-left">auth_login_flow<\/td><td class="align-right">\$1\.20<\/td><\/tr>/,
     );
   });
 
@@ -89,6 +89,16 @@ describe('dashboard Markdown', () => {
     );
   });
 
+  it('links images instead of loading them, and renders footnotes', () => {
+    assert.equal(
+      doc('See ![the plan](docs/plan.png) and ![](https://example.com/a.png).'),
+      '<div class="md"><p>See <a href="docs/plan.png" target="_blank" rel="noopener noreferrer">the plan</a> and <a href="https://example.com/a.png" target="_blank" rel="noopener noreferrer">https://example.com/a.png</a>.</p></div>',
+    );
+    const notes = doc('Uses the store[^s].\n\n[^s]: session_store, from chunk 3.\n');
+    assert.match(notes, /<p>Uses the store<sup>\[s\]<\/sup>\.<\/p>/);
+    assert.match(notes, /<div class="footnote"><sup>s<\/sup> <p>session_store, from chunk 3\.<\/p><\/div>/);
+  });
+
   it('drops frontmatter and template hint comments', () => {
     const out = doc('---\nstatus: FUTURE\n---\n# Goal\n\n<!-- hint\nmore -->\nOne line.\n');
     assert.equal(out, '<div class="md"><h3>Goal</h3><p>One line.</p></div>');
@@ -100,8 +110,8 @@ describe('dashboard Markdown', () => {
     );
     assert.doesNotMatch(out, /<(script|img|b|div onclick)\b/);
     assert.match(out, /&lt;script>alert\(1\)&lt;\/script>/);
-    assert.match(out, /Inline &lt;img src=x onerror="alert\(1\)"> and &lt;b>bold&lt;\/b>\./);
-    assert.match(out, /&lt;div onclick="x\(\)">block&lt;\/div>/);
+    assert.match(out, /Inline &lt;img src=x onerror=&quot;alert\(1\)&quot;> and &lt;b>bold&lt;\/b>\./);
+    assert.match(out, /&lt;div onclick=&quot;x\(\)&quot;>block&lt;\/div>/);
     assert.match(summary('A <i>summary</i>'), /A &lt;i>summary&lt;\/i>/);
   });
 
@@ -124,10 +134,11 @@ describe('dashboard Markdown', () => {
       '[bad](data:text/html,x)',
       '[bad](vbscript:x)',
       '![img](javascript:alert(1))',
+      '[empty]()',
     ]) {
       const out = doc(bad);
       assert.equal(hrefOf(bad), null, bad);
-      assert.doesNotMatch(out, /javascript:|<img/i, bad);
+      assert.doesNotMatch(out, /<a |<img/i, bad);
     }
     assert.match(doc('[bad](javascript:alert(1))'), /<p>bad<\/p>/, 'the text stays');
     const link = doc('[ok](https://example.com/x)');
