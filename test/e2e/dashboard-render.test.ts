@@ -70,10 +70,13 @@ describe('dashboard text as written', { timeout: 120_000 }, () => {
   });
 
   after(async () => {
-    await Promise.all(pages.map((p) => p.context.close()));
-    await browser?.close();
-    await daemon?.stop();
-    repo?.cleanup();
+    try {
+      await Promise.all(pages.map((p) => p.context.close()));
+      await browser?.close();
+    } finally {
+      await daemon?.stop();
+      repo?.cleanup();
+    }
   });
 
   it('renders the goal: the chunk name literal, its table, raw HTML as text', async () => {
