@@ -39,6 +39,8 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   '@hono/node-ws': ['api'],
   commander: ['cli'],
   yaml: ['chunks'],
+  'es-module-lexer': ['api'],
+  'resolve.exports': ['api'],
   'node:child_process': ['git', 'agents', 'hosts', 'cli', 'daemon', 'demo', 'infra', 'verify'],
 };
 

@@ -56,6 +56,8 @@ async function main(): Promise<number> {
     throw e;
   }
   writePid(paths, process.pid);
+  // before any work starts: a dashboard whose modules cannot load is an installation fault
+  const dashboard = await dashboardAssets(packageRoot());
   // the base is fixed at the first start: a restart while the operator is on another branch must not
   // redirect the merges of units that have not started yet (delete .ve/base-branch to change it)
   const pinned = readPinnedBase(paths);
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
     port: preferred ?? port,
     portIsPreference: preferred !== null,
     token,
-    static: dashboardAssets(packageRoot()),
+    static: dashboard,
   });
   parts.setUrl(`http://127.0.0.1:${listeners.port}/`);
   writePort(paths, listeners.port);
