@@ -127,3 +127,116 @@ git init -q --bare -- "$1"
 # objects arrive by push only; no host-side gc racing a push, no reflogs to keep them alive
 git -C "$1" config gc.auto 0
 `;
+
+/**
+ * The mirror (INIT_MIRROR) and the excludes file sandboxed git reads on this host: the names the OS
+ * sandbox masks ($3), then the host user's own global ignore file. $1 mirror, $2 excludes file,
+ * $3 masked names, $4 INIT_MIRROR
+ */
+export const PREPARE_PROJECT = `
+set -eu
+sh -c "$4" sh "$1"
+umask 077
+{ printf '%s' "$3"; cat -- "\${XDG_CONFIG_HOME:-$HOME/.config}/git/ignore" 2>/dev/null || true; } > "$2.tmp"
+mv -f -- "$2.tmp" "$2"
+`;
+
+/** Exits 98 with a message when the unit's lease file ($1) does not hold the lease line ($2). */
+const CHECK_LEASE = `
+if [ "$(cat -- "$1" 2>/dev/null)" != "$2" ]; then
+  echo "ve: stale lease: the host holds $(cat -- "$1" 2>/dev/null || echo none)" >&2
+  exit 98
+fi
+`;
+
+/**
+ * The worktree's working state as a commit: every file but ignored ones, on top of HEAD, written
+ * through a scratch index (the worktree's own index is left alone) and kept in the mirror at $4.
+ * Fixed identity and date: an unchanged state is the same commit. Prints `<HEAD> <state commit>`.
+ * $1 lease file, $2 lease line, $3 worktree, $4 state ref
+ */
+export const SNAPSHOT_STATE = `
+set -eu
+${CHECK_LEASE}
+cd -- "$3"
+idx=$(mktemp)
+trap 'rm -f -- "$idx"' EXIT
+export GIT_AUTHOR_NAME=ve GIT_AUTHOR_EMAIL=ve@localhost GIT_AUTHOR_DATE='@0 +0000'
+export GIT_COMMITTER_NAME=ve GIT_COMMITTER_EMAIL=ve@localhost GIT_COMMITTER_DATE='@0 +0000'
+head=$(git rev-parse HEAD)
+GIT_INDEX_FILE=$idx git read-tree HEAD
+GIT_INDEX_FILE=$idx git add -A
+tree=$(GIT_INDEX_FILE=$idx git write-tree)
+state=$(echo 've: working state' | git commit-tree "$tree" -p "$head")
+git update-ref "$4" "$state"
+echo "$head $state"
+`;
+
+/**
+ * Makes the worktree hold a state sent by the daemon: the branch at $4, then the files of the state
+ * commit $5 as uncommitted changes (untracked files that are not ignored are removed first; ignored
+ * ones, such as installed dependencies, stay). $1 lease file, $2 lease line, $3 worktree
+ */
+export const APPLY_STATE = `
+set -eu
+${CHECK_LEASE}
+cd -- "$3"
+git reset -q --hard "$4"
+git clean -fdq
+git read-tree --reset -u "$5"
+git reset -q
+`;
+
+/** STOP_PROCESSES for every launch of the unit, under its lease. $1 lease file, $2 lease line,
+ * $3 run folder, $4 STOP_PROCESSES */
+export const STOP_UNIT = `
+set -eu
+${CHECK_LEASE}
+sh -c "$4" sh "$3" TERM ''
+`;
+
+/**
+ * Removes a finished unit from the host: its processes, worktree, refs and folder, under its lease.
+ * $1 lease file, $2 lease line, $3 mirror, $4 worktree, $5 unit folder, $6 chunk, $7 STOP_PROCESSES
+ */
+export const REMOVE_UNIT = `
+set -eu
+${CHECK_LEASE}
+sh -c "$7" sh "$5/run" TERM ''
+git -C "$3" worktree remove --force "$4" 2>/dev/null || rm -rf -- "$4"
+git -C "$3" worktree prune
+for r in "refs/heads/orch/$6" "refs/ve/start/$6" "refs/ve/state/$6"; do
+  git -C "$3" update-ref -d "$r" 2>/dev/null || true
+done
+rm -rf -- "$5"
+`;
+
+/**
+ * A removed host that came back: every launch of every unit of the project is stopped, then the
+ * project's folder goes. $1 project folder, $2 STOP_PROCESSES
+ */
+export const SWEEP_PROJECT = `
+set -eu
+[ -d "$1" ] || exit 0
+for run in "$1"/units/*/run; do
+  [ -d "$run" ] && sh -c "$2" sh "$run" KILL ''
+done
+rm -rf -- "$1"
+`;
+
+/** Where a write to each path would land: \`realpath -m\` follows every symlink, dangling ones too. */
+export const LANDING_PATHS = `realpath -m -- "$@"`;
+
+/**
+ * What a host has: one line per tool, \`<tool><TAB><version or nothing>\`. bwrap counts only when it
+ * can make a namespace for this user (as the OS sandbox needs). $1 Claude Code
+ */
+export const CHECK_TOOLS = `
+first() { sed -n "\${1:-1}p" | tr -d '\\r' | tr '\\t' ' '; }
+printf 'git\\t%s\\n' "$(git --version 2>/dev/null | first)"
+printf 'claude\\t%s\\n' "$("$1" --version 2>/dev/null | first)"
+if bwrap --ro-bind / / --dev /dev --proc /proc true >/dev/null 2>&1; then
+  printf 'bwrap\\t%s\\n' "$(bwrap --version 2>/dev/null | first)"
+else printf 'bwrap\\t\\n'; fi
+printf 'socat\\t%s\\n' "$(socat -V 2>/dev/null | grep -m1 'socat version' | first)"
+`;

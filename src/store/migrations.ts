@@ -1,3 +1,5 @@
+import { HOSTS_MIGRATION } from './migration-hosts.js';
+
 /**
  * Numbered schema migrations in one ordered list. The schema version is the last entry's number;
  * a test pins that, so a migration can never be defined without being registered.
@@ -156,6 +158,8 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX verify_runs_spec ON verify_runs(spec_commit);
     `,
   },
+  // 6 is taken by a migration on another branch; numbers only grow, gaps are allowed
+  HOSTS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -27,8 +27,16 @@ import type {
 } from '../ports/store.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { fromConflictRow, fromUnitRow, type Row, toConflictRow, toUnitRow, UNIT_COLUMNS } from './rows.js';
+import { SqliteHosts } from './sqlite-hosts.js';
 import { SqliteVerifyRuns } from './sqlite-verify-runs.js';
 import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
+import {
+  INSERT_STATUS_LOG_SQL,
+  type StatusLogLine,
+  statusLogParams,
+  UPDATE_UNIT_SQL,
+  writeUnitRow,
+} from './unit-writes.js';
 
 export interface SqliteStoreOptions {
   /** file path, or ':memory:' */
@@ -44,6 +52,8 @@ export class SqliteStore implements WorkUnitStore {
   private readonly clock: Clock;
   /** the landing train's verify runs, in the same database */
   readonly verifyRuns: SqliteVerifyRuns;
+  /** the host pool's records and unit reassignment (docs/hosts.md) */
+  readonly hosts: SqliteHosts;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path, {
@@ -60,6 +70,7 @@ export class SqliteStore implements WorkUnitStore {
       migrate(this.db, this.iso());
     }
     this.verifyRuns = new SqliteVerifyRuns(this.db, this.bus, () => this.iso());
+    this.hosts = new SqliteHosts(this.db, this.bus, () => this.iso());
   }
 
   /** prepared statements are cached: preparing costs more than running these small queries */
@@ -101,19 +112,11 @@ export class SqliteStore implements WorkUnitStore {
 
   /** Writes the whole row guarded by the previous version (the compare-and-swap). */
   private writeUnit(next: WorkUnit, previousVersion: number): void {
-    const cols = UNIT_COLUMNS.filter((c) => c !== 'chunk');
-    const sql = `UPDATE work_units SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE chunk = @chunk AND version = @prev`;
-    const res = this.stmt(sql).run({ ...toUnitRow(next), prev: previousVersion });
-    if (res.changes !== 1) throw new StaleWriteError(next.chunk, previousVersion, -1);
+    writeUnitRow(this.stmt(UPDATE_UNIT_SQL), next, previousVersion);
   }
 
-  private logStatus(entry: Omit<StatusLogEntry, 'id' | 'at'> & { actor?: string | undefined }): void {
-    this.db
-      .prepare(
-        `INSERT INTO status_log (chunk, old_status, new_status, phase, event, reason, source, actor, forced, at)
-         VALUES (@chunk, @old_status, @new_status, @phase, @event, @reason, @source, @actor, @forced, @at)`,
-      )
-      .run({ ...entry, actor: entry.actor ?? null, forced: entry.forced ? 1 : 0, at: this.iso() });
+  private logStatus(entry: StatusLogLine): void {
+    this.stmt(INSERT_STATUS_LOG_SQL).run(statusLogParams(entry, this.iso()));
   }
 
   async get(chunk: string): Promise<WorkUnit | undefined> {
