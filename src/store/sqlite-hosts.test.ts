@@ -63,9 +63,8 @@ describe('sqlite hosts', () => {
       }),
       { source: 'api' },
     );
-    await assert.rejects(
-      store.hosts.reassignUnit('a', { from: 'h2', reason: 'x', note: null }),
-      (e) => isOrchError(e, 'conflict'),
+    await assert.rejects(store.hosts.reassignUnit('a', { from: 'h2', reason: 'x', note: null }), (e) =>
+      isOrchError(e, 'conflict'),
     );
     const moved = await store.hosts.reassignUnit('a', {
       from: 'h1',
