@@ -88,3 +88,21 @@ export function missingTools(tools: HostTools): { required: string[]; optional: 
   const optional = (['bwrap', 'socat'] as const).filter((t) => tools[t] === null);
   return { required, optional };
 }
+
+/**
+ * A host's health from what a check found: unreachable, unfit (no git or no Claude Code: it cannot
+ * run agents), or ok (the detail then says when the OS sandbox tools are missing: agents run with
+ * the tool-level policy alone, or fail where `agent_sandbox` is 'on').
+ */
+export function healthOf(
+  unreachable: string | null,
+  tools: HostTools | null,
+): { health: HostHealth; detail: string | null } {
+  if (unreachable !== null || tools === null)
+    return { health: HostHealth.unreachable, detail: unreachable ?? 'not reached' };
+  const { required, optional } = missingTools(tools);
+  if (required.length > 0) return { health: HostHealth.unfit, detail: `missing: ${required.join(', ')}` };
+  if (optional.length > 0)
+    return { health: HostHealth.ok, detail: `no OS sandbox (missing: ${optional.join(', ')})` };
+  return { health: HostHealth.ok, detail: null };
+}

@@ -27,6 +27,7 @@ const pool = new SshHostPool({
   localRoot: repo.root,
   projectId: projectIdFor(repo.root),
   maskedNames: ['.bashrc', '.claude/'],
+  localClaude: 'true',
 });
 const host = (name: string, over: Partial<Host> = {}): Host => ({
   name,

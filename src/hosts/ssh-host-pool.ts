@@ -2,6 +2,7 @@
  * The pool's hosts reached over the system ssh (ports/hosts.ts HostConnections): one SshWorkspace per
  * host, the checks behind `hosts check` and the health monitor, and the sweep of a removed host.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { basename, posix } from 'node:path';
 import type { Host, HostTools } from '../domain/host.js';
@@ -20,6 +21,8 @@ export interface SshHostPoolOptions {
   projectId: string;
   /** names the OS sandbox masks in a worktree (for each host's excludes file) */
   maskedNames: readonly string[];
+  /** the Claude Code the daemon runs for `local` units (what `hosts check` reports for local) */
+  localClaude: string;
 }
 
 /** How long a check may take before the host counts as unreachable (Claude Code's --version included). */
@@ -41,8 +44,8 @@ export class SshHostPool implements HostConnections {
       host: this.sshHost(host),
       localRoot: this.opts.localRoot,
       projectId: this.opts.projectId,
-      workdir: host.workdir ?? DEFAULT_WORKDIR,
-      claudePath: host.claude_path ?? 'claude',
+      workdir: required(host, 'workdir'),
+      claudePath: required(host, 'claude_path'),
       maskedNames: this.opts.maskedNames,
     });
     this.workspaces.set(host.name, { key, workspace });
@@ -51,6 +54,10 @@ export class SshHostPool implements HostConnections {
 
   async check(host: Host): Promise<HostCheck> {
     const t0 = performance.now();
+    if (host.ssh === null) {
+      const out = await runLocally(['sh', '-c', CHECK_TOOLS, 'sh', this.opts.localClaude]);
+      return { unreachable: null, tools: parseTools(out), ms: performance.now() - t0 };
+    }
     try {
       const out = await this.opts.transport.runOk(
         this.sshHost(host),
@@ -75,7 +82,7 @@ export class SshHostPool implements HostConnections {
   }
 
   async sweep(host: Host): Promise<void> {
-    const folder = posix.join(host.workdir ?? DEFAULT_WORKDIR, this.opts.projectId);
+    const folder = posix.join(required(host, 'workdir'), this.opts.projectId);
     await this.opts.transport.runOk(
       this.sshHost(host),
       ['sh', '-c', SWEEP_PROJECT, 'sh', folder, STOP_PROCESSES],
@@ -97,8 +104,12 @@ export class SshHostPool implements HostConnections {
   }
 }
 
-/** Where ve keeps its projects on a host when `hosts add` is not told: relative to the remote home. */
-export const DEFAULT_WORKDIR = '.ve-hosts';
+/** What a host reached over ssh always has on record (`hosts add` sets it). */
+function required(host: Host, field: 'workdir' | 'claude_path'): string {
+  const value = host[field];
+  if (value === null) throw new Error(`host ${host.name} has no ${field} on record`);
+  return value;
+}
 
 /** `<name>-<hash>` of the operator's repository: names its folder on every host. */
 export function projectIdFor(root: string): string {
@@ -126,4 +137,13 @@ export function parseTools(out: string): HostTools {
     bwrap: found.get('bwrap') ?? null,
     socat: found.get('socat') ?? null,
   };
+}
+
+function runLocally(argv: [string, ...string[]]): Promise<string> {
+  const [command, ...args] = argv;
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { encoding: 'utf8', timeout: CHECK_TIMEOUT_MS }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    ),
+  );
 }

@@ -3,17 +3,21 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import { randomBytes } from 'node:crypto';
 import { isOrchError } from '../domain/errors.js';
+import { decidePlacement, type Placement, type PlacementHost, withPhaseOn } from '../domain/placement.js';
 import { readyQueue } from '../domain/ready-order.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
+import type { HostStore } from '../ports/hosts.js';
 import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
 import type { WorkUnitStore } from '../ports/store.js';
+import { placementView } from './placement-view.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
@@ -26,6 +30,10 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /** the host pool (docs/hosts.md); without it every unit runs on the daemon's machine, unplaced */
+  hosts?: Pick<HostStore, 'list'>;
+  /** a new lease's token (random hex) */
+  newLeaseToken?: () => string;
 }
 
 /** Phases that write code: only these are kept apart by the conflict oracle. */
@@ -96,6 +104,7 @@ export class Scheduler implements LivePhases {
     const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
+    let hosts = await this.hostsView(units, config.max_agents);
     const started: string[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const unit of readyQueue(units)) {
@@ -117,8 +126,12 @@ export class Scheduler implements LivePhases {
           continue;
         }
       }
-      const claimed = await this.claim(unit);
+      // the host: its own once placed, else the one with most room; none free, the unit waits
+      const where = hosts ? decidePlacement(unit.host, hosts) : null;
+      if (where?.kind === 'wait') continue;
+      const claimed = await this.claim(unit, where);
       if (!claimed) continue;
+      if (hosts && where) hosts = withPhaseOn(hosts, where.host);
       busy.push(claimed);
       started.push(claimed.chunk);
       free -= 1;
@@ -127,13 +140,32 @@ export class Scheduler implements LivePhases {
     return started;
   }
 
-  private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
+  private hostsView(units: readonly WorkUnit[], maxAgents: number): Promise<PlacementHost[] | null> {
+    const { hosts } = this.deps;
+    return hosts ? placementView(hosts, units, (c) => this.handles.has(c), maxAgents) : Promise.resolve(null);
+  }
+
+  private async claim(unit: WorkUnit, where: Placement | null): Promise<WorkUnit | null> {
     let claimed: WorkUnit;
+    // the first dispatch places the unit: a new lease (epoch + 1) that fences off any older copy
+    const placed =
+      where?.kind === 'place' && where.first
+        ? {
+            host: where.host,
+            host_epoch: unit.host_epoch + 1,
+            host_token: (this.deps.newLeaseToken ?? randomLeaseToken)(),
+          }
+        : undefined;
     try {
       claimed = await this.deps.store.transition(
         unit.chunk,
         { type: 'dispatch' },
-        { source: 'scheduler', expectedVersion: unit.version },
+        {
+          source: 'scheduler',
+          expectedVersion: unit.version,
+          ...(placed ? { reason: `placed on ${placed.host}` } : {}),
+        },
+        placed,
       );
     } catch (e) {
       // changed since the queue was read (answered, deleted, blocked): the next pass sees the new state
@@ -227,4 +259,8 @@ export class Scheduler implements LivePhases {
     await handle.done;
     return true;
   }
+}
+
+function randomLeaseToken(): string {
+  return randomBytes(8).toString('hex');
 }
