@@ -2,15 +2,20 @@
  * The composition root: the only place that constructs adapters and services and wires them
  * together. `main.ts` uses it for the real daemon; tests pass overrides (fake backend, manual clock).
  */
+import { createRequire } from 'node:module';
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
-import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
+import { osSandboxUnavailable, SANDBOX_MASKED_NAMES } from '../agents/claude/os-sandbox.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import { createHostCommands, type HostCommands } from '../fleet/host-commands.js';
+import { DEFAULT_MONITOR, HostMonitor, type HostMonitorOptions } from '../fleet/host-monitor.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
+import { projectIdFor, SshHostPool } from '../hosts/ssh-host-pool.js';
+import { controlDirFor, SshTransport } from '../hosts/ssh-transport.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
@@ -20,6 +25,7 @@ import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
+import type { HostConnections, HostStore } from '../ports/hosts.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
@@ -53,6 +59,11 @@ export interface Parts {
   verifyRuns: VerifyRunStore;
   /** the verify command in force and where it comes from */
   verifySettings(): Promise<VerifySettings>;
+  /** the host pool: the operator's commands, the records, the connections, the health monitor */
+  hosts: HostCommands;
+  hostStore: HostStore;
+  connections: HostConnections;
+  hostMonitor: HostMonitor;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
@@ -76,12 +87,36 @@ export interface ComposeOptions {
   dbPath?: string;
   landing?: Landing;
   verifier?: Verifier;
+  /** the ssh client hosts are reached with; default `ssh` on PATH (tests: test/fixtures/fake-ssh) */
+  ssh?: string;
+  /** how often the host monitor looks at hosts */
+  hostMonitor?: HostMonitorOptions;
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
 function backendFromEnv(log: Logger): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
   return new ClaudeAgentBackend({ log, ...(path ? { pathToClaudeCodeExecutable: path } : {}) });
+}
+
+/** The Claude Code local units run: VE_CLAUDE_PATH, else the binary the SDK ships for this platform. */
+function localClaudePath(): string {
+  if (process.env.VE_CLAUDE_PATH) return process.env.VE_CLAUDE_PATH;
+  try {
+    const require = createRequire(import.meta.url);
+    return require.resolve(`@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}/claude`);
+  } catch {
+    return 'claude'; // not installed for this platform: `hosts check` then reports what PATH has
+  }
+}
+
+/** VE_HOST_CHECK_MS=<healthy>,<down>: how often hosts are looked at (tests shorten it). */
+function monitorFromEnv(): HostMonitorOptions {
+  const [healthy, down] = (process.env.VE_HOST_CHECK_MS ?? '').split(',').map(Number);
+  return {
+    healthyEveryMs: healthy && healthy > 0 ? healthy : DEFAULT_MONITOR.healthyEveryMs,
+    downEveryMs: down && down > 0 ? down : DEFAULT_MONITOR.downEveryMs,
+  };
 }
 
 export async function compose(opts: ComposeOptions): Promise<Parts> {
@@ -95,6 +130,16 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
   const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
+  const connections = new SshHostPool({
+    transport: new SshTransport({
+      controlDir: controlDirFor(paths.stateDir),
+      ...(opts.ssh ? { ssh: opts.ssh } : {}),
+    }),
+    localRoot: paths.root,
+    projectId: projectIdFor(paths.root),
+    maskedNames: SANDBOX_MASKED_NAMES,
+    localClaude: localClaudePath(),
+  });
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({
     store,
@@ -165,6 +210,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     baseBranch,
     mergeQueue: new MergeQueue(store),
     verifySettings,
+    hosts: { store: store.hosts, connections },
   });
   const scheduler = new Scheduler({
     store,
@@ -176,7 +222,21 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     afterPhase: async () => {
       await checkLiveConflicts(live);
     },
+    hosts: store.hosts,
   });
+  const hosts = createHostCommands({
+    hosts: store.hosts,
+    connections,
+    store,
+    live: scheduler,
+    worktrees,
+    log: log.child({ component: 'hosts' }),
+    now: () => clock.now(),
+  });
+  const hostMonitor = new HostMonitor(
+    { hosts: store.hosts, connections, clock, bus, log: log.child({ component: 'hosts' }) },
+    opts.hostMonitor ?? monitorFromEnv(),
+  );
   let url: string | null = null;
   return {
     paths,
@@ -193,6 +253,10 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     train,
     verifyRuns: store.verifyRuns,
     verifySettings,
+    hosts,
+    hostStore: store.hosts,
+    connections,
+    hostMonitor,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),

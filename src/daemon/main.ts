@@ -88,6 +88,7 @@ async function main(): Promise<number> {
     url: parts.url,
     log,
   });
+  parts.hostMonitor.start();
   await parts.scheduler.start();
   await parts.train.start();
   const stopLiveWatch = parts.startLiveWatch();
@@ -103,6 +104,8 @@ async function main(): Promise<number> {
         stopLiveWatch();
         await parts.scheduler.stop();
         await parts.train.stop();
+        await parts.hostMonitor.stop();
+        await parts.connections.close();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

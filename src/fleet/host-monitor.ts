@@ -7,6 +7,7 @@
  */
 import { type Host, HostHealth, healthOf, LOCAL_HOST } from '../domain/host.js';
 import type { Clock } from '../ports/clock.js';
+import type { ChangeEvent, EventBus } from '../ports/events.js';
 import type { HostConnections, HostStore } from '../ports/hosts.js';
 import type { Logger } from '../ports/logger.js';
 import { sweepRemoved } from './host-commands.js';
@@ -25,21 +26,51 @@ export class HostMonitor {
   private readonly lastProbe = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private stopped = false;
+  private unsubscribe: (() => void) | null = null;
+  private readonly cleanups = new Set<Promise<void>>();
 
   constructor(
-    private readonly deps: { hosts: HostStore; connections: HostConnections; clock: Clock; log: Logger },
+    private readonly deps: {
+      hosts: HostStore;
+      connections: HostConnections;
+      clock: Clock;
+      log: Logger;
+      bus: EventBus;
+    },
     private readonly opts: HostMonitorOptions = DEFAULT_MONITOR,
   ) {}
 
   start(): void {
     this.stopped = false;
+    this.unsubscribe = this.deps.bus.subscribe((e) => this.onChange(e));
     this.schedule(this.deps.clock.now());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
     this.cancel?.();
-    await Promise.all(this.inFlight.values());
+    await Promise.all([...this.inFlight.values(), ...this.cleanups]);
+  }
+
+  /**
+   * A unit that reached DONE on a host has its copy there removed (its work is on base by then); a
+   * host that cannot be reached keeps it until the host is removed and swept.
+   */
+  private onChange(e: ChangeEvent): void {
+    if (e.type !== 'unit_changed' || e.unit.status !== 'DONE' || e.previous?.status === 'DONE') return;
+    const { chunk, host: name, host_epoch: epoch, host_token: token } = e.unit;
+    if (name === null || name === LOCAL_HOST || token === null) return;
+    const done = (async () => {
+      const host = await this.deps.hosts.get(name);
+      if (!host || host.state === 'removed') return;
+      await this.deps.connections.workspace(host).removeUnit(chunk, { epoch, token });
+    })()
+      .catch((error: unknown) =>
+        this.deps.log.warn('copy of a finished unit left on its host', { chunk, host: name, error }),
+      )
+      .finally(() => this.cleanups.delete(done));
+    this.cleanups.add(done);
   }
 
   /**

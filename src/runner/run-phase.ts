@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { VerifySettings } from '../config/verify-settings.js';
+import { HostUnreachableError } from '../domain/errors.js';
 import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
 import type {
   AgentBackend,
@@ -27,6 +28,7 @@ import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import type { MergeQueue } from './merge-queue.js';
 import { decideAfterPhase } from './outcomes.js';
+import { type RemoteDeps, RemotePhase, waitForHost } from './remote-phase.js';
 
 export interface RunnerDeps {
   store: WorkUnitStore;
@@ -46,6 +48,8 @@ export interface RunnerDeps {
   questionHoldSeconds?: number;
   /** the verify command in force: with one, finished units join the landing train instead of merging */
   verifySettings?: () => Promise<VerifySettings>;
+  /** the host pool (docs/hosts.md): a unit placed on a host other than `local` runs its agent there */
+  hosts?: RemoteDeps['hosts'];
 }
 
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
@@ -78,10 +82,15 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
       }
-      if (wt.created && config.setup_command) {
+      // placed on another host: its worktree there, and what a cut phase left there back here first
+      const remote = await this.openRemote(unit, base, wt.path);
+      if (remote) unit = remote.unit;
+      if (config.setup_command && (remote ? remote.worktree.created : wt.created)) {
         try {
-          await worktrees.runSetup(unit.chunk, config.setup_command);
+          if (remote) await remote.runSetup(config.setup_command);
+          else await worktrees.runSetup(unit.chunk, config.setup_command);
         } catch (e) {
+          if (e instanceof HostUnreachableError) throw e;
           await this.attend(unit, 'SETUP', `Setup command failed: ${messageOf(e)}`);
           return;
         }
@@ -95,7 +104,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (!prepared) return;
       unit = prepared.unit;
 
-      const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      const outcome = await this.runAgent(unit, live, config, prepared.feedback, log, remote);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
       const decision = decideAfterPhase(fresh, outcome, {
@@ -110,10 +119,25 @@ export class AgentPhaseRunner implements PhaseRunner {
       });
       await applyDecision(this.deps, fresh, decision, config);
     } catch (e) {
+      if (e instanceof HostUnreachableError) {
+        // not the agent's failure: the unit waits for its host, nothing counts against its retries
+        await waitForHost(this.remoteDeps(), unit.chunk, e);
+        return;
+      }
       log.error('phase failed unexpectedly', { error: e });
       const current = await store.get(unit.chunk).catch(() => undefined);
       if (current?.status === 'RUNNING') await this.attend(current, 'ERROR', messageOf(e));
     }
+  }
+
+  private openRemote(unit: WorkUnit, base: string, local: string): Promise<RemotePhase | null> {
+    return this.deps.hosts ? RemotePhase.open(this.remoteDeps(), unit, base, local) : Promise.resolve(null);
+  }
+
+  private remoteDeps(): RemoteDeps {
+    const { store, worktrees, clock, log, hosts } = this.deps;
+    if (!hosts) throw new Error('no host pool');
+    return { store, worktrees, clock, log, hosts };
   }
 
   /** FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed). */
@@ -168,8 +192,10 @@ export class AgentPhaseRunner implements PhaseRunner {
     config: OrchestratorConfig,
     feedback: string | null,
     log: Logger,
+    remote: RemotePhase | null,
   ): Promise<PhaseOutcome> {
     const { store, clock } = this.deps;
+    const host = remote ? await remote.begin() : undefined;
     let sessionId = unit.session_id;
     const runId = await store.startPhaseRun(unit.chunk, unit.phase, sessionId);
     const stall = this.watchStall(live, config);
@@ -195,8 +221,8 @@ export class AgentPhaseRunner implements PhaseRunner {
         {
           chunk: unit.chunk,
           phase: unit.phase,
-          worktree: unit.worktree as string,
-          hostRoot: this.deps.hostRoot,
+          worktree: remote ? remote.worktree.path : (unit.worktree as string),
+          hostRoot: remote ? remote.worktree.root : this.deps.hostRoot,
           baseBranch: unit.base_branch as string,
           resumeSessionId: unit.session_id,
           operatorAnswer: unit.pending_answer,
@@ -206,25 +232,33 @@ export class AgentPhaseRunner implements PhaseRunner {
           maxBudgetUsd: config.max_budget_usd,
           model: config.model,
           osSandbox: config.agent_sandbox,
+          ...(host ? { host } : {}),
         },
         observer,
       );
     } finally {
       stall();
     }
+    // the phase's work comes back from its host before anything central looks at it
+    const lost = remote ? await remote.end() : null;
     await store.endPhaseRun(runId, {
-      outcome: outcome.kind === 'failed' ? `failed:${outcome.failure.code}` : outcome.kind,
+      outcome: lost
+        ? 'host_lost'
+        : outcome.kind === 'failed'
+          ? `failed:${outcome.failure.code}`
+          : outcome.kind,
       session_id: outcome.session_id ?? sessionId,
       cost_usd: outcome.usage.cost_usd,
       tokens_in: outcome.usage.tokens_in,
       tokens_out: outcome.usage.tokens_out,
-      error: outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
+      error: lost ? lost.message : outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
     });
     if (outcome.usage.cost_usd > 0 || outcome.usage.tokens_in > 0 || outcome.usage.tokens_out > 0) {
       await store
         .addUsage(unit.chunk, outcome.usage)
         .catch((e: unknown) => log.warn('usage not recorded', { error: e }));
     }
+    if (lost) throw lost;
     return outcome.session_id === null && sessionId !== null
       ? { ...outcome, session_id: sessionId }
       : outcome;

@@ -19,7 +19,13 @@ import { loadPhaseTemplate } from '../prompt-files.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
-import { agentGitConfig, osSandboxUnavailable, sandboxOption, writeAgentExcludes } from './os-sandbox.js';
+import {
+  agentGitConfig,
+  gitWriteDirsOf,
+  osSandboxUnavailable,
+  sandboxOption,
+  writeAgentExcludes,
+} from './os-sandbox.js';
 import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
 import { UserInput } from './user-input.js';
 
@@ -61,7 +67,7 @@ const loadAgentSdk = (): Promise<AgentSdk> => {
 
 export class ClaudeAgentBackend implements AgentBackend {
   readonly name = 'claude';
-  private warnedNoSandbox = false;
+  private readonly warnedNoSandbox = new Set<string>();
   private readonly excludesFiles = new Map<string, string>();
   constructor(private readonly opts: ClaudeAgentBackendOptions) {}
 
@@ -97,7 +103,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     observer.signal.addEventListener('abort', onAbort, { once: true });
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
-    const sandboxed = await this.useOsSandbox(req.osSandbox, log);
+    const sandboxed = await this.useOsSandbox(req, log);
     log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
     try {
       const q = sdk.query({
@@ -128,14 +134,19 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
-  /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
-  private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
-    if (mode === 'off') return false;
-    if (mode === 'on') return true;
-    const missing = await osSandboxUnavailable();
-    if (missing && !this.warnedNoSandbox) {
-      this.warnedNoSandbox = true;
+  /**
+   * whether this phase's shell commands run in the OS sandbox (of the machine the agent runs on);
+   * 'on' lets Claude Code refuse to start
+   */
+  private async useOsSandbox(req: PhaseRequest, log: Logger): Promise<boolean> {
+    if (req.osSandbox === 'off') return false;
+    if (req.osSandbox === 'on') return true;
+    const missing = req.host ? req.host.osSandboxUnavailable : await osSandboxUnavailable();
+    const where = req.host?.name ?? 'local';
+    if (missing && !this.warnedNoSandbox.has(where)) {
+      this.warnedNoSandbox.add(where);
       log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
+        host: where,
         reason: missing,
       });
     }
@@ -162,7 +173,16 @@ export class ClaudeAgentBackend implements AgentBackend {
     abort: AbortController,
     log: Logger,
   ): Options {
-    const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
+    const host = req.host;
+    const gate = createToolGate({
+      worktree: req.worktree,
+      hostRoot: req.hostRoot,
+      observer,
+      emit,
+      log,
+      ...(host ? { landingPaths: host.landingPaths } : {}),
+    });
+    const excludes = sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null;
     const review =
       req.phase === 'REVIEW'
         ? {
@@ -179,13 +199,18 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
       ...(req.model ? { model: req.model } : {}),
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
-      env: childEnv(
-        process.env,
-        this.opts.env ?? {},
-        req,
-        sandboxed ? this.excludesFile(req.hostRoot) : null,
-      ),
-      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, req.osSandbox === 'on') } : {}),
+      env: childEnv(process.env, this.opts.env ?? {}, req, excludes),
+      ...(sandboxed
+        ? {
+            sandbox: sandboxOption(
+              req.worktree,
+              req.osSandbox === 'on',
+              host ? gitWriteDirsOf(host.gitDir, host.commonDir) : undefined,
+            ),
+          }
+        : {}),
+      // on another host: Claude Code starts there, over ssh (its stderr does not reach the SDK)
+      ...(host ? { spawnClaudeCodeProcess: (o) => host.spawn(o, (text) => run.stderr(text)) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },

@@ -14,6 +14,11 @@ import { decideToolUse, isInside, isScratch, type ToolDecision } from '../sandbo
 export interface ToolGateDeps {
   worktree: string;
   hostRoot: string;
+  /**
+   * where a write to each absolute path would land, symlinks resolved; default: on this machine. An
+   * agent on another host gets that host's answer (ports/agent-backend.ts AgentHost).
+   */
+  landingPaths?: (paths: readonly string[]) => Promise<string[]>;
   observer: Pick<PhaseObserver, 'signal' | 'onQuestion'>;
   emit: (event: AgentEvent) => void;
   log: Logger;
@@ -126,8 +131,10 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
   const target = field ? (input as Record<string, unknown> | null)?.[field] : undefined;
   if (typeof target !== 'string' || target === '') return { allow: true };
   try {
-    const realWorktree = await realpath(deps.worktree);
-    const real = await realTarget(resolve(deps.worktree, target));
+    const [realWorktree, real] = (await landing(deps)([deps.worktree, resolve(deps.worktree, target)])) as [
+      string,
+      string,
+    ];
     if (isInside(real, realWorktree)) return { allow: true };
     return {
       allow: false,
@@ -146,9 +153,10 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
  */
 async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
   try {
-    const real = { worktree: await realpath(deps.worktree), hostRoot: await realpath(deps.hostRoot) };
-    for (const target of paths) {
-      const lands = await realTarget(target);
+    const [worktree, hostRoot, ...targets] = await landing(deps)([deps.worktree, deps.hostRoot, ...paths]);
+    const real = { worktree: worktree as string, hostRoot: hostRoot as string };
+    for (const [i, target] of paths.entries()) {
+      const lands = targets[i] as string;
       if (isInside(lands, real.worktree) || isScratch(lands, real)) continue;
       return {
         allow: false,
@@ -160,6 +168,11 @@ async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<To
     deps.log.warn('symlink check failed', { paths, err });
     return { allow: false, reason: `Blocked: could not verify where the command writes (${String(err)}).` };
   }
+}
+
+/** The gate's `landingPaths`, or this machine's. */
+function landing(deps: ToolGateDeps): (paths: readonly string[]) => Promise<string[]> {
+  return deps.landingPaths ?? ((paths) => Promise.all(paths.map((p) => realTarget(p))));
 }
 
 /** Where writing to `abs` would land: the real path of its nearest existing ancestor plus the rest. */

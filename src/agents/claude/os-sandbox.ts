@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 
 export type OsSandboxMode = 'auto' | 'on' | 'off';
@@ -62,7 +62,15 @@ export function gitWriteDirs(worktree: string): string[] {
   const m = /^gitdir: (.+)$/m.exec(text);
   if (!m) return [];
   const adminDir = resolve(worktree, (m[1] as string).trim()); // <common>/worktrees/<id>
-  const common = dirname(dirname(adminDir));
+  return gitWriteDirsOf(adminDir, dirname(dirname(adminDir)));
+}
+
+/**
+ * What a commit in a linked worktree writes, given its git dir and the repository's common dir (POSIX
+ * paths: on this machine or on a host).
+ */
+export function gitWriteDirsOf(adminDir: string, common: string): string[] {
+  const join = posix.join;
   return [
     adminDir, // the worktree's index, HEAD and reflog
     join(common, 'objects'),
@@ -72,15 +80,22 @@ export function gitWriteDirs(worktree: string): string[] {
   ];
 }
 
-/** The SDK's `sandbox` option: shell commands may write the worktree and what git needs, nothing else. */
-export function sandboxOption(worktree: string, required: boolean): NonNullable<Options['sandbox']> {
+/**
+ * The SDK's `sandbox` option: shell commands may write the worktree and what git needs (`writeDirs`,
+ * default: read from the worktree's `.git` on this machine), nothing else.
+ */
+export function sandboxOption(
+  worktree: string,
+  required: boolean,
+  writeDirs: string[] = gitWriteDirs(worktree),
+): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
     failIfUnavailable: required,
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: gitWriteDirs(worktree) },
+    filesystem: { allowWrite: writeDirs },
   };
 }
 
