@@ -33,6 +33,8 @@ export type FakeStep =
   | { review: ReviewDecision }
   /** runs until the observer's signal fires */
   | { hang: true }
+  /** does what an agent's tools would, in the request's worktree (wherever that is) */
+  | { act: (request: PhaseRequest) => unknown }
   | { complete: { result_text?: string; usage?: Partial<Usage> } }
   | { fail: Partial<AgentFailure> & Pick<AgentFailure, 'code'>; usage?: Partial<Usage> }
   /** runPhase rejects with this error (a backend bug, not an agent failure) */
@@ -159,7 +161,8 @@ export class FakeAgentBackend implements AgentBackend {
             )) === null
           )
             return aborted();
-        } else if ('review' in step) review = step.review;
+        } else if ('act' in step) await step.act(run.request);
+        else if ('review' in step) review = step.review;
         else if ('hang' in step) {
           await untilAborted(new Promise<never>(() => {}), signal);
           return aborted();
