@@ -32,6 +32,8 @@ export interface StatusDto {
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
   agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /** stored settings that cannot be read: each keeps its default until set again */
+  config_warnings: string[];
 }
 
 export interface UnitListDto {

@@ -23,6 +23,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
         : paint(io, 'yellow', `tool policy only (${s.agent_sandbox.reason ?? 'off'})`)
     }`,
   ];
+  for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);

@@ -3,6 +3,7 @@ import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { resolveConflict } from '../attention/resolve.js';
+import { packageVersion } from '../config/version.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
@@ -11,8 +12,6 @@ import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
 import type { Parts } from './compose.js';
-
-export const VERSION = '0.1.0';
 
 export function createApiServices(p: Parts): ApiServices {
   const ops: operator.OperatorDeps = {
@@ -37,7 +36,7 @@ export function createApiServices(p: Parts): ApiServices {
       return {
         running: true,
         pid: process.pid,
-        version: VERSION,
+        version: packageVersion(),
         project_root: p.paths.root,
         base_branch: p.baseBranch,
         started_at: new Date(p.startedAt).toISOString(),
@@ -48,6 +47,7 @@ export function createApiServices(p: Parts): ApiServices {
         url: p.url(),
         // 'on' never runs unconfined: phases fail instead, so the reason still shows
         agent_sandbox: { mode, active: missing === null, reason: missing },
+        config_warnings: p.configWarnings(),
       };
     },
     listUnits: (query) => unitPage(p.store, query),
