@@ -133,6 +133,8 @@ export type WsMessage =
   | { type: 'attention'; data: { items: AttentionItemDto[] } }
   | { type: 'config'; data: ConfigDto }
   | { type: 'conflict'; data: ConflictDto }
+  /** the oracle's analyses of these sorted pairs are gone (`chunk` moved on); overrides stay */
+  | { type: 'conflicts_invalidated'; data: { chunk: string; pairs: [string, string][] } }
   | { type: 'status'; data: StatusDto };
 
 /** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */

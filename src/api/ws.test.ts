@@ -98,4 +98,35 @@ describe('Broadcaster', () => {
       b.stop();
     }
   });
+
+  it('tells dashboards which conflict analyses are gone when a chunk moves on', async () => {
+    const b = new Broadcaster(o.services);
+    const messages: WsMessage[] = [];
+    b.start();
+    const remove = b.add((text) => messages.push(JSON.parse(text) as WsMessage));
+    try {
+      await o.parts.store.upsertConflict({
+        chunk_a: 'r_ready',
+        chunk_b: 'r_blocked',
+        verdict: 'ASK_OPERATOR',
+        confidence: 0.5,
+        stage: 'PLAN',
+        reason: 'both touch a.ts',
+        overlapping_files: ['a.ts'],
+        overlapping_symbols: [],
+        override: null,
+        created_at: at(3),
+      });
+      assert.equal((await next(messages, 'conflict')).type, 'conflict');
+      await o.parts.store.invalidateConflicts('r_ready');
+      const gone = await next(messages, 'conflicts_invalidated');
+      assert.deepEqual(gone, {
+        type: 'conflicts_invalidated',
+        data: { chunk: 'r_ready', pairs: [['r_blocked', 'r_ready']] },
+      });
+    } finally {
+      remove();
+      b.stop();
+    }
+  });
 });

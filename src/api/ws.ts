@@ -96,6 +96,9 @@ export class Broadcaster {
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
         return;
+      case 'conflicts_invalidated':
+        this.broadcast({ type: 'conflicts_invalidated', data: { chunk: event.chunk, pairs: event.pairs } });
+        return;
       case 'phase_log':
         return;
     }

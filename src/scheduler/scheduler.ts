@@ -179,7 +179,12 @@ export class Scheduler implements LivePhases {
   }
 
   private onChange(event: ChangeEvent): void {
-    if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
+    if (
+      event.type === 'phase_log' ||
+      event.type === 'conflict_changed' ||
+      event.type === 'conflicts_invalidated'
+    )
+      return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
       unblockWaiting(this.deps.store).catch((error: unknown) =>
         this.deps.log.error('unblock failed', { error }),

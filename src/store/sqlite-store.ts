@@ -524,9 +524,16 @@ export class SqliteStore implements WorkUnitStore {
   }
 
   async invalidateConflicts(chunk: string): Promise<void> {
-    this.db
-      .prepare('DELETE FROM conflict_analyses WHERE (chunk_a = ? OR chunk_b = ?) AND override IS NULL')
-      .run(chunk, chunk);
+    const pairs = this.db.transaction(() => {
+      const where = 'WHERE (chunk_a = ? OR chunk_b = ?) AND override IS NULL';
+      const rows = this.stmt(
+        `SELECT chunk_a, chunk_b FROM conflict_analyses ${where} ORDER BY chunk_a, chunk_b`,
+      ).all(chunk, chunk) as Row[];
+      this.stmt(`DELETE FROM conflict_analyses ${where}`).run(chunk, chunk);
+      return rows.map((r): [string, string] => [String(r.chunk_a), String(r.chunk_b)]);
+    })();
+    // dashboards drop exactly these pairs; an invalidation that dropped nothing changed nothing
+    if (pairs.length > 0) this.bus.publish({ type: 'conflicts_invalidated', chunk, pairs });
   }
 
   async setConflictOverride(x: string, y: string, verdict: Verdict): Promise<ConflictAnalysis> {
