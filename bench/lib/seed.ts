@@ -62,7 +62,9 @@ export async function seedUnits(root: string, n: number): Promise<void> {
   mkdirSync(paths.stateDir, { recursive: true });
   const store = new SqliteStore({
     path: paths.db,
-    bus: new InProcessEventBus(),
+    bus: new InProcessEventBus((error) => {
+      throw error;
+    }),
     clock: systemClock,
     log: silentLogger,
   });

@@ -69,9 +69,10 @@ export class Broadcaster {
     for (const send of this.sockets) {
       try {
         send(text);
-      } catch {
-        // a socket that cannot take a message is closed by its own error handler
+      } catch (error) {
+        // a socket that cannot take a message is closed by its own error handler; stop feeding it
         this.sockets.delete(send);
+        this.services.log.warn('dashboard socket refused a message; dropped', { error });
       }
     }
   }

@@ -26,7 +26,7 @@ export function createApiServices(p: Parts): ApiServices {
     return unit;
   };
   const attention = async () =>
-    listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list({ active: true }));
+    listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
   return {
     log: p.log,
     status: async () => {

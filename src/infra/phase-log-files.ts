@@ -5,6 +5,7 @@ import type { ProjectPaths } from '../config/paths.js';
 import { PHASES, type Phase } from '../domain/work-unit.js';
 import type { AgentEvent } from '../ports/agent-backend.js';
 import type { LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 export class PhaseLogFiles implements PhaseLogSink {
   /** next line number per chunk/phase file */
@@ -30,8 +31,9 @@ export class PhaseLogFiles implements PhaseLogSink {
       let text: string;
       try {
         text = await readFile(this.paths.phaseLog(chunk, phase), 'utf8');
-      } catch {
-        continue;
+      } catch (e) {
+        if (isMissing(e)) continue; // this phase has not run
+        throw e;
       }
       text.split('\n').forEach((line, seq) => {
         if (line.trim() === '') return;
@@ -50,7 +52,8 @@ function countLines(file: string): number {
   try {
     const text = readFileSync(file, 'utf8');
     return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  } catch {
-    return 0;
+  } catch (e) {
+    if (isMissing(e)) return 0;
+    throw e;
   }
 }

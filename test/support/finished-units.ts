@@ -81,7 +81,9 @@ export async function seedFinishedUnits(root: string, opts: { done: number; pair
   mkdirSync(paths.stateDir, { recursive: true });
   const store = new SqliteStore({
     path: paths.db,
-    bus: new InProcessEventBus(),
+    bus: new InProcessEventBus((error) => {
+      throw error;
+    }),
     clock: systemClock,
     log: silentLogger,
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,5 +55,27 @@ describe('OS sandbox settings', () => {
     for (const name of SANDBOX_MASKED_NAMES) assert.ok(lines.includes(name), name);
     assert.ok(lines.includes('*.swp'));
     assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it("refuses to run agents without the operator's global ignore rather than drop it", () => {
+    // dropped, sandboxed `git add -A` would commit what the operator ignores everywhere (.env, keys)
+    const dir = mkdtempSync(join(tmpdir(), 've-excludes-'));
+    mkdirSync(join(dir, 'xdg', 'git', 'ignore'), { recursive: true });
+    assert.throws(() => writeAgentExcludes(dir, { XDG_CONFIG_HOME: join(dir, 'xdg') }), /EISDIR/);
+    assert.match(
+      readFileSync(join(dir, 'agent-excludes'), { encoding: 'utf8', flag: 'a+' }),
+      /^$/,
+      'nothing half-written',
+    );
+  });
+
+  it('opens nothing for a checkout whose .git is a folder or missing, and fails on a broken .git', () => {
+    const dir = mkdtempSync(join(tmpdir(), 've-gitdirs-'));
+    assert.deepEqual(gitWriteDirs(dir), [], 'no .git at all');
+    mkdirSync(join(dir, 'main', '.git'), { recursive: true });
+    assert.deepEqual(gitWriteDirs(join(dir, 'main')), [], 'a main checkout');
+    mkdirSync(join(dir, 'loop'));
+    symlinkSync('.git', join(dir, 'loop', '.git'));
+    assert.throws(() => gitWriteDirs(join(dir, 'loop')), /ELOOP/);
   });
 });

@@ -9,6 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
+import { ErrorCode, OrchError } from '../../domain/errors.js';
+import { isMissing } from '../../shared/fs-errors.js';
 
 export type OsSandboxMode = 'auto' | 'on' | 'off';
 
@@ -56,8 +58,10 @@ export function gitWriteDirs(worktree: string): string[] {
   let text: string;
   try {
     text = readFileSync(join(worktree, '.git'), 'utf8');
-  } catch {
-    return []; // not a linked worktree: nothing outside it to open up
+  } catch (e) {
+    // no .git, or a .git folder (a main checkout): not a linked worktree, nothing outside it to open up
+    if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') return [];
+    throw e;
   }
   const m = /^gitdir: (.+)$/m.exec(text);
   if (!m) return [];
@@ -94,8 +98,17 @@ export function writeAgentExcludes(stateDir: string, env: NodeJS.ProcessEnv = pr
   let own = '';
   try {
     own = readFileSync(globalIgnore, 'utf8');
-  } catch {
-    // no global ignore file: only the masks
+  } catch (e) {
+    // no global ignore file: only the masks. One that cannot be read fails the phase: dropped, its
+    // rules (.env, keys) would stop keeping files out of the agent's `git add -A`.
+    if (!isMissing(e)) {
+      throw new OrchError(
+        ErrorCode.invalid_input,
+        `cannot read your global git ignore file ${globalIgnore} (${e instanceof Error ? e.message : e}); sandboxed agents' git uses it, so fix or remove it`,
+        { file: globalIgnore },
+        { cause: e },
+      );
+    }
   }
   const file = join(stateDir, 'agent-excludes');
   const header = '# written by ve: names the OS sandbox masks, then your global git ignore\n';
