@@ -95,7 +95,10 @@ export class Scheduler implements LivePhases {
   }
 
   requestPass(): void {
-    if (this.stopping) return this.notifySettled();
+    if (this.stopping) {
+      this.notifySettled();
+      return;
+    }
     if (this.passing) {
       this.passAgain = true;
       return;
