@@ -1,10 +1,26 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeUnitRepo } from '../../../test/support/agent-fixtures.js';
-import { agentGitConfig, gitWriteDirs, SANDBOX_MASKED_NAMES, writeAgentExcludes } from './os-sandbox.js';
+import {
+  agentGitConfig,
+  gitWriteDirs,
+  LIBEXEC_DIR,
+  SANDBOX_MASKED_NAMES,
+  sandboxSessionEnv,
+  writeAgentExcludes,
+} from './os-sandbox.js';
 
 describe('OS sandbox settings', () => {
   it("opens exactly the worktree's git admin folder, the objects and the orch refs", () => {
@@ -77,5 +93,30 @@ describe('OS sandbox settings', () => {
     mkdirSync(join(dir, 'loop'));
     symlinkSync('.git', join(dir, 'loop', '.git'));
     assert.throws(() => gitWriteDirs(join(dir, 'loop')), /ELOOP/);
+  });
+
+  it("puts ve's bubblewrap stand-in first on a sandboxed session's PATH, with the real one and the git directory", () => {
+    const repo = makeUnitRepo('feat');
+    try {
+      const bin = mkdtempSync(join(tmpdir(), 've-bin-'));
+      writeFileSync(join(bin, 'bwrap'), '#!/bin/sh\n', { mode: 0o755 });
+      // already on PATH (a nested daemon): the real one is still found past it
+      const env = sandboxSessionEnv(repo.worktree, [LIBEXEC_DIR, '/nowhere', bin].join(':'));
+      assert.equal(env.PATH, [LIBEXEC_DIR, LIBEXEC_DIR, '/nowhere', bin].join(':'));
+      assert.equal(env.VE_REAL_BWRAP, join(bin, 'bwrap'));
+      assert.equal(env.VE_SANDBOX_GIT_DIR, join(repo.host, '.git'));
+      assert.equal(env.VE_NODE, process.execPath);
+      assert.doesNotThrow(
+        () => accessSync(join(LIBEXEC_DIR, 'bwrap'), constants.X_OK),
+        'the stand-in ships executable',
+      );
+      assert.deepEqual(
+        sandboxSessionEnv(repo.worktree, '/nowhere'),
+        {},
+        'no bubblewrap: nothing to stand in for',
+      );
+    } finally {
+      repo.cleanup();
+    }
   });
 });
