@@ -18,18 +18,12 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
     bus: h.bus,
     log: silentLogger,
   });
-  const settle = async () => {
-    // let bus-triggered passes run to completion
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setImmediate(r));
-      await scheduler.idlePass();
-    }
-  };
   return {
     ...h,
     runner,
     scheduler,
-    settle,
+    /** the scheduler has reacted to every change so far: what did not start by now will not */
+    settle: () => scheduler.settled(),
     init: async () => h.store.patchConfig({ max_agents: opts.maxAgents ?? 2 }),
   };
 }
@@ -164,7 +158,6 @@ describe('scheduler', () => {
     const history = await t.store.history('a');
     assert.ok(history.some((h) => h.source === 'recovery' && h.new_status === 'READY'));
     await t.settle();
-    await sched.idlePass();
     assert.equal((await t.store.get('a'))?.session_id, 's1');
     await sched.stop();
   });

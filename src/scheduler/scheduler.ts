@@ -39,6 +39,10 @@ export class Scheduler implements LivePhases {
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  /** bus wake-ups scheduled but not yet turned into a pass, and unblock sweeps under way */
+  private wakes = 0;
+  private unblocking = 0;
+  private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -69,8 +73,32 @@ export class Scheduler implements LivePhases {
     while (this.passing) await this.passing;
   }
 
+  /**
+   * Resolves once every change published so far has been reacted to: its unblock sweep and the pass
+   * it asked for (and any pass that one queued) have finished. Phases in flight may still run (see
+   * `idle`). What has not happened by then will not happen without a new change.
+   */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    return this.wakes === 0 && this.unblocking === 0 && !this.passing;
+  }
+
+  private notifySettled(): void {
+    if (!this.isSettled()) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  }
+
   requestPass(): void {
-    if (this.stopping) return;
+    if (this.stopping) {
+      this.notifySettled();
+      return;
+    }
     if (this.passing) {
       this.passAgain = true;
       return;
@@ -83,7 +111,10 @@ export class Scheduler implements LivePhases {
         if (this.passAgain) {
           this.passAgain = false;
           this.requestPass();
-        } else this.notifyIdle();
+        } else {
+          this.notifyIdle();
+          this.notifySettled();
+        }
       });
   }
 
@@ -179,14 +210,27 @@ export class Scheduler implements LivePhases {
   }
 
   private onChange(event: ChangeEvent): void {
-    if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
+    if (
+      event.type === 'phase_log' ||
+      event.type === 'conflict_changed' ||
+      event.type === 'conflicts_invalidated'
+    )
+      return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      unblockWaiting(this.deps.store).catch((error: unknown) =>
-        this.deps.log.error('unblock failed', { error }),
-      );
+      this.unblocking += 1;
+      unblockWaiting(this.deps.store)
+        .catch((error: unknown) => this.deps.log.error('unblock failed', { error }))
+        .finally(() => {
+          this.unblocking -= 1;
+          this.notifySettled();
+        });
     }
     // coalesce a burst of changes into one pass
-    setImmediate(() => this.requestPass());
+    this.wakes += 1;
+    setImmediate(() => {
+      this.wakes -= 1;
+      this.requestPass();
+    });
   }
 
   private notifyIdle(): void {

@@ -57,7 +57,7 @@ export class SqliteVerifyRuns implements VerifyRunStore {
         | Row
         | undefined;
       if (!row) return null; // the unit was deleted meanwhile: the run stays on record
-      const current = fromUnitRow(row);
+      const { unit: current } = fromUnitRow(row);
       const next: WorkUnit = {
         ...current,
         verify_ms: current.verify_ms + end.duration_ms,
