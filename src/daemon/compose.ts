@@ -170,7 +170,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
-    mergeQueue: new MergeQueue(store),
+    mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
   });
   const scheduler = new Scheduler({

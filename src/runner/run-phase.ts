@@ -111,8 +111,25 @@ export class AgentPhaseRunner implements PhaseRunner {
       await applyDecision(this.deps, fresh, decision, config);
     } catch (e) {
       log.error('phase failed unexpectedly', { error: e });
-      const current = await store.get(unit.chunk).catch(() => undefined);
-      if (current?.status === 'RUNNING') await this.attend(current, 'ERROR', messageOf(e));
+      await this.recordCrash(unit.chunk, messageOf(e), log);
+    }
+  }
+
+  /**
+   * A phase that threw must not leave its unit RUNNING until the next restart: it becomes an ERROR item,
+   * retried on a stale version; if even that cannot be written, the scheduler finds the unit RUNNING
+   * without a phase when the phase's handle settles, and raises it (Scheduler.raiseIfOrphaned).
+   */
+  private async recordCrash(chunk: string, message: string, log: Logger): Promise<void> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        const current = await this.deps.store.get(chunk);
+        if (current?.status !== 'RUNNING') return;
+        await this.attend(current, 'ERROR', message);
+        return;
+      } catch (error) {
+        log.error('could not record the failed phase', { attempt, error });
+      }
     }
   }
 

@@ -29,6 +29,27 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
 }
 
 describe('scheduler', () => {
+  it('raises a unit whose phase ended without recording its outcome, instead of leaving it RUNNING', async () => {
+    const t = setup({ maxAgents: 1 });
+    await t.init();
+    await t.scheduler.start();
+    await t.store.create(aWorkUnit({ chunk: 'lost', phase: 'IMPLEMENT' }), { source: 'api' });
+    await t.settle();
+    assert.deepEqual(t.runner.started, ['lost']);
+    t.runner.vanish('lost');
+    for (;;) {
+      const u = await t.store.get('lost');
+      if (u?.status !== 'RUNNING') {
+        assert.equal(u?.status, 'NEEDS_ATTENTION');
+        assert.equal(u?.attention_kind, 'ERROR');
+        assert.match(u?.attention_reason ?? '', /without recording its outcome/);
+        break;
+      }
+      await t.settle();
+    }
+    await t.scheduler.stop();
+  });
+
   it('fills the free slots in ready-queue order and no more', async () => {
     const t = setup({ maxAgents: 2 });
     await t.init();

@@ -180,6 +180,9 @@ export class Scheduler implements LivePhases {
     this.handles.set(claimed.chunk, handle);
     void handle.done.finally(() => {
       this.handles.delete(claimed.chunk);
+      this.raiseIfOrphaned(claimed.chunk).catch((error: unknown) =>
+        this.deps.log.error('could not check the unit after its phase', { chunk: claimed.chunk, error }),
+      );
       this.deps
         .afterPhase?.()
         .catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
@@ -187,6 +190,22 @@ export class Scheduler implements LivePhases {
       this.notifyIdle();
     });
     return claimed;
+  }
+
+  /**
+   * The runner records every phase's outcome; if it could not (it crashed and could not even record
+   * that), the unit would stay RUNNING with nothing running until the next restart. It is raised instead.
+   */
+  private async raiseIfOrphaned(chunk: string): Promise<void> {
+    const unit = await this.deps.store.get(chunk);
+    if (unit?.status !== 'RUNNING' || this.handles.has(chunk) || this.stopping) return;
+    const reason = 'The phase ended without recording its outcome (see the daemon log); retry runs it again';
+    this.deps.log.error('a phase ended with its unit still RUNNING; raised as an ERROR item', { chunk });
+    await this.deps.store.transition(
+      chunk,
+      { type: 'attend', kind: 'ERROR', reason },
+      { source: 'scheduler', expectedVersion: unit.version, reason },
+    );
   }
 
   private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
