@@ -13,12 +13,12 @@ import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
 export interface SchedulerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore;
   runner: PhaseRunner;
   oracle: ConflictOracle | null;
   clock: Clock;
