@@ -40,6 +40,8 @@ export interface StatusDto {
   verification: VerifySettings | null;
   /** the landing train: units waiting to land, verifications running */
   train: { entries: number; running: number } | null;
+  /** stored settings that cannot be read: each keeps its default until set again */
+  config_warnings: string[];
 }
 
 export interface UnitListDto {
@@ -141,6 +143,8 @@ export type WsMessage =
   | { type: 'attention'; data: { items: AttentionItemDto[] } }
   | { type: 'config'; data: ConfigDto }
   | { type: 'conflict'; data: ConflictDto }
+  /** the oracle's analyses of these sorted pairs are gone (`chunk` moved on); overrides stay */
+  | { type: 'conflicts_invalidated'; data: { chunk: string; pairs: [string, string][] } }
   | { type: 'status'; data: StatusDto };
 
 /** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */

@@ -26,6 +26,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
+  for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);

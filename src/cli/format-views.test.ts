@@ -83,6 +83,7 @@ describe('format views', () => {
       agent_sandbox: { mode: 'auto', active: false, reason: null },
       verification: null,
       train: null,
+      config_warnings: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {
@@ -111,6 +112,12 @@ describe('format views', () => {
     assert.match(text, /Total cost: \$1\.50/);
     assert.match(text, /Work units:\n {2}READY: 2\n {2}DONE: 1/);
     assert.match(text, /Dashboard: http:\/\/127\.0\.0\.1:9\/\?token=t/);
+    assert.doesNotMatch(text, /Config warning/);
+    const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
+    assert.match(
+      renderStatus(plain, warned, null).join('\n'),
+      /Agent sandbox: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
+    );
   });
 
   it('shows every config key, none for null, and marks changed keys', () => {

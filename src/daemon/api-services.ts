@@ -3,6 +3,7 @@ import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { resolveConflict } from '../attention/resolve.js';
+import { packageVersion } from '../config/version.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
@@ -11,8 +12,6 @@ import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
 import type { Parts } from './compose.js';
-
-export const VERSION = '0.1.0';
 
 export function createApiServices(p: Parts): ApiServices {
   const ops: operator.OperatorDeps = {
@@ -28,7 +27,7 @@ export function createApiServices(p: Parts): ApiServices {
     return unit;
   };
   const attention = async () =>
-    listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list({ active: true }));
+    listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
   return {
     log: p.log,
     status: async () => {
@@ -43,7 +42,7 @@ export function createApiServices(p: Parts): ApiServices {
       return {
         running: true,
         pid: process.pid,
-        version: VERSION,
+        version: packageVersion(),
         project_root: p.paths.root,
         base_branch: p.baseBranch,
         started_at: new Date(p.startedAt).toISOString(),
@@ -56,6 +55,7 @@ export function createApiServices(p: Parts): ApiServices {
         agent_sandbox: { mode, active: missing === null, reason: missing },
         verification,
         train: { entries: train.entries.length, running: train.running },
+        config_warnings: p.configWarnings(),
       };
     },
     train: () => p.train.view(),

@@ -67,6 +67,8 @@ export interface Parts {
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** stored config values that cannot be read (each keeps its default) */
+  configWarnings(): string[];
   /** null when the OS sandbox can run under agents' shell commands, else why not */
   osSandboxUnavailable(): Promise<string | null>;
   /** starts the interval live-conflict watch; returns stop */
@@ -124,7 +126,12 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log;
   const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
-  const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
+  const store = new SqliteStore({
+    path: opts.dbPath ?? paths.db,
+    bus,
+    clock,
+    log: log.child({ component: 'store' }),
+  });
   const chunks = new FsChunkRepo(paths.root);
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
@@ -208,7 +215,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
-    mergeQueue: new MergeQueue(store),
+    mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
     hosts: { store: store.hosts, connections },
   });
@@ -262,6 +269,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
     osSandboxUnavailable,
+    configWarnings: () => store.configWarnings(),
     url: () => url,
     setUrl: (u) => {
       url = u;

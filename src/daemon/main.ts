@@ -143,8 +143,8 @@ main()
           ),
         ),
       );
-    } catch {
-      // nothing more to clean up
+    } catch (cleanup) {
+      log.error('could not remove the runtime files', { error: cleanup });
     }
     process.exit(1);
   });

@@ -28,14 +28,14 @@ export function Inbox({ state }) {
           Nothing needs you right now.${running > 0 ? ` ${plural(running, 'agent')} at work.` : ''}
         </p>`
         : html`<ol class="cards">
-          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} /></li>`)}
+          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} conflictsRevision=${state.conflictsRevision} /></li>`)}
         </ol>`
     }
   </section>`;
 }
 
-/** @param {{item: Item, standalone?: boolean}} p */
-export function AttentionCard({ item, standalone }) {
+/** @param {{item: Item, standalone?: boolean, conflictsRevision: number}} p */
+export function AttentionCard({ item, standalone, conflictsRevision }) {
   const since = Date.parse(item.raised_at);
   return html`<article class=${`card attention kind-${item.kind}`} data-chunk=${item.chunk} data-kind=${item.kind} aria-label=${`${item.kind} on ${item.chunk}`}>
     <div class="card-head">
@@ -52,7 +52,7 @@ export function AttentionCard({ item, standalone }) {
       item.question
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
-          ? html`<${ConflictForm} item=${item} />`
+          ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
           : item.kind === 'VERIFY'
             ? html`<${VerifyForm} item=${item} />`
             : html`<${RetryForm} item=${item} />`
@@ -174,8 +174,12 @@ function FreeText({ label, value, onInput, send, chunk, open }) {
 
 /* ---------- conflicts ---------- */
 
-/** @param {{item: Item}} p */
-function ConflictForm({ item }) {
+/**
+ * The oracle's analyses are read when the item appears and again whenever one changes or is dropped,
+ * so files from an analysis that is gone do not linger.
+ * @param {{item: Item, conflictsRevision: number}} p
+ */
+function ConflictForm({ item, conflictsRevision }) {
   const [detail, setDetail] = useState(/** @type {ReturnType<typeof conflictDetail> | null} */ (null));
   useEffect(() => {
     let live = true;
@@ -194,7 +198,7 @@ function ConflictForm({ item }) {
     return () => {
       live = false;
     };
-  }, [item.chunk, item.version]);
+  }, [item.chunk, item.version, conflictsRevision]);
   const others = detail?.others.length ? detail.others : item.blocked_by;
   return html`<div class="conflict">
     <p class="reason">${withoutCliHint(item.reason)}</p>
@@ -298,10 +302,18 @@ function VerifyForm({ item }) {
 
 /* ---------- errors, stalls, merges, escalated reviews ---------- */
 
+/** What the retry button does for the kinds where it is not "run the phase again". */
+/** @type {Partial<Record<Item['kind'], {label: string, title: string}>>} */
+const RETRY_LABEL = {
+  MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
+  TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
+};
+
 /** @param {{item: Item}} p */
 function RetryForm({ item }) {
   const [text, setText] = useState('');
   const merge = item.kind === 'MERGE';
+  const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
   return html`<div class="retry">
     <pre class="reason">${item.reason}</pre>
     ${
@@ -311,7 +323,7 @@ function RetryForm({ item }) {
     }
     <div class="actions">
       <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`Retrying ${item.chunk}`}
-        title="Run the phase again in a fresh session">${merge ? 'Retry merge' : 'Retry'}<//>
+        title=${retry.title}>${retry.label}<//>
     </div>
     <${FreeText}
       label="Reply with instructions instead"

@@ -65,6 +65,7 @@ export function hostLayout(projectRoot: string) {
     unit,
     lease: (chunk: string) => posix.join(unit(chunk), 'lease'),
     runDir: (chunk: string) => posix.join(unit(chunk), 'run'),
+    tmpDir: (chunk: string) => posix.join(unit(chunk), 'tmp'),
     excludes: posix.join(projectRoot, 'agent-excludes'),
   };
 }
@@ -150,6 +151,7 @@ export class RemoteRepo {
       l.worktree(chunk),
       `refs/ve/start/${chunk}`,
       `refs/ve/state/${chunk}`,
+      l.tmpDir(chunk),
     );
     return { objects: pushed.objects, ms: performance.now() - t0 };
   }
@@ -300,7 +302,7 @@ export class RemoteRepo {
   }
 
   private places(l: HostLayout, chunk: string) {
-    return { path: l.worktree(chunk), root: l.root, excludesFile: l.excludes };
+    return { path: l.worktree(chunk), root: l.root, excludesFile: l.excludes, tmpDir: l.tmpDir(chunk) };
   }
 
   private async existingWorktree(l: HostLayout, chunk: string, branch: string): Promise<HostWorktree | null> {

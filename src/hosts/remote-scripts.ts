@@ -175,11 +175,13 @@ echo "$head $state"
 /**
  * Makes the worktree hold a state sent by the daemon: the branch at $4, then the files of the state
  * commit $5 as uncommitted changes (untracked files that are not ignored are removed first; ignored
- * ones, such as installed dependencies, stay). $1 lease file, $2 lease line, $3 worktree
+ * ones, such as installed dependencies, stay); and makes the unit's temp folder $6 for the phase.
+ * $1 lease file, $2 lease line, $3 worktree
  */
 export const APPLY_STATE = `
 set -eu
 ${CHECK_LEASE}
+(umask 077 && mkdir -p -- "$6")
 cd -- "$3"
 git reset -q --hard "$4"
 git clean -fdq

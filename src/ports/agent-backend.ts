@@ -19,6 +19,8 @@ export interface AgentHost {
   commonDir: string;
   /** the excludes file sandboxed git reads there */
   excludesFile: string;
+  /** Claude Code's temporary files there, one folder per unit (CLAUDE_CODE_TMPDIR) */
+  tmpDir: string;
   /** null when the OS sandbox can run there, else why not */
   osSandboxUnavailable: string | null;
   /** where a write to each absolute path would land there, symlinks resolved */
@@ -35,8 +37,10 @@ export interface PhaseRequest {
   baseBranch: string;
   /** session to resume (after a question, a transient error, a restart) */
   resumeSessionId: string | null;
-  /** operator answer, nudge or "continue", placed first in the prompt */
+  /** the operator's answer, placed first in the prompt as such */
   operatorAnswer: string | null;
+  /** a note from the orchestrator for a resumed session (a reminder, "continue"): never labelled an operator answer */
+  systemNote: string | null;
   /** why the unit is back in this phase (IMPLEMENT after review, REBASE after a conflict) */
   reentryContext: string | null;
   /** contents of REVIEW_FEEDBACK.md for IMPLEMENT, if any */

@@ -22,6 +22,8 @@ export interface HostWorktree {
   root: string;
   /** the excludes file sandboxed git reads there */
   excludesFile: string;
+  /** the unit's folder for Claude Code's temporary files there (made before each phase) */
+  tmpDir: string;
   /** true when this call made it (first placement, or a stale copy replaced) */
   created: boolean;
 }

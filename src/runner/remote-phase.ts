@@ -30,11 +30,11 @@ import type {
   HostWorktree,
 } from '../ports/hosts.js';
 import type { Logger } from '../ports/logger.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface RemoteDeps {
-  store: WorkUnitStore;
+  store: UnitStore;
   worktrees: Pick<Worktrees, 'branchTips'>;
   clock: Clock;
   log: Logger;
@@ -143,6 +143,7 @@ export class RemotePhase {
       gitDir: this.worktree.gitDir,
       commonDir: this.worktree.commonDir,
       excludesFile: this.worktree.excludesFile,
+      tmpDir: this.worktree.tmpDir,
       osSandboxUnavailable:
         missing === null
           ? `the tools of host ${this.host.name} were not checked`

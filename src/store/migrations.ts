@@ -1,9 +1,11 @@
-import { HOSTS_MIGRATION } from './migration-hosts.js';
-
 /**
  * Numbered schema migrations in one ordered list. The schema version is the last entry's number;
  * a test pins that, so a migration can never be defined without being registered.
  */
+import type Database from 'better-sqlite3';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import { HOSTS_MIGRATION } from './migration-hosts.js';
+import type { Row } from './rows.js';
 
 export interface Migration {
   version: number;
@@ -158,8 +160,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX verify_runs_spec ON verify_runs(spec_commit);
     `,
   },
-  // 6 is taken by a migration on another branch; numbers only grow, gaps are allowed
+  {
+    version: 6,
+    name: 'phase exit checks: nudges, system notes, turn extensions, the tip a phase started from',
+    sql: `
+      ALTER TABLE work_units RENAME COLUMN review_nudge_count TO nudge_count;
+      ALTER TABLE work_units DROP COLUMN completion_retries;
+      ALTER TABLE work_units ADD COLUMN pending_nudge TEXT;
+      ALTER TABLE work_units ADD COLUMN turn_extensions INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN phase_start_tip TEXT;
+    `,
+  },
   HOSTS_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Applies the migrations newer than the database, each in its own transaction; refuses a newer database. */
+export function migrate(db: Database.Database, now: string): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row).v ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new OrchError(
+      ErrorCode.internal,
+      `database schema version ${current} is newer than this ve (${SCHEMA_VERSION}); upgrade ve`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now,
+      );
+    })();
+  }
+}

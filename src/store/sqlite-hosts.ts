@@ -1,24 +1,18 @@
 /** The host pool's records in the store's database, and the move of a unit off its host (docs/hosts.md). */
-import type Database from 'better-sqlite3';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import { type Host, type HostState, type HostTools, LOCAL_HOST } from '../domain/host.js';
 import type { WorkUnit } from '../domain/work-unit.js';
-import type { EventBus } from '../ports/events.js';
+import type { ChangeEvent } from '../ports/events.js';
 import type { HostCheckRecord, HostStore, NewHost } from '../ports/hosts.js';
 import { fromUnitRow, type Row } from './rows.js';
-import { INSERT_STATUS_LOG_SQL, statusLogParams, UPDATE_UNIT_SQL, writeUnitRow } from './unit-writes.js';
+import type { SqliteDb } from './sqlite-db.js';
+import { logStatusRow, writeUnitRow } from './unit-writes.js';
 
 export class SqliteHosts implements HostStore {
-  constructor(
-    private readonly db: Database.Database,
-    private readonly bus: EventBus,
-    private readonly iso: () => string,
-  ) {}
+  constructor(private readonly s: SqliteDb) {}
 
   async list(): Promise<Host[]> {
-    const rows = this.db
-      .prepare(`SELECT * FROM hosts ORDER BY name = '${LOCAL_HOST}' DESC, name`)
-      .all() as Row[];
+    const rows = this.s.stmt(`SELECT * FROM hosts ORDER BY name = '${LOCAL_HOST}' DESC, name`).all() as Row[];
     return rows.map(fromHostRow);
   }
 
@@ -27,7 +21,7 @@ export class SqliteHosts implements HostStore {
   }
 
   async add(host: NewHost): Promise<Host> {
-    const saved = this.db.transaction(() => {
+    return this.s.commit(() => {
       const existing = this.read(host.name);
       if (existing)
         throw new OrchError(
@@ -37,63 +31,58 @@ export class SqliteHosts implements HostStore {
             : `host '${host.name}' already exists`,
           { name: host.name },
         );
-      this.db
-        .prepare(
+      this.s
+        .stmt(
           `INSERT INTO hosts (name, ssh, slots, workdir, claude_path, state, health, created_at)
            VALUES (@name, @ssh, @slots, @workdir, @claude_path, 'active', 'unknown', @created_at)`,
         )
-        .run({ ...host, created_at: this.iso() });
-      return this.mustRead(host.name);
-    })();
-    this.bus.publish({ type: 'host_changed', host: saved });
-    return saved;
+        .run({ ...host, created_at: this.s.iso() });
+      return changed(this.mustRead(host.name));
+    });
   }
 
   async setState(name: string, state: HostState): Promise<Host> {
-    const saved = this.db.transaction(() => {
+    return this.s.commit(() => {
       this.mustRead(name);
-      this.db.prepare('UPDATE hosts SET state = ? WHERE name = ?').run(state, name);
-      return this.mustRead(name);
-    })();
-    this.bus.publish({ type: 'host_changed', host: saved });
-    return saved;
+      this.s.stmt('UPDATE hosts SET state = ? WHERE name = ?').run(state, name);
+      return changed(this.mustRead(name));
+    });
   }
 
   async recordCheck(name: string, check: HostCheckRecord): Promise<Host> {
-    const { before, after } = this.db.transaction(() => {
+    return this.s.commit(() => {
       const before = this.mustRead(name);
       const tools = check.tools === undefined ? before.tools : check.tools;
-      this.db
-        .prepare('UPDATE hosts SET health = ?, health_detail = ?, tools = ?, last_check = ? WHERE name = ?')
-        .run(check.health, check.detail, tools === null ? null : JSON.stringify(tools), this.iso(), name);
-      return { before, after: this.mustRead(name) };
-    })();
-    const changed =
-      before.health !== after.health ||
-      before.health_detail !== after.health_detail ||
-      JSON.stringify(before.tools) !== JSON.stringify(after.tools);
-    if (changed) this.bus.publish({ type: 'host_changed', host: after });
-    return after;
+      this.s
+        .stmt('UPDATE hosts SET health = ?, health_detail = ?, tools = ?, last_check = ? WHERE name = ?')
+        .run(check.health, check.detail, tools === null ? null : JSON.stringify(tools), this.s.iso(), name);
+      const after = this.mustRead(name);
+      const news =
+        before.health !== after.health ||
+        before.health_detail !== after.health_detail ||
+        JSON.stringify(before.tools) !== JSON.stringify(after.tools);
+      return news ? changed(after) : { value: after, events: [] };
+    });
   }
 
   async forget(name: string): Promise<void> {
-    this.db.transaction(() => {
+    this.s.commit(() => {
       const host = this.mustRead(name);
       if (host.state !== 'removed')
         throw new OrchError(ErrorCode.conflict, `host '${name}' is ${host.state}: remove it first`);
-      this.db.prepare('DELETE FROM hosts WHERE name = ?').run(name);
-    })();
-    this.bus.publish({ type: 'host_forgotten', name });
+      this.s.stmt('DELETE FROM hosts WHERE name = ?').run(name);
+      return { value: undefined, events: [{ type: 'host_forgotten', name }] };
+    });
   }
 
   async reassignUnit(
     chunk: string,
     change: { from: string; reason: string; note: string | null },
   ): Promise<WorkUnit> {
-    const { current, next } = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM work_units WHERE chunk = ?').get(chunk) as Row | undefined;
+    return this.s.commit(() => {
+      const row = this.s.stmt('SELECT * FROM work_units WHERE chunk = ?').get(chunk) as Row | undefined;
       if (!row) throw new NotFoundError('work unit', chunk);
-      const current = fromUnitRow(row);
+      const current = fromUnitRow(row).unit;
       if (current.host !== change.from)
         throw new OrchError(
           ErrorCode.conflict,
@@ -106,39 +95,31 @@ export class SqliteHosts implements HostStore {
         session_id: null,
         fetch_pending: false,
         pending_answer: change.note ?? current.pending_answer,
-        updated_at: this.iso(),
+        updated_at: this.s.iso(),
         version: current.version + 1,
       };
-      writeUnitRow(this.db.prepare(UPDATE_UNIT_SQL), next, current.version);
-      this.db.prepare(INSERT_STATUS_LOG_SQL).run(
-        statusLogParams(
-          {
-            chunk,
-            old_status: current.status,
-            new_status: next.status,
-            phase: next.phase,
-            event: 'reassign',
-            reason: change.reason,
-            source: 'hosts',
-            forced: false,
-          },
-          this.iso(),
-        ),
-      );
-      return { current, next };
-    })();
-    this.bus.publish({
-      type: 'unit_changed',
-      unit: next,
-      previous: current,
-      source: 'hosts',
-      reason: change.reason,
+      writeUnitRow(this.s, next, current.version);
+      logStatusRow(this.s, {
+        chunk,
+        old_status: current.status,
+        new_status: next.status,
+        phase: next.phase,
+        event: 'reassign',
+        reason: change.reason,
+        source: 'hosts',
+        forced: false,
+      });
+      return {
+        value: next,
+        events: [
+          { type: 'unit_changed', unit: next, previous: current, source: 'hosts', reason: change.reason },
+        ],
+      };
     });
-    return next;
   }
 
   private read(name: string): Host | undefined {
-    const row = this.db.prepare('SELECT * FROM hosts WHERE name = ?').get(name) as Row | undefined;
+    const row = this.s.stmt('SELECT * FROM hosts WHERE name = ?').get(name) as Row | undefined;
     return row ? fromHostRow(row) : undefined;
   }
 
@@ -147,6 +128,10 @@ export class SqliteHosts implements HostStore {
     if (!host) throw new NotFoundError('host', name);
     return host;
   }
+}
+
+function changed(host: Host): { value: Host; events: ChangeEvent[] } {
+  return { value: host, events: [{ type: 'host_changed', host }] };
 }
 
 function fromHostRow(r: Row): Host {

@@ -3,11 +3,11 @@ import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface OperatorDeps {
-  store: WorkUnitStore;
+  store: UnitStore & AttentionLogStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
@@ -15,7 +15,7 @@ export interface OperatorDeps {
   now: () => number;
 }
 
-async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
+async function mustGet(store: UnitStore, chunk: string): Promise<WorkUnit> {
   const unit = await store.get(toChunkName(chunk));
   if (!unit) throw new OrchError(ErrorCode.not_found, `work unit '${chunk}' not found`, { chunk });
   return unit;
@@ -95,6 +95,21 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
     throw new OrchError(
       ErrorCode.invalid_transition,
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
+    );
+  }
+  if (unit.attention_kind === 'TURNS') {
+    // a phase that used up its turns continues where it stopped; starting it over would lose the work
+    return deps.store.transition(
+      unit.chunk,
+      {
+        type: 'retry',
+        continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
+      },
+      {
+        source: 'api',
+        expectedVersion: unit.version,
+        reason: 'retried by the operator: the session continues',
+      },
     );
   }
   if (unit.attention_kind === 'VERIFY') {

@@ -3,6 +3,8 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type {
@@ -24,6 +26,7 @@ import {
   gitWriteDirsOf,
   osSandboxUnavailable,
   sandboxOption,
+  sandboxSessionEnv,
   writeAgentExcludes,
 } from './os-sandbox.js';
 import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
@@ -105,10 +108,13 @@ export class ClaudeAgentBackend implements AgentBackend {
 
     const sandboxed = await this.useOsSandbox(req, log);
     log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
+    // and one's sandbox set-up read files another deleted (its settings file, among others)
+    const tmpDir = await mkdtemp(join(tmpdir(), 've-cc-'));
     try {
       const q = sdk.query({
         prompt: input,
-        options: this.options(sdk, req, sandboxed, observer, run, emit, abort, log),
+        options: this.options(sdk, req, { sandboxed, observer, run, emit, abort, log, tmpDir }),
       });
       for await (const msg of q) {
         run.see(msg, abort.signal.aborted);
@@ -124,6 +130,7 @@ export class ClaudeAgentBackend implements AgentBackend {
       stopGuidance();
       input.end();
       observer.signal.removeEventListener('abort', onAbort);
+      await rm(tmpDir, { recursive: true, force: true });
     }
     const outcome = this.outcome(run, observer.signal.aborted);
     log.info('phase session finished', {
@@ -163,17 +170,15 @@ export class ClaudeAgentBackend implements AgentBackend {
     return file;
   }
 
-  private options(
-    sdk: AgentSdk,
-    req: PhaseRequest,
-    sandboxed: boolean,
-    observer: PhaseObserver,
-    run: RunRecord,
-    emit: (e: AgentEvent) => void,
-    abort: AbortController,
-    log: Logger,
-  ): Options {
+  private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
+    const { sandboxed, observer, run, emit, abort, log } = session;
     const host = req.host;
+    const env = childEnv(
+      process.env,
+      this.opts.env ?? {},
+      req,
+      sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null,
+    );
     const gate = createToolGate({
       worktree: req.worktree,
       hostRoot: req.hostRoot,
@@ -182,7 +187,6 @@ export class ClaudeAgentBackend implements AgentBackend {
       log,
       ...(host ? { landingPaths: host.landingPaths } : {}),
     });
-    const excludes = sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null;
     const review =
       req.phase === 'REVIEW'
         ? {
@@ -199,7 +203,12 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
       ...(req.model ? { model: req.model } : {}),
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
-      env: childEnv(process.env, this.opts.env ?? {}, req, excludes),
+      env: {
+        ...env,
+        CLAUDE_CODE_TMPDIR: host ? host.tmpDir : session.tmpDir,
+        // ve's bubblewrap stand-in is on this machine only; a host runs its own bubblewrap
+        ...(sandboxed && !host ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
+      },
       ...(sandboxed
         ? {
             sandbox: sandboxOption(
@@ -248,6 +257,18 @@ export class ClaudeAgentBackend implements AgentBackend {
     );
     return { kind: 'failed', session_id, usage, failure };
   }
+}
+
+/** What `options` needs besides the request: the session's own state and channels. */
+interface SessionContext {
+  sandboxed: boolean;
+  observer: PhaseObserver;
+  run: RunRecord;
+  emit: (e: AgentEvent) => void;
+  abort: AbortController;
+  log: Logger;
+  /** Claude Code's CLAUDE_CODE_TMPDIR for this session, removed when it ends */
+  tmpDir: string;
 }
 
 /** What one session showed us, accumulated message by message. */

@@ -94,6 +94,7 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       agent_sandbox: { mode: 'auto', active: false, reason: null },
       verification: null,
       train: null,
+      config_warnings: [],
     };
   }
 }
