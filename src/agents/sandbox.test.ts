@@ -192,6 +192,26 @@ const VECTORS: Vector[] = [
   bash('echo x > "$(git rev-parse --show-toplevel)/out.txt"', true),
   bash('git commit -m "$(cat msg.txt)"', true),
   bash('echo "built at $(date)" > build.txt', true),
+  // issue 12: shell syntax that the word splitter misread, so the real target went unchecked
+  bash('cp x /etc/evil 2>/dev/null', false),
+  bash('mv x /home/u/y 2>&1', false),
+  bash('ln -s x /etc/y 2>&1', false),
+  bash('echo hi >| /etc/x', false),
+  bash('install -m 644 f /opt/x', false),
+  bash('install -m 644 f /opt/x 2>&1', false),
+  bash('cp x /etc/evil 2>>/tmp/log', false),
+  bash('echo hi &> /etc/x', false),
+  bash('echo hi &>> /etc/x', false),
+  bash('echo hi 1>/etc/x', false),
+  bash('echo hi 2> /etc/x', false),
+  bash('echo hi >& /etc/x', false),
+  bash('exec 3<> /etc/x', false),
+  bash('echo hi {fd}> /etc/x', false),
+  bash('cp x out.txt 2>/dev/null', true),
+  bash('npm test > log.txt 2>&1', true),
+  bash('npm test &> log.txt', true),
+  bash('echo hi >| out.txt', true),
+  bash('install -m 644 f bin/x', true),
 ];
 
 describe('decideToolUse', () => {
