@@ -37,6 +37,7 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   '@hono/node-ws': ['api'],
   commander: ['cli'],
   yaml: ['chunks'],
+  'mvdan-sh': ['agents'],
   'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'infra'],
 };
 

@@ -1,0 +1,326 @@
+/**
+ * The simple commands the shell policy knows (PURE): assignments, wrappers that run another command
+ * (`env`, `nohup`, `timeout`, `xargs`, …), `cd`, shells and `eval` with their command strings, `find`,
+ * `git` and the file writers of `writers.ts`. Everything else is a program that may read anything in
+ * reach and write only where its arguments say (`..` and `~` arguments are checked for all of them).
+ */
+import { isInside, isScratch } from '../sandbox-paths.js';
+import type { Command, Redirect, Word } from './ast.js';
+import { type At, type Cwd, commandName, type Flow, same, UNKNOWN_TARGET } from './flow.js';
+import { runFind, runGit } from './git-find.js';
+import { hasOption, type OptionSpec, optionValues, parseOptions } from './options.js';
+import type { ShellWalk } from './policy.js';
+import { writeTargetsOf } from './writers.js';
+
+type Call = Extract<Command, { kind: 'call' }>;
+
+/** git's location variables: they must point into the worktree */
+const GIT_LOCATION_VARS = new Set([
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_COMMON_DIR',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+]);
+/** variables whose value git or the shell runs as a command (`sh -c "$GIT_PAGER"`) */
+const COMMAND_VARS = new Set([
+  'GIT_PAGER',
+  'GIT_EDITOR',
+  'GIT_SEQUENCE_EDITOR',
+  'GIT_SSH_COMMAND',
+  'GIT_EXTERNAL_DIFF',
+  'PAGER',
+  'EDITOR',
+  'VISUAL',
+]);
+/** variables that change where `cd` goes, inject git configuration or run code at odd moments */
+const FORBIDDEN_VARS: Record<string, string> = {
+  CDPATH: 'changes where cd goes',
+  OLDPWD: 'changes where cd - goes',
+  GIT_CONFIG_PARAMETERS: 'injects git configuration (use git -c key=value)',
+  GIT_CONFIG_COUNT: 'injects git configuration (use git -c key=value)',
+  PROMPT_COMMAND: 'runs code the policy cannot see',
+  PS0: 'runs code the policy cannot see',
+  PS4: 'runs code the policy cannot see',
+  BASH_ENV: 'runs a file before every script',
+  ENV: 'runs a file before every script',
+};
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox']);
+/** running as someone else or changing the mount table makes the worktree boundary meaningless */
+const NEVER = new Set(['sudo', 'doas', 'su', 'pkexec', 'mount', 'umount', 'chroot', 'nsenter', 'unshare']);
+
+/** Commands that run the command after their own options; `skip`: operands of their own first. */
+const WRAPPERS: Record<string, OptionSpec & { skip?: number; targets?: readonly string[] }> = {
+  nohup: {},
+  setsid: {},
+  unbuffer: {},
+  builtin: {},
+  exec: { short: 'a' },
+  stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
+  nice: { short: 'n', long: ['adjustment'] },
+  ionice: { short: 'cnp', long: ['class', 'classdata', 'pid'] },
+  timeout: { short: 'ks', long: ['kill-after', 'signal'], skip: 1 },
+  taskset: { skip: 1 },
+  chrt: { skip: 1 },
+  // GNU time: `-o FILE` writes its report there
+  time: { short: 'fo', long: ['format', 'output'], targets: ['o', 'output'] },
+};
+const XARGS: OptionSpec = {
+  short: 'adEILnPs',
+  attached: 'eil',
+  long: [
+    'arg-file',
+    'delimiter',
+    'eof',
+    'replace',
+    'max-lines',
+    'max-args',
+    'max-procs',
+    'max-chars',
+    'process-slot-var',
+  ],
+};
+const SHELL_OPTIONS: OptionSpec = { short: 'oO', long: ['rcfile', 'init-file'] };
+const ENV_OPTIONS: OptionSpec = { short: 'uCS', long: ['unset', 'chdir', 'split-string'] };
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+/** A simple command with its assignments: the code in its words, then the command itself. */
+export function runCall(walk: ShellWalk, call: Call, redirs: Redirect[], cwds: Cwd[], depth: number): Flow {
+  for (const a of call.assigns) {
+    walk.subshells(a.nested, cwds, depth);
+    checkAssignment(walk, a.name, a.value, cwds, depth);
+  }
+  walk.words(call.args, cwds, depth);
+  walk.parentPaths([...call.args, ...call.assigns.flatMap((a) => (a.value ? [a.value] : []))], cwds);
+  if (call.args.length === 0) return same(cwds);
+  return runCommand(walk, call.args, { redirs, cwds, depth, mode: { extraArgs: false } });
+}
+
+export function checkAssignment(
+  walk: ShellWalk,
+  name: string,
+  value: Word | null,
+  cwds: Cwd[],
+  depth: number,
+): void {
+  const forbidden =
+    FORBIDDEN_VARS[name] ??
+    (/^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(name) ? FORBIDDEN_VARS.GIT_CONFIG_COUNT : undefined);
+  if (forbidden) walk.deny(`Blocked: setting ${name} ${forbidden}. Leave ${name} alone.`);
+  if (GIT_LOCATION_VARS.has(name) && value) {
+    for (const cwd of cwds) {
+      const inside = value.value !== null && !value.value.startsWith('~') && isInsideFrom(walk, value, cwd);
+      if (!inside) {
+        walk.deny(
+          `Blocked: ${name} points outside your worktree (${value.text}). Run git inside the worktree.`,
+        );
+      }
+    }
+  }
+  if (COMMAND_VARS.has(name) && value) {
+    if (value.value === null)
+      walk.deny(
+        `Blocked: ${name} is computed at run time and git runs it as a command. Use a literal value.`,
+      );
+    walk.nestedString(value.value, cwds, depth, name);
+  }
+}
+
+function isInsideFrom(walk: ShellWalk, w: Word, cwd: Cwd): boolean {
+  if (cwd === null && !w.value?.startsWith('/')) return false;
+  return isInside(walk.resolve(w, cwd, 'the path'), walk.c.worktree);
+}
+
+/** `args[0]` with its arguments, after any wrapper in front of it has been taken off. */
+export function runCommand(walk: ShellWalk, args: Word[], at: At): Flow {
+  const { redirs, cwds, depth, mode } = at;
+  const head = args[0];
+  if (!head) return same(cwds);
+  const rest = args.slice(1);
+  if (head.toplevel) return same(cwds); // a program inside the worktree: what it does is its own
+  const name = commandName(head);
+  if (name === null) {
+    // `$CMD a b`: any command at all, so any argument may be what it writes
+    walk.targets(rest, cwds);
+    return same(cwds);
+  }
+  if (NEVER.has(name))
+    walk.deny(`Blocked: ${name} is not allowed for agents. Work as yourself, inside the worktree.`);
+  const wrapper = WRAPPERS[name];
+  if (wrapper) {
+    const p = parseOptions(rest, wrapper, true);
+    walk.targets(optionValues(p, wrapper.targets ?? []), cwds);
+    return runCommand(walk, rest.slice(p.firstOperand + (wrapper.skip ?? 0)), at);
+  }
+  switch (name) {
+    case 'command': {
+      const p = parseOptions(rest, {}, true);
+      if (hasOption(p, ['v', 'V'])) return same(cwds); // only looks the name up
+      return runCommand(walk, rest.slice(p.firstOperand), at);
+    }
+    case 'env':
+      return runEnv(walk, rest, at);
+    case 'xargs':
+      return runXargs(walk, rest, cwds, depth);
+    case 'cd':
+    case 'pushd':
+    case 'popd':
+    case 'chdir':
+      if (mode.extraArgs) walk.deny(`Blocked: xargs ${name} cannot be checked. Use cd with a literal path.`);
+      return runCd(walk, name, rest, cwds);
+    case 'eval': {
+      if (rest.some((w) => w.value === null)) {
+        walk.deny(
+          'Blocked: eval of a string computed at run time cannot be checked. Run the commands directly.',
+        );
+      }
+      return same(walk.nestedString(rest.map((w) => w.value).join(' '), cwds, depth, 'the eval string'));
+    }
+    case 'trap':
+      return runTrap(walk, rest, cwds, depth);
+    case 'alias':
+      for (const w of rest) {
+        const m = w.value === null ? null : ASSIGNMENT.exec(w.value);
+        if (w.value === null)
+          walk.deny('Blocked: an alias computed at run time cannot be checked. Run the command directly.');
+        if (m) walk.nestedString(m[2] as string, cwds, depth, `the alias ${m[1]}`);
+      }
+      return same(cwds);
+    case 'git':
+      return runGit(walk, rest, cwds, depth);
+    case 'find':
+      return runFind(walk, rest, cwds, depth);
+  }
+  if (SHELLS.has(name)) return runShell(walk, name, rest, redirs, cwds, depth);
+  const written = writeTargetsOf(name, rest);
+  if (written) {
+    if (mode.extraArgs && written.takesOperands) {
+      walk.deny(
+        `Blocked: xargs hands ${name} file names read at run time, so where it writes cannot be known. ` +
+          'Name the files, or use find … -delete / -exec inside the worktree.',
+      );
+    }
+    walk.targets(written.targets, cwds);
+    checkHardLinks(walk, name, written.hardLinked, cwds);
+    for (const to of written.symlinked) {
+      if (to.value === null) walk.deny(UNKNOWN_TARGET(`the symlink to ${to.text}`));
+    }
+  }
+  return same(cwds);
+}
+
+/** a hard link shares the file: writing the link later writes the original outside */
+function checkHardLinks(walk: ShellWalk, name: string, files: Word[], cwds: Cwd[]): void {
+  for (const f of files) {
+    for (const cwd of cwds) {
+      const abs = walk.resolve(f, cwd, `${name} of`);
+      if (isInside(abs, walk.c.worktree) || isScratch(abs, walk.c)) continue;
+      walk.deny(
+        `Blocked: ${name} would hard-link ${f.text}, which lies outside your worktree, so later writes would change it. ` +
+          'Copy the file instead (cp without -l), or use ln -s.',
+      );
+    }
+  }
+}
+
+function runEnv(walk: ShellWalk, args: Word[], at: At): Flow {
+  const { cwds, depth } = at;
+  const p = parseOptions(args, ENV_OPTIONS, true);
+  if (hasOption(p, ['S', 'split-string'])) {
+    walk.deny('Blocked: env -S hides the command in a string. Write the command out directly.');
+  }
+  let dirs = cwds;
+  for (const dir of optionValues(p, ['C', 'chdir'])) dirs = walk.cdTo(dir, dirs, 'env -C');
+  let i = p.firstOperand;
+  for (; i < args.length; i++) {
+    const m = args[i]?.value === null ? null : ASSIGNMENT.exec(args[i]?.value ?? '');
+    if (!m) break;
+    const value = { ...(args[i] as Word), value: m[2] as string };
+    checkAssignment(walk, m[1] as string, value, dirs, depth);
+  }
+  runCommand(walk, args.slice(i), { ...at, cwds: dirs });
+  return same(cwds);
+}
+
+function runXargs(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number): Flow {
+  const p = parseOptions(args, XARGS, true);
+  const replace =
+    p.values.get('I')?.[0]?.value ??
+    p.values.get('replace')?.[0]?.value ??
+    p.values.get('i')?.[0]?.value ??
+    (p.flags.has('i') || p.flags.has('replace') ? '{}' : null);
+  let inner = args.slice(p.firstOperand);
+  if (replace !== null) {
+    // -I: each input line replaces the string inside the arguments; nothing is appended
+    inner = inner.map((w) => (w.value?.includes(replace) ? { ...w, value: null } : w));
+  }
+  runCommand(walk, inner, { redirs: [], cwds, depth, mode: { extraArgs: replace === null } });
+  return same(cwds);
+}
+
+function runCd(walk: ShellWalk, name: string, args: Word[], cwds: Cwd[]): Flow {
+  if (name === 'popd') return { ok: [null], fail: cwds };
+  const target = parseOptions(args, {}).operands[0];
+  if (target === undefined) {
+    if (name === 'pushd') return { ok: [null], fail: cwds }; // swaps the top two directories
+    return walk.deny('Blocked: cd to your home directory leaves the worktree. Stay inside the worktree.');
+  }
+  // `cd -` goes back to a directory this command may not have seen; pushd +N rotates the stack
+  if (target.value === '-' || (name === 'pushd' && /^[+-]\d+$/.test(target.value ?? ''))) {
+    return { ok: [null], fail: cwds };
+  }
+  if (target.value === null && !target.toplevel) walk.deny(UNKNOWN_TARGET(`${name} ${target.text}`));
+  return { ok: walk.cdTo(target, cwds, name), fail: cwds };
+}
+
+function runTrap(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number): Flow {
+  const p = parseOptions(args, {}, true);
+  const action = args[p.firstOperand];
+  if (hasOption(p, ['p', 'l']) || !action || args.length - p.firstOperand < 2) return same(cwds);
+  if (action.value === null)
+    walk.deny('Blocked: a trap action computed at run time cannot be checked. Use a literal command.');
+  if (action.value !== '-' && action.value !== '')
+    walk.nestedString(action.value, cwds, depth, 'the trap action');
+  return same(cwds);
+}
+
+/**
+ * `bash -c 'script'` reads the script; `bash file` runs a file (beyond the text, like any program);
+ * `bash` alone reads stdin: a here-document can be read, a pipe cannot.
+ */
+function runShell(
+  walk: ShellWalk,
+  name: string,
+  args: Word[],
+  redirs: Redirect[],
+  cwds: Cwd[],
+  depth: number,
+): Flow {
+  const p = parseOptions(args, SHELL_OPTIONS, true);
+  const script = args[p.firstOperand];
+  if (p.flags.has('c')) {
+    if (!script) return same(cwds);
+    if (script.value === null) {
+      walk.deny(
+        `Blocked: the script of ${name} -c is computed at run time, so it cannot be checked. Run the commands directly.`,
+      );
+    }
+    walk.nestedString(script.value, cwds, depth, `the ${name} -c script`);
+    return same(cwds);
+  }
+  if (script && !p.flags.has('s')) return same(cwds);
+  const stdin = redirs
+    .filter((r) => r.op === '<<' || r.op === '<<-' || r.op === '<<<' || r.op === '<')
+    .at(-1);
+  if (stdin?.op === '<') return same(cwds); // a script file
+  const text = stdin ? (stdin.op === '<<<' ? stdin.target : stdin.heredoc) : null;
+  if (!text || text.value === null) {
+    walk.deny(
+      `Blocked: ${name} reading its commands from a pipe hides them from this check. ` +
+        'Run the commands directly, or with bash -c.',
+    );
+  }
+  walk.nestedString(text.value, cwds, depth, `the script fed to ${name}`);
+  return same(cwds);
+}

@@ -1,0 +1,324 @@
+/**
+ * Bash text → the policy's syntax tree (`ast.ts`), through mvdan/sh's parser (the `mvdan-sh` build:
+ * synchronous, no dependencies). The parser is strict: what bash would refuse to run, it refuses too,
+ * and the policy then denies. Anything this file does not know how to read is an error, never skipped.
+ */
+import sh, { type GoNode } from 'mvdan-sh';
+import type { Assign, Command, Redirect, RedirOp, Script, Stmt, Word } from './ast.js';
+
+const { syntax } = sh;
+const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));
+
+/** a brace expansion that would make more words than this is treated as unknown */
+const MAX_BRACE_WORDS = 64;
+
+export class ShellSyntaxError extends Error {}
+
+export function parseShell(src: string): Script {
+  let file: GoNode;
+  try {
+    file = parser.Parse(src, '');
+  } catch (err) {
+    if (isGoError(err)) throw new ShellSyntaxError(err.Error());
+    throw err;
+  }
+  return new Reader(src).script(nodes(file, 'Stmts'));
+}
+
+function isGoError(err: unknown): err is { Error(): string } {
+  return typeof (err as { Error?: unknown } | null)?.Error === 'function';
+}
+
+/** The parser's operator numbers, read off samples rather than copied from its Go source. */
+const REDIR_OPS = new Map<number, RedirOp>(
+  (['>', '>>', '>|', '<', '<>', '<&', '>&', '&>', '&>>', '<<<', '<<', '<<-'] as const).map((op) => {
+    const src = op.startsWith('<<') && op !== '<<<' ? `a ${op}x\nx\n` : `a ${op}x`;
+    const redir = nodes(nodes(parser.Parse(src, ''), 'Stmts')[0] as GoNode, 'Redirs')[0] as GoNode;
+    return [redir.Op as number, op];
+  }),
+);
+const BINARY_OPS = new Map<number, 'and' | 'or' | 'pipe'>(
+  (
+    [
+      ['&&', 'and'],
+      ['||', 'or'],
+      ['|', 'pipe'],
+      ['|&', 'pipe'],
+    ] as const
+  ).map(([op, kind]) => [node(nodes(parser.Parse(`a ${op} b`, ''), 'Stmts')[0]!, 'Cmd')!.Op as number, kind]),
+);
+
+function nodes(n: GoNode, field: string): GoNode[] {
+  return (n[field] as GoNode[] | null) ?? [];
+}
+function node(n: GoNode, field: string): GoNode | null {
+  return (n[field] as GoNode | null) ?? null;
+}
+function lit(n: GoNode | null): string {
+  return n ? String(n.Value) : '';
+}
+
+/** A piece of a word's value: literal text, something only known at run time, or the worktree root. */
+type Piece = { lit: string } | 'dynamic' | 'toplevel';
+
+class Reader {
+  constructor(private readonly src: string) {}
+
+  script(stmts: GoNode[]): Script {
+    return stmts.map((s) => this.stmt(s));
+  }
+
+  private stmt(n: GoNode): Stmt {
+    return {
+      cmd: this.command(node(n, 'Cmd')),
+      redirs: nodes(n, 'Redirs').map((r) => this.redirect(r)),
+      negated: n.Negated === true,
+      background: n.Background === true || n.Coprocess === true,
+    };
+  }
+
+  private command(n: GoNode | null): Command {
+    if (n === null) return { kind: 'empty' };
+    const type = syntax.NodeType(n);
+    switch (type) {
+      case 'CallExpr':
+        return {
+          kind: 'call',
+          assigns: nodes(n, 'Assigns').map((a) => this.assign(a)),
+          args: nodes(n, 'Args').flatMap((w) => this.words(w)),
+        };
+      case 'DeclClause': {
+        // `export A=1 -n B`: the flags are "naked" assignments without a name
+        const args = nodes(n, 'Args');
+        const flags = args.filter((a) => node(a, 'Name') === null && node(a, 'Value') !== null);
+        return {
+          kind: 'call',
+          assigns: args.filter((a) => node(a, 'Name') !== null).map((a) => this.assign(a)),
+          args: [this.plainWord(lit(node(n, 'Variant'))), ...flags.map((a) => this.word(node(a, 'Value')!))],
+        };
+      }
+      case 'BinaryCmd': {
+        const kind = BINARY_OPS.get(n.Op as number);
+        if (!kind) throw new ShellSyntaxError(`unknown operator ${String(n.Op)}`);
+        return { kind, left: this.stmt(node(n, 'X')!), right: this.stmt(node(n, 'Y')!) };
+      }
+      case 'Subshell':
+      case 'Block':
+        return { kind: 'group', subshell: type === 'Subshell', body: this.script(nodes(n, 'Stmts')) };
+      case 'TimeClause':
+      case 'CoprocClause': {
+        const inner = node(n, 'Stmt');
+        return { kind: 'group', subshell: type === 'CoprocClause', body: inner ? [this.stmt(inner)] : [] };
+      }
+      case 'IfClause':
+        return this.ifClause(n);
+      case 'WhileClause':
+        return {
+          kind: 'loop',
+          cond: this.script(nodes(n, 'Cond')),
+          items: [],
+          body: this.script(nodes(n, 'Do')),
+        };
+      case 'ForClause': {
+        const loop = node(n, 'Loop')!;
+        const wordIter = syntax.NodeType(loop) === 'WordIter';
+        return {
+          kind: 'loop',
+          cond: wordIter ? [] : [this.exprStmt(loop)],
+          items: wordIter ? nodes(loop, 'Items').flatMap((w) => this.words(w)) : [],
+          body: this.script(nodes(n, 'Do')),
+        };
+      }
+      case 'CaseClause':
+        return {
+          kind: 'case',
+          word: this.word(node(n, 'Word')!),
+          bodies: nodes(n, 'Items').map((item) => [
+            ...nodes(item, 'Patterns').map((p) => this.exprStmt(p)),
+            ...this.script(nodes(item, 'Stmts')),
+          ]),
+        };
+      case 'FuncDecl':
+        return { kind: 'function', name: lit(node(n, 'Name')), body: this.stmt(node(n, 'Body')!) };
+      case 'ArithmCmd':
+      case 'TestClause':
+      case 'LetClause':
+      case 'TestDecl':
+        return { kind: 'expr', nested: this.nested(n) };
+      default:
+        throw new ShellSyntaxError(`unsupported shell construct ${type}`);
+    }
+  }
+
+  private ifClause(n: GoNode): Command {
+    const other = node(n, 'Else');
+    let otherwise: Script = [];
+    if (other && nodes(other, 'Cond').length === 0) otherwise = this.script(nodes(other, 'Then'));
+    else if (other)
+      otherwise = [{ cmd: this.ifClause(other), redirs: [], negated: false, background: false }];
+    return {
+      kind: 'if',
+      cond: this.script(nodes(n, 'Cond')),
+      thenBranch: this.script(nodes(n, 'Then')),
+      elseBranch: otherwise,
+    };
+  }
+
+  /** the code nested in something that is not a command (a pattern, an arithmetic loop header) */
+  private exprStmt(n: GoNode): Stmt {
+    return { cmd: { kind: 'expr', nested: this.nested(n) }, redirs: [], negated: false, background: false };
+  }
+
+  private assign(n: GoNode): Assign {
+    const value = node(n, 'Value');
+    const array = node(n, 'Array');
+    const elems = array ? nodes(array, 'Elems').flatMap((e) => node(e, 'Value') ?? []) : [];
+    return {
+      name: lit(node(n, 'Name')),
+      value: value ? { ...this.word(value), nested: [] } : null,
+      array: elems.map((e) => ({ ...this.word(e), nested: [] })),
+      nested: this.nested(n),
+    };
+  }
+
+  private redirect(n: GoNode): Redirect {
+    const op = REDIR_OPS.get(n.Op as number);
+    if (!op) throw new ShellSyntaxError(`unknown redirection ${String(n.Op)}`);
+    const targets = this.words(node(n, 'Word')!);
+    const hdoc = node(n, 'Hdoc');
+    return {
+      op,
+      fd: node(n, 'N') ? lit(node(n, 'N')) : null,
+      // bash refuses a redirection whose word expands to several ("ambiguous redirect")
+      target: targets.length === 1 ? (targets[0] as Word) : this.dynamicWord(node(n, 'Word')!),
+      heredoc: hdoc ? this.word(hdoc) : null,
+    };
+  }
+
+  /** A word after brace expansion: `a{b,c}` is two words. */
+  private words(n: GoNode): Word[] {
+    const text = this.text(n);
+    const nested = this.nested(n);
+    const alternatives = this.pieces(nodes(syntax.SplitBraces(n), 'Parts'));
+    if (alternatives === null) return [{ text, value: null, toplevel: false, nested }];
+    return alternatives.map((pieces, i) => ({ ...wordValue(pieces), text, nested: i === 0 ? nested : [] }));
+  }
+
+  private word(n: GoNode): Word {
+    const pieces = this.pieces(nodes(n, 'Parts'), false)?.[0] ?? ['dynamic' as const];
+    return { ...wordValue(pieces), text: this.text(n), nested: this.nested(n) };
+  }
+
+  private plainWord(text: string): Word {
+    return { text, value: text, toplevel: false, nested: [] };
+  }
+
+  private dynamicWord(n: GoNode): Word {
+    return { text: this.text(n), value: null, toplevel: false, nested: this.nested(n) };
+  }
+
+  /** The alternatives a list of word parts expands to (one unless braces), or null when too many. */
+  private pieces(parts: GoNode[], braces = true): Piece[][] | null {
+    let out: Piece[][] = [[]];
+    for (const [i, part] of parts.entries()) {
+      const type = syntax.NodeType(part);
+      let alternatives: Piece[][];
+      if (type === 'BraceExp' && braces) {
+        const elems = nodes(part, 'Elems');
+        if (part.Sequence === true) {
+          // {1..9}, {a..z}: letters or digits only, never a path separator or `..`
+          alternatives = [[{ lit: this.text(elems[0]!).replace(/[^A-Za-z0-9]/g, '') || 'x' }]];
+        } else {
+          const expanded = elems.map((e) => this.pieces(nodes(e, 'Parts')));
+          if (expanded.some((e) => e === null)) return null;
+          alternatives = expanded.flatMap((e) => e as Piece[][]);
+        }
+      } else {
+        alternatives = [this.piecesOf(part, type, i === 0)];
+      }
+      out = out.flatMap((prefix) => alternatives.map((alt) => [...prefix, ...alt]));
+      if (out.length > MAX_BRACE_WORDS) return null;
+    }
+    return out;
+  }
+
+  private piecesOf(part: GoNode, type: string, first: boolean): Piece[] {
+    switch (type) {
+      case 'Lit':
+        return [{ lit: removeQuoting(String(part.Value), null) }];
+      case 'SglQuoted':
+        // $'…' decodes escapes such as \x2f ("/"): unknown unless there are none
+        return part.Dollar === true && String(part.Value).includes('\\')
+          ? ['dynamic']
+          : [{ lit: String(part.Value) }];
+      case 'DblQuoted': {
+        if (part.Dollar === true) return ['dynamic']; // $"…": translated at run time
+        const inner = nodes(part, 'Parts');
+        return inner.flatMap((p, i) => {
+          const t = syntax.NodeType(p);
+          return t === 'Lit'
+            ? [{ lit: removeQuoting(String(p.Value), '"') }]
+            : this.piecesOf(p, t, first && i === 0);
+        });
+      }
+      case 'CmdSubst':
+        return first && isToplevelIdiom(part) ? ['toplevel'] : ['dynamic'];
+      case 'ProcSubst':
+        return [{ lit: '/dev/fd/63' }]; // the word is a pipe's path; the code inside is in `nested`
+      case 'ParamExp':
+      case 'ArithmExp':
+      case 'ExtGlob':
+        return ['dynamic'];
+      default:
+        throw new ShellSyntaxError(`unsupported word part ${type}`);
+    }
+  }
+
+  /** every `$(…)`, backtick and process substitution below `n`, outermost only */
+  private nested(n: GoNode): Script[] {
+    const out: Script[] = [];
+    syntax.Walk(n, (child) => {
+      if (child === null) return true;
+      const type = syntax.NodeType(child);
+      if (type !== 'CmdSubst' && type !== 'ProcSubst') return true;
+      out.push(this.script(nodes(child, 'Stmts')));
+      return false;
+    });
+    return out;
+  }
+
+  private text(n: GoNode): string {
+    return this.src.slice(n.Pos().Offset(), n.End().Offset());
+  }
+}
+
+function wordValue(pieces: Piece[]): Pick<Word, 'value' | 'toplevel'> {
+  const toplevel = pieces[0] === 'toplevel';
+  const rest = toplevel ? pieces.slice(1) : pieces;
+  if (rest.some((p) => typeof p === 'string')) return { value: null, toplevel: false };
+  return { value: rest.map((p) => (p as { lit: string }).lit).join(''), toplevel };
+}
+
+/**
+ * Quote removal for a literal: unquoted, a backslash keeps the next character; inside double quotes
+ * only before `$`, `` ` ``, `"`, `\` (the parser already dropped escaped newlines).
+ */
+function removeQuoting(text: string, quote: '"' | null): string {
+  if (!text.includes('\\')) return text;
+  return quote === null ? text.replace(/\\(.)/gs, '$1') : text.replace(/\\([$`"\\])/g, '$1');
+}
+
+/** `$(git rev-parse --show-toplevel)`, exactly */
+function isToplevelIdiom(subst: GoNode): boolean {
+  const stmts = nodes(subst, 'Stmts');
+  const only = stmts[0];
+  if (stmts.length !== 1 || !only || nodes(only, 'Redirs').length > 0 || only.Background === true)
+    return false;
+  const call = node(only, 'Cmd');
+  if (!call || syntax.NodeType(call) !== 'CallExpr' || nodes(call, 'Assigns').length > 0) return false;
+  const args = nodes(call, 'Args').map((w) => {
+    const parts = nodes(w, 'Parts');
+    return parts.length === 1 && syntax.NodeType(parts[0]!) === 'Lit' ? String(parts[0]!.Value) : null;
+  });
+  return args.join(' ') === 'git rev-parse --show-toplevel' && args.length === 3;
+}
