@@ -62,7 +62,10 @@ function lit(n: GoNode | null): string {
 type Piece = { lit: string } | 'dynamic' | 'toplevel';
 
 class Reader {
-  constructor(private readonly src: string) {}
+  private readonly mayNest: boolean;
+  constructor(private readonly src: string) {
+    this.mayNest = /[$<>]\(|`/.test(src);
+  }
 
   script(stmts: GoNode[]): Script {
     return stmts.map((s) => this.stmt(s));
@@ -199,7 +202,8 @@ class Reader {
   private words(n: GoNode): Word[] {
     const text = this.text(n);
     const nested = this.nested(n);
-    const alternatives = this.pieces(nodes(syntax.SplitBraces(n), 'Parts'));
+    const braced = text.includes('{') ? syntax.SplitBraces(n) : n;
+    const alternatives = this.pieces(nodes(braced, 'Parts'));
     if (alternatives === null) return [{ text, value: null, toplevel: false, nested }];
     return alternatives.map((pieces, i) => ({ ...wordValue(pieces), text, nested: i === 0 ? nested : [] }));
   }
@@ -227,7 +231,9 @@ class Reader {
         const elems = nodes(part, 'Elems');
         if (part.Sequence === true) {
           // {1..9}, {a..z}: letters or digits only, never a path separator or `..`
-          alternatives = [[{ lit: this.text(elems[0]!).replace(/[^A-Za-z0-9]/g, '') || 'x' }]];
+          alternatives = [
+            [{ lit: lit(nodes(elems[0]!, 'Parts')[0] ?? null).replace(/[^A-Za-z0-9]/g, '') || 'x' }],
+          ];
         } else {
           const expanded = elems.map((e) => this.pieces(nodes(e, 'Parts')));
           if (expanded.some((e) => e === null)) return null;
@@ -277,6 +283,8 @@ class Reader {
   /** every `$(…)`, backtick and process substitution below `n`, outermost only */
   private nested(n: GoNode): Script[] {
     const out: Script[] = [];
+    // walking the Go tree is slow from JavaScript: skip it for a command without $(…), `…`, <(…), >(…)
+    if (!this.mayNest) return out;
     syntax.Walk(n, (child) => {
       if (child === null) return true;
       const type = syntax.NodeType(child);
