@@ -58,6 +58,13 @@ export interface Word {
   text: string;
   /** after quote removal; null when part of it is only known at run time ($VAR, $(…), …) */
   value: string | null;
+  /** the literal start of the value, up to the first part known only at run time (all of it if none) */
+  prefix: string;
+  /**
+   * an unquoted expansion ($VAR, $(…)) in it: at run time it may become several words, or none,
+   * any of them an option (`cp $F a b` with F='-t /etc')
+   */
+  splits: boolean;
   /**
    * the word starts with `$(git rev-parse --show-toplevel)`, the worktree's own root, and `value`
    * holds the rest: the one command substitution whose result the policy can know

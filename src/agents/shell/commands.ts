@@ -8,7 +8,7 @@ import { isInside, isScratch } from '../sandbox-paths.js';
 import type { Command, Redirect, Word } from './ast.js';
 import { type At, type Cwd, commandName, type Flow, same, UNKNOWN_TARGET } from './flow.js';
 import { runFind, runGit } from './git-find.js';
-import { hasOption, type OptionSpec, optionValues, parseOptions } from './options.js';
+import { hasOption, literalWord, type OptionSpec, optionValues, parseOptions } from './options.js';
 import type { ShellWalk } from './policy.js';
 import { writeTargetsOf } from './writers.js';
 
@@ -141,9 +141,10 @@ export function runCommand(walk: ShellWalk, args: Word[], at: At): Flow {
   if (head.toplevel) return same(cwds); // a program inside the worktree: what it does is its own
   const name = commandName(head);
   if (name === null) {
-    // `$CMD a b`: any command at all, so any argument may be what it writes
-    walk.targets(rest, cwds);
-    return same(cwds);
+    walk.deny(
+      `Blocked: the command name ${head.text} is known only at run time, so what it writes cannot be checked. ` +
+        'Name the command literally.',
+    );
   }
   if (NEVER.has(name))
     walk.deny(`Blocked: ${name} is not allowed for agents. Work as yourself, inside the worktree.`);
@@ -201,6 +202,13 @@ export function runCommand(walk: ShellWalk, args: Word[], at: At): Flow {
           'Name the files, or use find … -delete / -exec inside the worktree.',
       );
     }
+    const unknown = written.unknownArgs[0];
+    if (unknown) {
+      walk.deny(
+        `Blocked: ${unknown.text} is known only at run time and could be an option of ${name} naming where it writes, ` +
+          `or several words. Quote it and start it with ./ ("./$f"), or put -- before the file names.`,
+      );
+    }
     walk.targets(written.targets, cwds);
     checkHardLinks(walk, name, written.hardLinked, cwds);
     for (const to of written.symlinked) {
@@ -234,9 +242,10 @@ function runEnv(walk: ShellWalk, args: Word[], at: At): Flow {
   for (const dir of optionValues(p, ['C', 'chdir'])) dirs = walk.cdTo(dir, dirs, 'env -C');
   let i = p.firstOperand;
   for (; i < args.length; i++) {
-    const m = args[i]?.value === null ? null : ASSIGNMENT.exec(args[i]?.value ?? '');
+    const w = args[i] as Word;
+    const m = ASSIGNMENT.exec(w.value ?? w.prefix);
     if (!m) break;
-    const value = { ...(args[i] as Word), value: m[2] as string };
+    const value = w.value === null ? literalWord(w.text, null) : literalWord(w.text, m[2] as string);
     checkAssignment(walk, m[1] as string, value, dirs, depth);
   }
   runCommand(walk, args.slice(i), { ...at, cwds: dirs });
@@ -253,7 +262,11 @@ function runXargs(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number): Fl
   let inner = args.slice(p.firstOperand);
   if (replace !== null) {
     // -I: each input line replaces the string inside the arguments; nothing is appended
-    inner = inner.map((w) => (w.value?.includes(replace) ? { ...w, value: null } : w));
+    inner = inner.map((w) =>
+      w.value?.includes(replace)
+        ? { ...literalWord(w.text, null), prefix: w.value.slice(0, w.value.indexOf(replace)) }
+        : w,
+    );
   }
   runCommand(walk, inner, { redirs: [], cwds, depth, mode: { extraArgs: replace === null } });
   return same(cwds);
@@ -261,7 +274,8 @@ function runXargs(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number): Fl
 
 function runCd(walk: ShellWalk, name: string, args: Word[], cwds: Cwd[]): Flow {
   if (name === 'popd') return { ok: [null], fail: cwds };
-  const target = parseOptions(args, {}).operands[0];
+  // cd's own options are -L, -P, -e, -@; the first other word is the directory
+  const target = args.find((w) => w.value === null || w.value === '-' || !/^-[LPe@]*$/.test(w.value));
   if (target === undefined) {
     if (name === 'pushd') return { ok: [null], fail: cwds }; // swaps the top two directories
     return walk.deny('Blocked: cd to your home directory leaves the worktree. Stay inside the worktree.');

@@ -8,8 +8,15 @@ import { posix } from 'node:path';
 import { decideGitSubcommand, gitConfigCommand } from '../git-policy.js';
 import { isInside } from '../sandbox-paths.js';
 import type { Word } from './ast.js';
-import { type Cwd, type Flow, same } from './flow.js';
-import { derived, type OptionSpec, optionValues, parseOptions } from './options.js';
+import { type Cwd, type Flow, same, UNKNOWN_TARGET } from './flow.js';
+import {
+  derived,
+  isOperandPrefix,
+  literalWord,
+  type OptionSpec,
+  optionValues,
+  parseOptions,
+} from './options.js';
 import type { ShellWalk } from './policy.js';
 
 /** global options that take the next word as their value */
@@ -22,6 +29,20 @@ const GIT_VALUE_OPTIONS = new Set([
   '--work-tree',
   '--git-dir',
   '--list-cmds',
+]);
+
+/** subcommands whose flags decide whether they touch shared state (`git-policy.ts`) */
+const FLAG_SENSITIVE = new Set([
+  'config',
+  'symbolic-ref',
+  'branch',
+  'tag',
+  'reflog',
+  'worktree',
+  'remote',
+  'submodule',
+  'checkout',
+  'switch',
 ]);
 
 /** subcommands that write files named in their arguments */
@@ -94,6 +115,13 @@ export function runGit(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number
   }
   const sub = args[i];
   if (!sub) return same(cwds);
+  const hidden = args.slice(i + 1).find((w) => w.value === null && (w.splits || !/^[^-]/.test(w.prefix)));
+  if (hidden && FLAG_SENSITIVE.has(sub.value as string)) {
+    walk.deny(
+      `Blocked: ${hidden.text} is known only at run time and could be an option of git ${sub.value} (such as -D). ` +
+        'Spell the arguments out.',
+    );
+  }
   const shared = decideGitSubcommand(args.map((w) => w.value ?? w.text));
   if (shared !== null) {
     walk.deny(
@@ -104,6 +132,7 @@ export function runGit(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number
   const writes = GIT_WRITES[sub.value as string];
   if (writes) {
     const p = parseOptions(args.slice(i + 1), writes);
+    if (p.unknown[0]) walk.deny(UNKNOWN_TARGET(`git ${sub.value} ${p.unknown[0].text}`));
     walk.targets([...writes.targets(p.operands), ...optionValues(p, writes.options)], cwds);
   }
   return same(cwds);
@@ -147,6 +176,48 @@ function gitSetting(walk: ShellWalk, opt: string, setting: Word, cwds: Cwd[], de
 const FIND_OUTPUT = new Set(['-fprint', '-fprint0', '-fls', '-fprintf']);
 const FIND_EXEC = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 const FIND_OPERATOR = new Set(['(', ')', '!', ',']);
+/** tests and options that take the next word as their value */
+const FIND_VALUE = new Set(
+  [
+    'name',
+    'iname',
+    'path',
+    'ipath',
+    'wholename',
+    'iwholename',
+    'regex',
+    'iregex',
+    'lname',
+    'ilname',
+    'type',
+    'xtype',
+    'newer',
+    'anewer',
+    'cnewer',
+    'mtime',
+    'atime',
+    'ctime',
+    'mmin',
+    'amin',
+    'cmin',
+    'size',
+    'user',
+    'group',
+    'uid',
+    'gid',
+    'perm',
+    'maxdepth',
+    'mindepth',
+    'links',
+    'inum',
+    'samefile',
+    'fstype',
+    'context',
+    'printf',
+    'regextype',
+    'used',
+  ].map((p) => `-${p}`),
+);
 
 export function runFind(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: number): Flow {
   let i = 0;
@@ -157,14 +228,20 @@ export function runFind(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: numbe
   }
   const roots: Word[] = [];
   for (; i < args.length; i++) {
-    const v = args[i]?.value;
-    if (v !== null && v !== undefined && (v.startsWith('-') || FIND_OPERATOR.has(v))) break;
-    roots.push(args[i] as Word);
+    const w = args[i] as Word;
+    if (w.value === null && (w.splits || !isOperandPrefix(w.prefix))) hiddenExpression(walk, w);
+    if (w.value !== null && (w.value.startsWith('-') || FIND_OPERATOR.has(w.value))) break;
+    roots.push(w);
   }
-  if (roots.length === 0) roots.push({ text: '.', value: '.', toplevel: false, nested: [] });
+  if (roots.length === 0) roots.push(literalWord('.'));
   let writes = false;
   for (; i < args.length; i++) {
     const v = args[i]?.value;
+    if (v === null) hiddenExpression(walk, args[i] as Word);
+    if (v && FIND_VALUE.has(v)) {
+      i++; // -name "$pattern": a value, not an action
+      continue;
+    }
     if (v === '-follow') follow = true;
     if (v === '-delete') {
       walk.targets(roots, cwds);
@@ -193,6 +270,13 @@ export function runFind(walk: ShellWalk, args: Word[], cwds: Cwd[], depth: numbe
   return same(cwds);
 }
 
+function hiddenExpression(walk: ShellWalk, w: Word): never {
+  return walk.deny(
+    `Blocked: the find argument ${w.text} is known only at run time and could hide -delete or -exec. ` +
+      'Spell the expression out.',
+  );
+}
+
 /** `-exec cmd {} ;` from `root`: `{}` is a file below it; `-execdir` runs in that file's directory */
 function findExec(
   walk: ShellWalk,
@@ -204,7 +288,11 @@ function findExec(
 ): void {
   const file = inDir ? './_' : root.value === null ? null : `${root.value}/_`;
   const words = command.map((w) =>
-    w.value?.includes('{}') ? { ...w, value: file === null ? null : w.value.replaceAll('{}', file) } : w,
+    w.value?.includes('{}')
+      ? file === null
+        ? { ...literalWord(w.text, null), prefix: w.value.slice(0, w.value.indexOf('{}')) }
+        : literalWord(w.text, w.value.replaceAll('{}', file))
+      : w,
   );
   // the directory of each file found: the root or one below it, and for the root itself its parent
   // (GNU find runs `find sub -execdir` once in `.` with `./sub`; `find . -execdir` stays in `.`)

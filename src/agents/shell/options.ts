@@ -21,6 +21,11 @@ export interface ParsedArgs {
   /** option name (a letter, or a long name without dashes) → the values given to it */
   values: Map<string, Word[]>;
   flags: Set<string>;
+  /**
+   * words known only at run time that may be options, or several words (`$F`; `"$x"` before `--`):
+   * `cp "$x" a b` with x='--target-directory=/etc' writes to /etc
+   */
+  unknown: Word[];
   /** the index in the input of the first operand (wrappers stop there) */
   firstOperand: number;
 }
@@ -31,12 +36,29 @@ export interface ParsedArgs {
  * whose value is unknown ($VAR) counts as an operand.
  */
 export function parseOptions(args: readonly Word[], spec: OptionSpec, stopAtOperand = false): ParsedArgs {
-  const out: ParsedArgs = { operands: [], values: new Map(), flags: new Set(), firstOperand: args.length };
+  const out: ParsedArgs = {
+    operands: [],
+    values: new Map(),
+    flags: new Set(),
+    unknown: [],
+    firstOperand: args.length,
+  };
   const setValue = (name: string, w: Word) => out.values.set(name, [...(out.values.get(name) ?? []), w]);
   let optionsEnd = false;
   for (let i = 0; i < args.length; i++) {
     const w = args[i] as Word;
     const v = w.value;
+    if (
+      v === null &&
+      !w.toplevel &&
+      !stopAtOperand &&
+      (w.splits || (!optionsEnd && !isOperandPrefix(w.prefix)))
+    ) {
+      const named = w.splits ? null : /^--([^=]+)=/.exec(w.prefix);
+      if (named) setValue(named[1] as string, literalWord(w.text, null));
+      else out.unknown.push(w);
+      continue;
+    }
     const isOption =
       !optionsEnd && v !== null && v.startsWith('-') && v !== '-' && !spec.operandLike?.(v) && !w.toplevel;
     if (!isOption) {
@@ -81,9 +103,19 @@ export function parseOptions(args: readonly Word[], spec: OptionSpec, stopAtOper
   return out;
 }
 
+/** a literal start that makes a word an operand, whatever follows: `./$f`, `src/$f` */
+export function isOperandPrefix(prefix: string): boolean {
+  return prefix !== '' && !prefix.startsWith('-');
+}
+
 /** a word standing for part of another one's value (`--target-directory=/x` → `/x`) */
 export function derived(w: Word, value: string): Word {
-  return { text: w.text, value, toplevel: false, nested: [] };
+  return { ...literalWord(value), text: w.text };
+}
+
+/** a word with this literal value; `value` null: only known at run time, one word */
+export function literalWord(text: string, value: string | null = text): Word {
+  return { text, value, prefix: value ?? '', splits: false, toplevel: false, nested: [] };
 }
 
 /** the values of any of these options */

@@ -58,8 +58,11 @@ function lit(n: GoNode | null): string {
   return n ? String(n.Value) : '';
 }
 
-/** A piece of a word's value: literal text, something only known at run time, or the worktree root. */
-type Piece = { lit: string } | 'dynamic' | 'toplevel';
+/**
+ * A piece of a word's value: literal text, the worktree root, or something only known at run time:
+ * quoted (`"$x"`: one word) or not (`$x`: split into any number of words).
+ */
+type Piece = { lit: string } | 'dynamic' | 'split' | 'toplevel';
 
 class Reader {
   private readonly mayNest: boolean;
@@ -204,21 +207,29 @@ class Reader {
     const nested = this.nested(n);
     const braced = text.includes('{') ? syntax.SplitBraces(n) : n;
     const alternatives = this.pieces(nodes(braced, 'Parts'));
-    if (alternatives === null) return [{ text, value: null, toplevel: false, nested }];
+    if (alternatives === null)
+      return [{ text, value: null, prefix: '', splits: true, toplevel: false, nested }];
     return alternatives.map((pieces, i) => ({ ...wordValue(pieces), text, nested: i === 0 ? nested : [] }));
   }
 
   private word(n: GoNode): Word {
-    const pieces = this.pieces(nodes(n, 'Parts'), false)?.[0] ?? ['dynamic' as const];
+    const pieces = this.pieces(nodes(n, 'Parts'), false)?.[0] ?? ['split' as const];
     return { ...wordValue(pieces), text: this.text(n), nested: this.nested(n) };
   }
 
   private plainWord(text: string): Word {
-    return { text, value: text, toplevel: false, nested: [] };
+    return { text, value: text, prefix: text, splits: false, toplevel: false, nested: [] };
   }
 
   private dynamicWord(n: GoNode): Word {
-    return { text: this.text(n), value: null, toplevel: false, nested: this.nested(n) };
+    return {
+      text: this.text(n),
+      value: null,
+      prefix: '',
+      splits: true,
+      toplevel: false,
+      nested: this.nested(n),
+    };
   }
 
   /** The alternatives a list of word parts expands to (one unless braces), or null when too many. */
@@ -240,7 +251,7 @@ class Reader {
           alternatives = expanded.flatMap((e) => e as Piece[][]);
         }
       } else {
-        alternatives = [this.piecesOf(part, type, i === 0)];
+        alternatives = [this.piecesOf(part, type, i === 0, false)];
       }
       out = out.flatMap((prefix) => alternatives.map((alt) => [...prefix, ...alt]));
       if (out.length > MAX_BRACE_WORDS) return null;
@@ -248,7 +259,8 @@ class Reader {
     return out;
   }
 
-  private piecesOf(part: GoNode, type: string, first: boolean): Piece[] {
+  private piecesOf(part: GoNode, type: string, first: boolean, quoted: boolean): Piece[] {
+    const unknown = quoted ? 'dynamic' : 'split';
     switch (type) {
       case 'Lit':
         return [{ lit: removeQuoting(String(part.Value), null) }];
@@ -264,17 +276,17 @@ class Reader {
           const t = syntax.NodeType(p);
           return t === 'Lit'
             ? [{ lit: removeQuoting(String(p.Value), '"') }]
-            : this.piecesOf(p, t, first && i === 0);
+            : this.piecesOf(p, t, first && i === 0, true);
         });
       }
       case 'CmdSubst':
-        return first && isToplevelIdiom(part) ? ['toplevel'] : ['dynamic'];
+        return first && isToplevelIdiom(part) ? ['toplevel'] : [unknown];
       case 'ProcSubst':
         return [{ lit: '/dev/fd/63' }]; // the word is a pipe's path; the code inside is in `nested`
       case 'ParamExp':
       case 'ArithmExp':
       case 'ExtGlob':
-        return ['dynamic'];
+        return [unknown];
       default:
         throw new ShellSyntaxError(`unsupported word part ${type}`);
     }
@@ -300,11 +312,18 @@ class Reader {
   }
 }
 
-function wordValue(pieces: Piece[]): Pick<Word, 'value' | 'toplevel'> {
+function wordValue(pieces: Piece[]): Pick<Word, 'value' | 'prefix' | 'splits' | 'toplevel'> {
   const toplevel = pieces[0] === 'toplevel';
   const rest = toplevel ? pieces.slice(1) : pieces;
-  if (rest.some((p) => typeof p === 'string')) return { value: null, toplevel: false };
-  return { value: rest.map((p) => (p as { lit: string }).lit).join(''), toplevel };
+  const known = rest.findIndex((p) => typeof p === 'string');
+  const literal = (ps: Piece[]) => ps.map((p) => (p as { lit: string }).lit).join('');
+  if (known === -1) return { value: literal(rest), prefix: literal(rest), splits: false, toplevel };
+  return {
+    value: null,
+    prefix: toplevel ? '' : literal(rest.slice(0, known)),
+    splits: rest.includes('split'),
+    toplevel: false,
+  };
 }
 
 /**

@@ -60,7 +60,10 @@ const FAMILIES: Record<string, [string, boolean][]> = {
     ['if true; then cp x /etc/y; fi', false],
     ['if true; then :; else cp x /etc/y; fi', false],
     ['for f in a b; do cp $f /etc/; done', false],
-    ['for f in *.ts; do cp "$f" dist/; done', true],
+    ['for f in *.ts; do cp -- "$f" dist/; done', true],
+    ['for f in *.ts; do cp "./$f" dist/; done', true],
+    ['for f in *.ts; do cp "$f" dist/; done', false], // "$f" could be --target-directory=/etc
+    ['for f in *.ts; do cp $f dist/; done', false], // $f could be several words
     ['while false; do cp x /etc/y; done', false],
     ['while true; do cd sub; done', false],
     ['for d in a b; do cd $d; done', false],
@@ -145,7 +148,8 @@ const FAMILIES: Record<string, [string, boolean][]> = {
   'xargs and find': [
     ['ls | xargs rm', false],
     ['ls | xargs grep foo', true],
-    ['ls | xargs -I{} cp {} dest/', true],
+    ['ls | xargs -I{} cp {} dest/', false], // a line of input could be --target-directory=/etc
+    ['ls | xargs -I{} cp ./{} dest/', true],
     ['ls | xargs -I{} cp {} /etc/', false],
     ['ls | xargs sh -c \'cp "$@" /etc/\' _', false],
     ['find . -name "*.o" -delete', true],
@@ -164,8 +168,18 @@ const FAMILIES: Record<string, [string, boolean][]> = {
     ['command cp x /etc/y', false],
     ['command -v cp', true],
     ['/bin/cp x /etc/y', false],
-    ['$CP x /etc/y', false], // any command: any argument may be what it writes
-    ['$CP x y', true],
+    ['$CP x /etc/y', false],
+    ['$CP x y', false], // CP='cp -t /etc' would write there
+    ['cp "$X" a b', false], // X='--target-directory=/etc'
+    ['cp $X b', false],
+    ['cp --target-directory="$X" a', false],
+    ['cp -- "$X" out/', true],
+    ['ls | xargs $OPTS rm', false],
+    ['git branch "$X" main', false], // X='-D'
+    ['git commit -m "$(cat msg.txt)"', true],
+    ['git clone "$URL" /etc/x', false],
+    ['find . $EXPR', false], // EXPR='-delete'
+    ['find . -name "$PATTERN" -print', true],
     ['env -S "cp x /etc/y"', false],
     ['sudo touch x', false],
     ['"$(git rev-parse --show-toplevel)/node_modules/.bin/tsc" -p .', true],

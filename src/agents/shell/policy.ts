@@ -233,7 +233,7 @@ export class ShellWalk {
     if (w.value?.startsWith('~')) this.deny(HOME_DENIAL(what));
     return cwds.map((cwd) => {
       const abs = this.resolve(w, cwd, what);
-      if (isScratch(abs, this.c) || isInside(abs, this.c.worktree)) {
+      if ((isScratch(abs, this.c) && !isDeviceFile(abs)) || isInside(abs, this.c.worktree)) {
         this.paths.push(abs);
         return abs;
       }

@@ -7,6 +7,7 @@ import type { Word } from './ast.js';
 import {
   derived,
   hasOption,
+  literalWord,
   type OptionSpec,
   optionValues,
   type ParsedArgs,
@@ -33,6 +34,8 @@ export interface WriteTargets {
   symlinked: Word[];
   /** the targets depend on operands, so arguments appended by `xargs` would be targets too */
   takesOperands: boolean;
+  /** arguments known only at run time that may be options or several words: targets unknown */
+  unknownArgs: Word[];
 }
 
 const last = (p: ParsedArgs): Word[] => (p.operands.length >= 2 ? p.operands.slice(-1) : []);
@@ -271,6 +274,7 @@ export function writeTargetsOf(name: string, args: readonly Word[]): WriteTarget
       hardLinked: [],
       symlinked: [],
       takesOperands: false,
+      unknownArgs: args.filter((a) => a.value === null && a.splits),
     };
   }
   if (name === 'tar') return tarTargets(args);
@@ -283,6 +287,7 @@ export function writeTargetsOf(name: string, args: readonly Word[]): WriteTarget
     hardLinked: spec.links?.(p) ?? [],
     symlinked: spec.symlinks?.(p) ?? [],
     takesOperands: spec.writes !== 'none',
+    unknownArgs: p.unknown,
   };
 }
 
@@ -358,9 +363,7 @@ function tarTargets(args: readonly Word[]): WriteTargets {
     ...(creates ? optionValues(p, ['f', 'file']) : []),
     ...(extracts ? optionValues(p, ['C', 'directory']) : []),
     // -P keeps the archive's absolute and `..` member names: where they land is in the archive
-    ...(extracts && hasOption(p, ['P', 'absolute-names'])
-      ? [{ text: 'tar -P', value: null, toplevel: false, nested: [] }]
-      : []),
+    ...(extracts && hasOption(p, ['P', 'absolute-names']) ? [literalWord('tar -P', null)] : []),
   ];
-  return { targets, hardLinked: [], symlinked: [], takesOperands: false };
+  return { targets, hardLinked: [], symlinked: [], takesOperands: false, unknownArgs: p.unknown };
 }
