@@ -22,7 +22,7 @@ export const ALLOW: ToolDecision = { allow: true };
 export const deny = (reason: string): ToolDecision => ({ allow: false, reason });
 
 /** absolute places outside the worktree that shell commands may write to and `cd` into */
-const SCRATCH_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
+export const SCRATCH_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
 /** device files a command may redirect to; deeper paths (`/dev/fd/3/x`) reach whatever fd 3 is */
 const DEVICE_FILE = /^\/dev\/(null|zero|full|random|urandom|tty|stdin|stdout|stderr|fd\/\d+)$/;
 
