@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -24,8 +23,6 @@ import { after, before, describe, it } from 'node:test';
 import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
 import { osSandboxUnavailable } from '../../src/agents/claude/os-sandbox.js';
 import {
-  claudeBinaryPath,
-  envForScriptedModel,
   replySequence,
   startScriptedModelServer,
   toolResults,
@@ -38,6 +35,7 @@ import {
   fakeClaudePath,
   gitIn,
   makeUnitRepo,
+  realClaudeBackend,
   type UnitRepo,
 } from '../support/agent-fixtures.js';
 import { recordingObserver } from '../support/recording-observer.js';
@@ -271,13 +269,7 @@ for (const mode of ['off', 'on'] as const) {
         ]),
       );
       try {
-        const home = join(repo.root, 'home');
-        mkdirSync(home);
-        const backend = new ClaudeAgentBackend({
-          pathToClaudeCodeExecutable: claudeBinaryPath(),
-          env: { ...envForScriptedModel(server.url, home), CLAUDE_CODE_MAX_RETRIES: '0' },
-          log: silentLogger,
-        });
+        const backend = realClaudeBackend(repo, server.url);
         const rec = recordingObserver();
         const request: PhaseRequest = aPhaseRequest(repo, { osSandbox: mode, maxTurns: list.length + 5 });
         expectKind(await backend.runPhase(request, rec.observer), 'completed');
