@@ -9,8 +9,8 @@ import type { CanUseTool, HookCallback, PermissionResult } from '@anthropic-ai/c
 import type { QuestionItem } from '../../domain/work-unit.js';
 import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
-import { SCRATCH_DIRS } from '../sandbox-paths.js';
 import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
+import { SCRATCH_DIRS } from '../sandbox-paths.js';
 
 export interface ToolGateDeps {
   worktree: string;
