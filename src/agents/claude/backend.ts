@@ -19,7 +19,13 @@ import { loadPhaseTemplate } from '../prompt-files.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
-import { agentGitConfig, osSandboxUnavailable, sandboxOption, writeAgentExcludes } from './os-sandbox.js';
+import {
+  agentGitConfig,
+  osSandboxUnavailable,
+  sandboxHoldReason,
+  sandboxOption,
+  writeAgentExcludes,
+} from './os-sandbox.js';
 import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
 import { UserInput } from './user-input.js';
 
@@ -128,18 +134,24 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
-  /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
+  /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */
+  async holdReason(mode: PhaseRequest['osSandbox']): Promise<string | null> {
+    return sandboxHoldReason(mode, mode === 'off' ? null : await osSandboxUnavailable());
+  }
+
+  /**
+   * Whether this phase's shell commands run in the OS sandbox. Unless it is `off`, the sandbox is
+   * required: where it cannot run, Claude Code refuses to start and nothing runs unconfined (the
+   * scheduler does not start such phases in the first place).
+   */
   private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
     if (mode === 'off') return false;
-    if (mode === 'on') return true;
-    const missing = await osSandboxUnavailable();
-    if (missing && !this.warnedNoSandbox) {
+    const hold = await this.holdReason(mode);
+    if (hold && !this.warnedNoSandbox) {
       this.warnedNoSandbox = true;
-      log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
-        reason: missing,
-      });
+      log.warn('no OS sandbox for agent shell commands; the phase is refused', { reason: hold });
     }
-    return missing === null;
+    return true;
   }
 
   /** the excludes file sandboxed git reads, written once per project */
@@ -185,7 +197,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         req,
         sandboxed ? this.excludesFile(req.hostRoot) : null,
       ),
-      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, req.osSandbox === 'on') } : {}),
+      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, true) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
