@@ -3,6 +3,7 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type {
@@ -55,6 +56,11 @@ const GIT_LOCATION_VARS = [
   'GIT_COMMON_DIR',
   'GIT_OBJECT_DIRECTORY',
 ];
+/**
+ * Where bash lives: Claude Code runs agents' commands in CLAUDE_CODE_SHELL, else $SHELL if bash or
+ * zsh, and the sandbox policy parses bash. Newer builds first (macOS's /bin/bash is 3.2).
+ */
+const BASH_PATHS = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/usr/bin/bash', '/bin/bash'];
 const STDERR_TAIL = 4000;
 
 type AgentSdk = typeof import('@anthropic-ai/claude-agent-sdk');
@@ -154,6 +160,13 @@ export class ClaudeAgentBackend implements AgentBackend {
     return true;
   }
 
+  private bashPath: string | null | undefined;
+  /** the shell agents' commands run in, found once: the one the sandbox policy reads */
+  private bash(): string | null {
+    this.bashPath ??= BASH_PATHS.find((p) => existsSync(p)) ?? null;
+    return this.bashPath;
+  }
+
   /** the excludes file sandboxed git reads, written once per project */
   private excludesFile(hostRoot: string): string {
     let file = this.excludesFiles.get(hostRoot);
@@ -191,12 +204,10 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
       ...(req.model ? { model: req.model } : {}),
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
-      env: childEnv(
-        process.env,
-        this.opts.env ?? {},
-        req,
-        sandboxed ? this.excludesFile(req.hostRoot) : null,
-      ),
+      env: childEnv(process.env, this.opts.env ?? {}, req, {
+        excludesFile: sandboxed ? this.excludesFile(req.hostRoot) : null,
+        bash: this.bash(),
+      }),
       ...(sandboxed ? { sandbox: sandboxOption(req.worktree, true) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
@@ -277,14 +288,18 @@ export function childEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
-  excludesFile: string | null = null,
+  opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...base, ...extra };
   for (const v of GIT_LOCATION_VARS) delete env[v];
+  // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
+  delete env.CDPATH;
+  // the policy reads commands as bash: run them in bash (zsh reads some text differently)
+  if (opts.bash && !env.CLAUDE_CODE_SHELL?.includes('bash')) env.CLAUDE_CODE_SHELL = opts.bash;
   const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
     (p): p is string => Boolean(p),
   );
   env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
-  agentGitConfig(env, excludesFile);
+  agentGitConfig(env, opts.excludesFile ?? null);
   return env;
 }
