@@ -255,6 +255,18 @@ for (const mode of ['off', 'on'] as const) {
           ...list.map(([, command], i) => ({
             toolUses: [{ id: `toolu_${i}`, name: 'Bash', input: { command, description: `escape ${i}` } }],
           })),
+          // the residue: inline code is beyond the text policy; only the OS sandbox stops it
+          {
+            toolUses: [
+              {
+                id: 'toolu_residue',
+                name: 'Bash',
+                input: {
+                  command: `node -e "require('fs').writeFileSync(process.argv[1], 'x')" ${out}/residue`,
+                },
+              },
+            ],
+          },
           // a control, so that a policy denying everything fails this test
           {
             toolUses: [
@@ -271,7 +283,7 @@ for (const mode of ['off', 'on'] as const) {
       try {
         const backend = realClaudeBackend(repo, server.url);
         const rec = recordingObserver();
-        const request: PhaseRequest = aPhaseRequest(repo, { osSandbox: mode, maxTurns: list.length + 5 });
+        const request: PhaseRequest = aPhaseRequest(repo, { osSandbox: mode, maxTurns: list.length + 6 });
         expectKind(await backend.runPhase(request, rec.observer), 'completed');
         results = toolResults(server.messageRequests().at(-1)!);
         denied = rec.events.filter((e): e is Extract<AgentEvent, { type: 'denied' }> => e.type === 'denied');
@@ -302,8 +314,22 @@ for (const mode of ['off', 'on'] as const) {
       );
     });
 
-    it('writes nothing outside the worktree, and runs the control', () => {
-      assert.deepEqual(readdirSync(out), []);
+    it(`lets inline code through the policy, where ${mode === 'on' ? 'the OS sandbox stops it' : 'nothing stops it (the residue)'}`, async () => {
+      const residue = results.find((r) => r.tool_use_id === 'toolu_residue');
+      if (mode === 'off' || (await osSandboxUnavailable())) {
+        assert.equal(residue?.is_error, false, JSON.stringify(residue));
+        assert.equal(readFileSync(join(out, 'residue'), 'utf8'), 'x');
+      } else {
+        assert.match(residue?.text ?? '', /EROFS|read-only file system/i);
+        assert.equal(existsSync(join(out, 'residue')), false);
+      }
+    });
+
+    it('writes nothing else outside the worktree, and runs the control', () => {
+      assert.deepEqual(
+        readdirSync(out).filter((f) => f !== 'residue'),
+        [],
+      );
       assert.equal(existsSync(join(repo.host, 'leak.txt')), false);
       // the session's own home (Claude Code's settings and logs) lives beside the host, and Claude
       // Code's sandbox creates empty files in .git (config.worktree, objects/info/alternates) to
