@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { decideShell } from './policy.js';
 
 const H = '/home/op/proj';
@@ -88,9 +89,9 @@ const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 /** ways to run a command C: the verdict must not change */
 const WRAPPERS: Record<string, (C: string) => string> = {
   plain: (C) => C,
-  subshell: (C) => `(${C})`,
+  subshell: (C) => `( ${C} )`, // spaced: `((` would be arithmetic
   block: (C) => `{ ${C}; }`,
-  '$( )': (C) => `echo "$(${C})"`,
+  '$( )': (C) => `echo "$( ${C} )"`, // spaced: `$((` would be arithmetic
   backticks: (C) => `echo \`${C}\``,
   eval: (C) => `eval ${q(C)}`,
   'bash -c': (C) => `bash -c ${q(C)}`,
@@ -105,11 +106,20 @@ const WRAPPERS: Record<string, (C: string) => string> = {
   '||': (C) => `false || ${C}`,
   ';': (C) => `true; ${C}`,
   '|': (C) => `echo | ${C}`,
-  '&': (C) => `${C} &`,
+  '&': (C) => `${C} & wait`,
   if: (C) => `if true; then ${C}; fi`,
   for: (C) => `for i in 1; do ${C}; done`,
   function: (C) => `f() { ${C}; }; f`,
 };
+
+/** issue 12's five forms */
+const ISSUE_FORMS = [
+  (T: string) => `cp x ${T} 2>/dev/null`,
+  (T: string) => `mv x ${T} 2>&1`,
+  (T: string) => `ln -s x ${T} 2>&1`,
+  (T: string) => `echo hi >| ${T}`,
+  (T: string) => `install -m 644 f ${T}`,
+];
 
 /** wrappers that take one simple command, not a list or a builtin */
 const SIMPLE_ONLY = new Set(['env', 'nohup/timeout']);
@@ -150,15 +160,8 @@ function corpus(): Case[] {
     }
   }
   // the issue's five forms in every wrapper, against every target
-  const issueForms = [
-    (T: string) => `cp x ${T} 2>/dev/null`,
-    (T: string) => `mv x ${T} 2>&1`,
-    (T: string) => `ln -s x ${T} 2>&1`,
-    (T: string) => `echo hi >| ${T}`,
-    (T: string) => `install -m 644 f ${T}`,
-  ];
   for (const wrap of Object.values(WRAPPERS)) {
-    for (const form of issueForms) {
+    for (const form of ISSUE_FORMS) {
       for (const target of TARGETS) {
         cases.push({
           family: 'issue 12 forms × targets × wrappers',
@@ -232,6 +235,53 @@ describe('the generated corpus', () => {
       rows.filter((row) => !doc.includes(row)),
       [],
       'docs/security.md should have these rows in its corpus table',
+    );
+  });
+});
+
+/** how many command strings each wrapper adds (the policy reads at most 4 nested ones) */
+const STRING_LEVELS: Record<string, number> = {
+  eval: 1,
+  'bash -c': 1,
+  'sh -c': 1,
+  'eval in bash -c': 2,
+  'here-doc': 1,
+  xargs: 1,
+  'find -exec': 1,
+};
+const SEED = Number(process.env.VE_FUZZ_SEED ?? Date.now() % 2 ** 31);
+
+describe('wrappers in wrappers (property)', () => {
+  it(`keeps the verdict of the target through 1–4 nested wrappers (seed ${SEED})`, () => {
+    // env and nohup take a simple command, and backticks do not nest without escapes, so they sit
+    // innermost; a here-doc's closing line must end the text, so it sits outermost
+    const innermost = [...SIMPLE_ONLY, 'backticks'];
+    const middle = Object.keys(WRAPPERS).filter((w) => !innermost.includes(w) && w !== 'here-doc');
+    const stack = fc.tuple(
+      fc.option(fc.constantFrom(...innermost), { nil: undefined }),
+      fc.array(fc.constantFrom(...middle), { minLength: 0, maxLength: 3 }),
+      fc.boolean(),
+    );
+    fc.assert(
+      fc.property(
+        stack,
+        fc.constantFrom(...ISSUE_FORMS),
+        fc.constantFrom(...TARGETS),
+        ([inner, mid, heredoc], form, target) => {
+          const names = [...(inner ? [inner] : []), ...mid, ...(heredoc ? ['here-doc'] : [])];
+          const command = names.reduce(
+            (c, w) => (WRAPPERS[w] as (c: string) => string)(c),
+            form(target.text),
+          );
+          const levels = names.reduce((n, w) => n + (STRING_LEVELS[w] ?? 0), 0);
+          const d = decideShell(command, ctx);
+          // deeper than the policy reads: denied whatever the target
+          const expected = levels > 4 ? 'deny' : target.write;
+          assert.equal(d.allow ? 'allow' : 'deny', expected, `${command}\n${JSON.stringify(d)}`);
+          if (d.allow && target.lands) assert.ok(d.paths?.includes(target.lands), command);
+        },
+      ),
+      { seed: SEED, numRuns: Number(process.env.VE_FUZZ_RUNS ?? 300) },
     );
   });
 });

@@ -97,6 +97,13 @@ describe('parseShell', () => {
     assert.deepEqual(nestedIn("cat <<'EOF'\nx $(g 7)\nEOF"), []);
   });
 
+  it('keeps a quoted here-document as written, and unescapes only $ ` \\ in an unquoted one', () => {
+    const body = (src: string) => only(parseShell(src)).redirs[0]?.heredoc?.value;
+    assert.equal(body("bash <<'EOF'\necho '\\'' \\$x\nEOF"), "echo '\\'' \\$x\n");
+    assert.equal(body('bash <<EOF\necho \\$x \\a\nEOF'), 'echo $x \\a\n');
+    assert.equal(body('bash <<EOF\necho $x\nEOF'), null);
+  });
+
   it('reads control flow: && || | ; subshells, blocks, if, loops, case, functions', () => {
     const kinds = (src: string) => parseShell(src).map((s) => s.cmd.kind);
     assert.deepEqual(kinds('a && b; a || b; a | b; (a); { a; }; ! a; a &'), [

@@ -197,7 +197,7 @@ class Reader {
       fd: node(n, 'N') ? lit(node(n, 'N')) : null,
       // bash refuses a redirection whose word expands to several ("ambiguous redirect")
       target: targets.length === 1 ? (targets[0] as Word) : this.dynamicWord(node(n, 'Word')!),
-      heredoc: hdoc ? this.word(hdoc) : null,
+      heredoc: hdoc ? this.heredoc(hdoc, node(n, 'Word')!) : null,
     };
   }
 
@@ -215,6 +215,22 @@ class Reader {
   private word(n: GoNode): Word {
     const pieces = this.pieces(nodes(n, 'Parts'), false)?.[0] ?? ['split' as const];
     return { ...wordValue(pieces), text: this.text(n), nested: this.nested(n) };
+  }
+
+  /**
+   * A here-document's body: literal when its delimiter is quoted (`<<'EOF'`), else expanded like a
+   * double-quoted string where a backslash escapes only `$`, `` ` `` and `\`.
+   */
+  private heredoc(body: GoNode, delimiter: GoNode): Word {
+    const delimiterParts = nodes(delimiter, 'Parts');
+    const quoted = delimiterParts.some((p) => syntax.NodeType(p) !== 'Lit' || String(p.Value).includes('\\'));
+    const pieces = nodes(body, 'Parts').flatMap((p): Piece[] => {
+      const type = syntax.NodeType(p);
+      if (type !== 'Lit') return this.piecesOf(p, type, false, true);
+      const text = String(p.Value);
+      return [{ lit: quoted ? text : text.replace(/\\([$`\\])/g, '$1') }];
+    });
+    return { ...wordValue(pieces), text: this.text(body), nested: this.nested(body) };
   }
 
   private plainWord(text: string): Word {
