@@ -9,6 +9,8 @@ import type { Assign, Command, Redirect, RedirOp, Script, Stmt, Word } from './a
 const { syntax } = sh;
 const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));
 
+/** a `{` that is not escaped (preceded by an even number of backslashes) */
+const UNESCAPED_BRACE = /(?:^|[^\\])(?:\\\\)*\{/;
 /** a brace expansion that would make more words than this is treated as unknown */
 const MAX_BRACE_WORDS = 64;
 
@@ -205,8 +207,14 @@ class Reader {
   private words(n: GoNode): Word[] {
     const text = this.text(n);
     const nested = this.nested(n);
-    const braced = text.includes('{') ? syntax.SplitBraces(n) : n;
-    const alternatives = this.pieces(nodes(braced, 'Parts'));
+    // the parser's brace splitter ignores backslashes: `a\{b,c}` is one word to bash, two to it
+    const literals = nodes(n, 'Parts').flatMap((p) =>
+      syntax.NodeType(p) === 'Lit' ? [String(p.Value)] : [],
+    );
+    const opens = literals.some((l) => UNESCAPED_BRACE.test(l));
+    const escaped = literals.some((l) => /\\[{},]/.test(l));
+    const braced = opens && !escaped ? syntax.SplitBraces(n) : n;
+    const alternatives = opens && escaped ? null : this.pieces(nodes(braced, 'Parts'));
     if (alternatives === null)
       return [{ text, value: null, prefix: '', splits: true, toplevel: false, nested }];
     return alternatives.map((pieces, i) => ({ ...wordValue(pieces), text, nested: i === 0 ? nested : [] }));
