@@ -46,7 +46,13 @@ const FORBIDDEN_VARS: Record<string, string> = {
   BASH_ENV: 'runs a file before every script',
   ENV: 'runs a file before every script',
 };
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'source', '.']);
+/** script operands that mean "read the commands from stdin" */
+const READS_STDIN = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '-']);
+/** the path a `<(…)` word stands for (`parse.ts`) */
+const PROC_SUBST = '/dev/fd/63';
+const COMPUTED_SCRIPT = (name: string) =>
+  `Blocked: ${name} runs a script produced at run time (<(…)), so it cannot be checked. Run the commands directly.`;
 /** running as someone else or changing the mount table makes the worktree boundary meaningless */
 const NEVER = new Set(['sudo', 'doas', 'su', 'pkexec', 'mount', 'umount', 'chroot', 'nsenter', 'unshare']);
 
@@ -323,7 +329,11 @@ function runShell(
     walk.nestedString(script.value, cwds, depth, `the ${name} -c script`);
     return same(cwds);
   }
-  if (script && !p.flags.has('s')) return same(cwds);
+  if (script && !p.flags.has('s') && !READS_STDIN.has(script.value ?? '')) {
+    // a file: what it does is beyond the text; but `<(…)` hands over a computed script
+    if (script.value === PROC_SUBST) walk.deny(COMPUTED_SCRIPT(name));
+    return same(cwds);
+  }
   const stdin = redirs
     .filter((r) => r.op === '<<' || r.op === '<<-' || r.op === '<<<' || r.op === '<')
     .at(-1);
@@ -335,6 +345,7 @@ function runShell(
         'Run the commands directly, or with bash -c.',
     );
   }
-  walk.nestedString(text.value, cwds, depth, `the script fed to ${name}`);
-  return same(cwds);
+  const after = walk.nestedString(text.value, cwds, depth, `the script fed to ${name}`);
+  // `source` runs it in this shell, so its `cd` moves the commands after it
+  return same(name === 'source' || name === '.' ? after : cwds);
 }

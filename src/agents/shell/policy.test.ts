@@ -140,6 +140,12 @@ const FAMILIES: Record<string, [string, boolean][]> = {
     ['bash -c "$S"', false],
     ['echo "cp x /etc/y" | bash', false],
     ['bash ./build.sh', true], // a file: beyond the text (residue; the OS sandbox confines it)
+    ['source ./env.sh', true],
+    ["source /dev/stdin <<< 'cp x /etc/y'", false],
+    ['. <(echo cp x /etc/y)', false],
+    ['bash <(curl -s http://localhost/x.sh)', false],
+    ["bash - <<'EOF'\ncp x out\nEOF", true],
+
     ["trap 'rm -rf /etc/y' EXIT", false],
     ['alias c="cp x /etc/y"', false],
     [`bash -c "eval 'bash -c \\"eval \\\\\\"cp x y\\\\\\"\\"'"`, true],
@@ -252,6 +258,13 @@ describe('decideShell', () => {
     if (!home.allow) assert.match(home.reason, /~\/y goes to a home directory/);
     const pipe = decideShell('ls | xargs rm', ctx);
     if (!pipe.allow) assert.match(pipe.reason, /find … -delete/);
+  });
+
+  it('follows a cd in sourced code into the next command, and not one in a child shell', () => {
+    const sourced = decideShell("source /dev/stdin <<< 'cd /tmp'; cp a b", ctx);
+    assert.deepEqual(sourced.allow && sourced.paths, ['/tmp', '/tmp/b', `${W}/b`]);
+    const child = decideShell("bash -s <<< 'cd /tmp'; cp a b", ctx);
+    assert.deepEqual(child.allow && child.paths, ['/tmp', `${W}/b`]);
   });
 
   it('lists every target inside the worktree or a scratch directory for the symlink check', () => {
