@@ -10,42 +10,13 @@ import { type At, type Cwd, commandName, type Flow, same, UNKNOWN_TARGET } from 
 import { runFind, runGit } from './git-find.js';
 import { hasOption, literalWord, type OptionSpec, optionValues, parseOptions } from './options.js';
 import type { ShellWalk } from './policy.js';
+import { ASSIGNMENT, checkAssignment, checkNameref, runDeclare, runVariableReader } from './variables.js';
 import { writeTargetsOf } from './writers.js';
 
 type Call = Extract<Command, { kind: 'call' }>;
 
-/** git's location variables: they must point into the worktree */
-const GIT_LOCATION_VARS = new Set([
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_COMMON_DIR',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-]);
-/** variables whose value git or the shell runs as a command (`sh -c "$GIT_PAGER"`) */
-const COMMAND_VARS = new Set([
-  'GIT_PAGER',
-  'GIT_EDITOR',
-  'GIT_SEQUENCE_EDITOR',
-  'GIT_SSH_COMMAND',
-  'GIT_EXTERNAL_DIFF',
-  'PAGER',
-  'EDITOR',
-  'VISUAL',
-]);
-/** variables that change where `cd` goes, inject git configuration or run code at odd moments */
-const FORBIDDEN_VARS: Record<string, string> = {
-  CDPATH: 'changes where cd goes',
-  OLDPWD: 'changes where cd - goes',
-  GIT_CONFIG_PARAMETERS: 'injects git configuration (use git -c key=value)',
-  GIT_CONFIG_COUNT: 'injects git configuration (use git -c key=value)',
-  PROMPT_COMMAND: 'runs code the policy cannot see',
-  PS0: 'runs code the policy cannot see',
-  PS4: 'runs code the policy cannot see',
-  BASH_ENV: 'runs a file before every script',
-  ENV: 'runs a file before every script',
-};
+/** the declaration builtins (a DeclClause comes as a call named after them) */
+const DECLARE = new Set(['export', 'declare', 'local', 'readonly', 'typeset', 'nameref']);
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox', 'source', '.']);
 /** script operands that mean "read the commands from stdin" */
 const READS_STDIN = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0', '-']);
@@ -89,7 +60,6 @@ const XARGS: OptionSpec = {
 };
 const SHELL_OPTIONS: OptionSpec = { short: 'oO', long: ['rcfile', 'init-file'] };
 const ENV_OPTIONS: OptionSpec = { short: 'uCS', long: ['unset', 'chdir', 'split-string'] };
-const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 /** A simple command with its assignments: the code in its words, then the command itself. */
 export function runCall(walk: ShellWalk, call: Call, redirs: Redirect[], cwds: Cwd[], depth: number): Flow {
@@ -98,44 +68,10 @@ export function runCall(walk: ShellWalk, call: Call, redirs: Redirect[], cwds: C
     checkAssignment(walk, a.name, a.value, cwds, depth);
   }
   walk.words(call.args, cwds, depth);
+  if (DECLARE.has(call.args[0]?.value ?? '')) checkNameref(walk, call.args.slice(1), call.assigns);
   walk.parentPaths([...call.args, ...call.assigns.flatMap((a) => (a.value ? [a.value] : []))], cwds);
   if (call.args.length === 0) return same(cwds);
   return runCommand(walk, call.args, { redirs, cwds, depth, mode: { extraArgs: false } });
-}
-
-export function checkAssignment(
-  walk: ShellWalk,
-  name: string,
-  value: Word | null,
-  cwds: Cwd[],
-  depth: number,
-): void {
-  const forbidden =
-    FORBIDDEN_VARS[name] ??
-    (/^GIT_CONFIG_(KEY|VALUE)_\d+$/.test(name) ? FORBIDDEN_VARS.GIT_CONFIG_COUNT : undefined);
-  if (forbidden) walk.deny(`Blocked: setting ${name} ${forbidden}. Leave ${name} alone.`);
-  if (GIT_LOCATION_VARS.has(name) && value) {
-    for (const cwd of cwds) {
-      const inside = value.value !== null && !value.value.startsWith('~') && isInsideFrom(walk, value, cwd);
-      if (!inside) {
-        walk.deny(
-          `Blocked: ${name} points outside your worktree (${value.text}). Run git inside the worktree.`,
-        );
-      }
-    }
-  }
-  if (COMMAND_VARS.has(name) && value) {
-    if (value.value === null)
-      walk.deny(
-        `Blocked: ${name} is computed at run time and git runs it as a command. Use a literal value.`,
-      );
-    walk.nestedString(value.value, cwds, depth, name);
-  }
-}
-
-function isInsideFrom(walk: ShellWalk, w: Word, cwd: Cwd): boolean {
-  if (cwd === null && !w.value?.startsWith('/')) return false;
-  return isInside(walk.resolve(w, cwd, 'the path'), walk.c.worktree);
 }
 
 /** `args[0]` with its arguments, after any wrapper in front of it has been taken off. */
@@ -186,6 +122,17 @@ export function runCommand(walk: ShellWalk, args: Word[], at: At): Flow {
     }
     case 'trap':
       return runTrap(walk, rest, cwds, depth);
+    case 'export':
+    case 'declare':
+    case 'local':
+    case 'readonly':
+    case 'typeset':
+      runDeclare(walk, rest, cwds, depth);
+      return same(cwds);
+    case 'read':
+    case 'printf':
+      runVariableReader(walk, name, rest);
+      return same(cwds);
     case 'alias':
       for (const w of rest) {
         const m = w.value === null ? null : ASSIGNMENT.exec(w.value);
