@@ -15,8 +15,8 @@ declare module 'mvdan-sh' {
     /** throws a ParseError */
     Parse(src: string, name: string): GoNode;
   }
-  type ParserOption = { readonly __option: unique symbol };
-  interface Syntax {
+  export type ParserOption = { readonly __option: unique symbol };
+  export interface Syntax {
     NewParser(...options: ParserOption[]): Parser;
     Variant(lang: number): ParserOption;
     LangBash: number;

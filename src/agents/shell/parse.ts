@@ -3,11 +3,9 @@
  * synchronous, no dependencies). The parser is strict: what bash would refuse to run, it refuses too,
  * and the policy then denies. Anything this file does not know how to read is an error, never skipped.
  */
-import sh, { type GoNode } from 'mvdan-sh';
+import { createRequire } from 'node:module';
+import type { GoNode, Parser, Syntax } from 'mvdan-sh';
 import type { Assign, Command, Redirect, RedirOp, Script, Stmt, Word } from './ast.js';
-
-const { syntax } = sh;
-const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));
 
 /** a `{` that is not escaped (preceded by an even number of backslashes) */
 const UNESCAPED_BRACE = /(?:^|[^\\])(?:\\\\)*\{/;
@@ -17,38 +15,55 @@ const MAX_BRACE_WORDS = 64;
 export class ShellSyntaxError extends Error {}
 
 export function parseShell(src: string): Script {
+  const sh = loadParser();
   let file: GoNode;
   try {
-    file = parser.Parse(src, '');
+    file = sh.parser.Parse(src, '');
   } catch (err) {
     if (isGoError(err)) throw new ShellSyntaxError(err.Error());
     throw err;
   }
-  return new Reader(src).script(nodes(file, 'Stmts'));
+  return new Reader(src, sh).script(nodes(file, 'Stmts'));
 }
 
 function isGoError(err: unknown): err is { Error(): string } {
   return typeof (err as { Error?: unknown } | null)?.Error === 'function';
 }
 
-/** The parser's operator numbers, read off samples rather than copied from its Go source. */
-const REDIR_OPS = new Map<number, RedirOp>(
-  (['>', '>>', '>|', '<', '<>', '<&', '>&', '&>', '&>>', '<<<', '<<', '<<-'] as const).map((op) => {
-    const src = op.startsWith('<<') && op !== '<<<' ? `a ${op}x\nx\n` : `a ${op}x`;
-    const redir = nodes(nodes(parser.Parse(src, ''), 'Stmts')[0] as GoNode, 'Redirs')[0] as GoNode;
-    return [redir.Op as number, op];
-  }),
-);
-const BINARY_OPS = new Map<number, 'and' | 'or' | 'pipe'>(
-  (
-    [
-      ['&&', 'and'],
-      ['||', 'or'],
-      ['|', 'pipe'],
-      ['|&', 'pipe'],
-    ] as const
-  ).map(([op, kind]) => [node(nodes(parser.Parse(`a ${op} b`, ''), 'Stmts')[0]!, 'Cmd')!.Op as number, kind]),
-);
+interface LoadedParser {
+  syntax: Syntax;
+  parser: Parser;
+  /** the parser's operator numbers, read off samples rather than copied from its Go source */
+  redirOps: Map<number, RedirOp>;
+  binaryOps: Map<number, 'and' | 'or' | 'pipe'>;
+}
+let loaded: LoadedParser | null = null;
+
+/** The parser is 1.5 MB of JavaScript (~0.2 s to load): read on the first command, off the daemon's start. */
+function loadParser(): LoadedParser {
+  if (loaded) return loaded;
+  const { syntax } = createRequire(import.meta.url)('mvdan-sh') as { syntax: Syntax };
+  const parser = syntax.NewParser(syntax.Variant(syntax.LangBash));
+  const first = (src: string) => nodes(parser.Parse(src, ''), 'Stmts')[0] as GoNode;
+  const redirOps = new Map<number, RedirOp>(
+    (['>', '>>', '>|', '<', '<>', '<&', '>&', '&>', '&>>', '<<<', '<<', '<<-'] as const).map((op) => {
+      const src = op.startsWith('<<') && op !== '<<<' ? `a ${op}x\nx\n` : `a ${op}x`;
+      return [nodes(first(src), 'Redirs')[0]?.Op as number, op];
+    }),
+  );
+  const binaryOps = new Map<number, 'and' | 'or' | 'pipe'>(
+    (
+      [
+        ['&&', 'and'],
+        ['||', 'or'],
+        ['|', 'pipe'],
+        ['|&', 'pipe'],
+      ] as const
+    ).map(([op, kind]) => [node(first(`a ${op} b`), 'Cmd')?.Op as number, kind]),
+  );
+  loaded = { syntax, parser, redirOps, binaryOps };
+  return loaded;
+}
 
 function nodes(n: GoNode, field: string): GoNode[] {
   return (n[field] as GoNode[] | null) ?? [];
@@ -68,8 +83,13 @@ type Piece = { lit: string } | 'dynamic' | 'split' | 'toplevel';
 
 class Reader {
   private readonly mayNest: boolean;
-  constructor(private readonly src: string) {
+  private readonly syntax: Syntax;
+  constructor(
+    private readonly src: string,
+    private readonly sh: LoadedParser,
+  ) {
     this.mayNest = /[$<>]\(|`/.test(src);
+    this.syntax = sh.syntax;
   }
 
   script(stmts: GoNode[]): Script {
@@ -87,7 +107,7 @@ class Reader {
 
   private command(n: GoNode | null): Command {
     if (n === null) return { kind: 'empty' };
-    const type = syntax.NodeType(n);
+    const type = this.syntax.NodeType(n);
     switch (type) {
       case 'CallExpr':
         return {
@@ -106,7 +126,7 @@ class Reader {
         };
       }
       case 'BinaryCmd': {
-        const kind = BINARY_OPS.get(n.Op as number);
+        const kind = this.sh.binaryOps.get(n.Op as number);
         if (!kind) throw new ShellSyntaxError(`unknown operator ${String(n.Op)}`);
         return { kind, left: this.stmt(node(n, 'X')!), right: this.stmt(node(n, 'Y')!) };
       }
@@ -129,7 +149,7 @@ class Reader {
         };
       case 'ForClause': {
         const loop = node(n, 'Loop')!;
-        const wordIter = syntax.NodeType(loop) === 'WordIter';
+        const wordIter = this.syntax.NodeType(loop) === 'WordIter';
         return {
           kind: 'loop',
           cond: wordIter ? [] : [this.exprStmt(loop)],
@@ -190,7 +210,7 @@ class Reader {
   }
 
   private redirect(n: GoNode): Redirect {
-    const op = REDIR_OPS.get(n.Op as number);
+    const op = this.sh.redirOps.get(n.Op as number);
     if (!op) throw new ShellSyntaxError(`unknown redirection ${String(n.Op)}`);
     const targets = this.words(node(n, 'Word')!);
     const hdoc = node(n, 'Hdoc');
@@ -209,11 +229,11 @@ class Reader {
     const nested = this.nested(n);
     // the parser's brace splitter ignores backslashes: `a\{b,c}` is one word to bash, two to it
     const literals = nodes(n, 'Parts').flatMap((p) =>
-      syntax.NodeType(p) === 'Lit' ? [String(p.Value)] : [],
+      this.syntax.NodeType(p) === 'Lit' ? [String(p.Value)] : [],
     );
     const opens = literals.some((l) => UNESCAPED_BRACE.test(l));
     const escaped = literals.some((l) => /\\[{},]/.test(l));
-    const braced = opens && !escaped ? syntax.SplitBraces(n) : n;
+    const braced = opens && !escaped ? this.syntax.SplitBraces(n) : n;
     const alternatives = opens && escaped ? null : this.pieces(nodes(braced, 'Parts'));
     if (alternatives === null)
       return [{ text, value: null, prefix: '', splits: true, toplevel: false, nested }];
@@ -231,9 +251,11 @@ class Reader {
    */
   private heredoc(body: GoNode, delimiter: GoNode): Word {
     const delimiterParts = nodes(delimiter, 'Parts');
-    const quoted = delimiterParts.some((p) => syntax.NodeType(p) !== 'Lit' || String(p.Value).includes('\\'));
+    const quoted = delimiterParts.some(
+      (p) => this.syntax.NodeType(p) !== 'Lit' || String(p.Value).includes('\\'),
+    );
     const pieces = nodes(body, 'Parts').flatMap((p): Piece[] => {
-      const type = syntax.NodeType(p);
+      const type = this.syntax.NodeType(p);
       if (type !== 'Lit') return this.piecesOf(p, type, false, true);
       const text = String(p.Value);
       return [{ lit: quoted ? text : text.replace(/\\([$`\\])/g, '$1') }];
@@ -260,7 +282,7 @@ class Reader {
   private pieces(parts: GoNode[], braces = true): Piece[][] | null {
     let out: Piece[][] = [[]];
     for (const [i, part] of parts.entries()) {
-      const type = syntax.NodeType(part);
+      const type = this.syntax.NodeType(part);
       let alternatives: Piece[][];
       if (type === 'BraceExp' && braces) {
         const elems = nodes(part, 'Elems');
@@ -297,14 +319,14 @@ class Reader {
         if (part.Dollar === true) return ['dynamic']; // $"…": translated at run time
         const inner = nodes(part, 'Parts');
         return inner.flatMap((p, i) => {
-          const t = syntax.NodeType(p);
+          const t = this.syntax.NodeType(p);
           return t === 'Lit'
             ? [{ lit: removeQuoting(String(p.Value), '"') }]
             : this.piecesOf(p, t, first && i === 0, true);
         });
       }
       case 'CmdSubst':
-        return first && isToplevelIdiom(part) ? ['toplevel'] : [unknown];
+        return first && isToplevelIdiom(part, this.syntax) ? ['toplevel'] : [unknown];
       case 'ProcSubst':
         return [{ lit: '/dev/fd/63' }]; // the word is a pipe's path; the code inside is in `nested`
       case 'ParamExp':
@@ -321,9 +343,9 @@ class Reader {
     const out: Script[] = [];
     // walking the Go tree is slow from JavaScript: skip it for a command without $(…), `…`, <(…), >(…)
     if (!this.mayNest) return out;
-    syntax.Walk(n, (child) => {
+    this.syntax.Walk(n, (child) => {
       if (child === null) return true;
-      const type = syntax.NodeType(child);
+      const type = this.syntax.NodeType(child);
       if (type !== 'CmdSubst' && type !== 'ProcSubst') return true;
       out.push(this.script(nodes(child, 'Stmts')));
       return false;
@@ -360,7 +382,7 @@ function removeQuoting(text: string, quote: '"' | null): string {
 }
 
 /** `$(git rev-parse --show-toplevel)`, exactly */
-function isToplevelIdiom(subst: GoNode): boolean {
+function isToplevelIdiom(subst: GoNode, syntax: Syntax): boolean {
   const stmts = nodes(subst, 'Stmts');
   const only = stmts[0];
   if (stmts.length !== 1 || !only || nodes(only, 'Redirs').length > 0 || only.Background === true)
