@@ -12,9 +12,26 @@ const UNESCAPED_BRACE = /(?:^|[^\\])(?:\\\\)*\{/;
 /** a brace expansion that would make more words than this is treated as unknown */
 const MAX_BRACE_WORDS = 64;
 
-export class ShellSyntaxError extends Error {}
+/**
+ * What one decision may read, over the command and every command string nested in it (`eval`,
+ * `bash -c`, read again each time the walk passes them): the parser runs in the daemon's process,
+ * and reading its tree from JavaScript costs about 1 ms a statement (measured), so a command built
+ * to be huge is refused instead.
+ */
+export interface ParseBudget {
+  chars: number;
+  statements: number;
+}
+export const parseBudget = (): ParseBudget => ({ chars: 50_000, statements: 500 });
 
-export function parseShell(src: string): Script {
+export class ShellSyntaxError extends Error {}
+/** the command is too large to check; not a statement about its syntax */
+export class ShellTooLargeError extends Error {}
+
+export function parseShell(src: string, budget: ParseBudget = parseBudget()): Script {
+  budget.chars -= src.length;
+  if (budget.chars < 0)
+    throw new ShellTooLargeError('it, with the command strings in it, is over 50,000 characters');
   const sh = loadParser();
   let file: GoNode;
   try {
@@ -23,7 +40,7 @@ export function parseShell(src: string): Script {
     if (isGoError(err)) throw new ShellSyntaxError(err.Error());
     throw err;
   }
-  return new Reader(src, sh).script(nodes(file, 'Stmts'));
+  return new Reader(src, sh, budget).script(nodes(file, 'Stmts'));
 }
 
 function isGoError(err: unknown): err is { Error(): string } {
@@ -87,6 +104,7 @@ class Reader {
   constructor(
     private readonly src: string,
     private readonly sh: LoadedParser,
+    private readonly budget: ParseBudget,
   ) {
     this.mayNest = /[$<>]\(|`/.test(src);
     this.syntax = sh.syntax;
@@ -97,6 +115,9 @@ class Reader {
   }
 
   private stmt(n: GoNode): Stmt {
+    if (--this.budget.statements < 0) {
+      throw new ShellTooLargeError('it, with the command strings in it, has over 500 statements');
+    }
     return {
       cmd: this.command(node(n, 'Cmd')),
       redirs: nodes(n, 'Redirs').map((r) => this.redirect(r)),

@@ -257,6 +257,24 @@ describe('decideShell', () => {
     });
   }
 
+  it('refuses a command too large to check in reasonable time, and says so', () => {
+    // the last is short, but a loop reads its eval string again on each round: 2 × 300 statements
+    const reread = `while true; do eval '${'true;'.repeat(300)}'; cd /tmp; done`;
+    for (const huge of ['true;'.repeat(501), `echo ${'x'.repeat(50_001)}`, reread]) {
+      const started = performance.now();
+      const d = decideShell(huge, ctx);
+      assert.equal(d.allow, false);
+      if (!d.allow) assert.match(d.reason, /too large to check/);
+      assert.ok(performance.now() - started < 3000, `took ${Math.round(performance.now() - started)} ms`);
+    }
+    // a large here-document is cheap to read: writing a file with one stays possible
+    const heredoc = `cat > notes.md <<'EOF'\n${'a line of text\n'.repeat(3000)}EOF`;
+    assert.equal(decideShell(heredoc, ctx).allow, true);
+    // without a cd, nested loops are read once each
+    const loops = `${'while true; do '.repeat(20)}touch out${'; done'.repeat(20)}`;
+    assert.equal(decideShell(loops, ctx).allow, true);
+  });
+
   it('names the target it found in its reasons, as the agent wrote it', () => {
     const d = decideShell('mv x /home/u/y 2>&1', ctx);
     assert.equal(d.allow, false);

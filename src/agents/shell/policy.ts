@@ -19,10 +19,11 @@ import {
 import type { Redirect, Script, Stmt, Word } from './ast.js';
 import { runCall, runCommand } from './commands.js';
 import { type At, type Cwd, Denied, type Flow, same, UNKNOWN_TARGET, union } from './flow.js';
-import { parseShell, ShellSyntaxError } from './parse.js';
+import { parseBudget, parseShell, ShellSyntaxError, ShellTooLargeError } from './parse.js';
 
 /** how deep command strings may nest: `eval "bash -c '…'"` is two */
 const MAX_DEPTH = 4;
+
 /** a `..` path segment */
 const PARENT_SEGMENT = /(^|\/)\.\.(\/|$)/;
 /** a segment that a glob can expand to `..` (`.*`, `.?`): bash before 5.2 matches it */
@@ -46,6 +47,7 @@ export class ShellWalk {
   /** function bodies: read at the end, from every directory the command visited */
   private readonly functions: Stmt[] = [];
   private readonly visited = new Set<Cwd>();
+  private readonly budget = parseBudget();
 
   constructor(readonly c: SandboxContext) {}
 
@@ -82,8 +84,14 @@ export class ShellWalk {
 
   private parse(text: string, what: string): Script {
     try {
-      return parseShell(text);
+      return parseShell(text, this.budget);
     } catch (err) {
+      if (err instanceof ShellTooLargeError) {
+        return this.deny(
+          `Blocked: ${what} is too large to check (${err.message}). Split it into smaller commands, ` +
+            'and write file contents with the Write tool.',
+        );
+      }
       if (!(err instanceof ShellSyntaxError)) throw err;
       return this.deny(
         `Blocked: ${what} is not valid bash (${err.message}), so it cannot be checked. ` +
