@@ -3,6 +3,7 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
@@ -26,6 +27,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
+  holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
 }
 
 /** Phases that write code: only these are kept apart by the conflict oracle. */
@@ -43,6 +46,7 @@ export class Scheduler implements LivePhases {
   private wakes = 0;
   private unblocking = 0;
   private settledWaiters: (() => void)[] = [];
+  private heldFor: string | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -122,6 +126,7 @@ export class Scheduler implements LivePhases {
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
+    if (await this.holding(config)) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
@@ -156,6 +161,17 @@ export class Scheduler implements LivePhases {
     }
     this.armRetryTimer(nextDue);
     return started;
+  }
+
+  /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
+  private async holding(config: OrchestratorConfig): Promise<boolean> {
+    const reason = (await this.deps.holdAgents?.(config)) ?? null;
+    if (reason !== this.heldFor) {
+      if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
+      else this.deps.log.info('agents no longer held');
+      this.heldFor = reason;
+    }
+    return reason !== null;
   }
 
   private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
