@@ -35,7 +35,11 @@ export interface StatusDto {
   total_cost_usd: number;
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
-  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /**
+   * `active`: agents' shell commands run in the OS sandbox; `reason`: why not; `held`: why no agent
+   * starts (auto/on without a runnable sandbox), or null
+   */
+  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null; held: string | null };
   /** the verify command landings must pass (null: landings are not verified); null when stopped */
   verification: VerifySettings | null;
   /** the landing train: units waiting to land, verifications running */

@@ -229,6 +229,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     afterPhase: async () => {
       await checkLiveConflicts(live);
     },
+    holdAgents: async (config) => (await backend.holdReason?.(config.agent_sandbox)) ?? null,
     hosts: store.hosts,
   });
   const hosts = createHostCommands({

@@ -6,11 +6,18 @@ import { FakePhaseRunner } from '../../test/fakes/fake-phase-runner.js';
 import { silentLogger } from '../infra/json-logger.js';
 import { Scheduler } from './scheduler.js';
 
-async function setup(maxAgents: number, hosts: Record<string, number>) {
+const TOOLS = { git: 'git version 2.47', claude: '2.1.0', bwrap: 'bubblewrap 0.11', socat: 'socat 1.8' };
+
+async function setup(
+  maxAgents: number,
+  hosts: Record<string, number>,
+  opts: { localHold?: string; tools?: typeof TOOLS } = {},
+) {
   const h = makeStoreHarness();
   const runner = new FakePhaseRunner(h.store);
   let tokens = 0;
   const scheduler = new Scheduler({
+    ...(opts.localHold ? { holdAgents: async () => opts.localHold ?? null } : {}),
     store: h.store,
     runner,
     oracle: null,
@@ -21,10 +28,10 @@ async function setup(maxAgents: number, hosts: Record<string, number>) {
     newLeaseToken: () => `abcdef${String(++tokens).padStart(2, '0')}`,
   });
   await h.store.patchConfig({ max_agents: maxAgents });
-  await h.store.hosts.setState('local', 'draining');
+  if (!opts.localHold) await h.store.hosts.setState('local', 'draining');
   for (const [name, slots] of Object.entries(hosts)) {
     await h.store.hosts.add({ name, ssh: name, slots, workdir: 'w', claude_path: 'claude' });
-    await h.store.hosts.recordCheck(name, { health: 'ok', detail: null });
+    await h.store.hosts.recordCheck(name, { health: 'ok', detail: null, tools: opts.tools ?? TOOLS });
   }
   const units = async (...chunks: string[]) => {
     for (const [i, chunk] of chunks.entries())
@@ -92,6 +99,18 @@ describe('scheduler with hosts', () => {
     assert.deepEqual(await t.scheduler.pass(), ['a']);
     assert.deepEqual(await t.scheduler.pass(), []);
     assert.equal((await t.store.get('b'))?.host, null, 'not placed while it waits');
+  });
+
+  it('no OS sandbox, no agent: a held local and a host without bubblewrap take no unit; others do', async () => {
+    const t = await setup(4, { h1: 2 }, { localHold: 'no bubblewrap here' });
+    await t.store.hosts.add({ name: 'h2', ssh: 'h2', slots: 2, workdir: 'w', claude_path: 'claude' });
+    await t.store.hosts.recordCheck('h2', { health: 'ok', detail: null, tools: { ...TOOLS, bwrap: null } });
+    await t.units('a', 'b', 'c');
+    assert.deepEqual(await t.scheduler.pass(), ['a', 'b'], 'local is held: the units go to h1 only');
+    assert.deepEqual(await t.hostOf(), { a: 'h1', b: 'h1' });
+    await t.store.patchConfig({ agent_sandbox: 'off' });
+    assert.deepEqual(await t.scheduler.pass(), ['c'], 'with the sandbox off, h2 can take agents');
+    assert.equal((await t.store.get('c'))?.host, 'h2');
   });
 
   it('max_agents holds across hosts', async () => {

@@ -4,6 +4,7 @@
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
 import { randomBytes } from 'node:crypto';
+import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { decidePlacement, type Placement, type PlacementHost, withPhaseOn } from '../domain/placement.js';
 import { readyQueue } from '../domain/ready-order.js';
@@ -30,6 +31,11 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /**
+   * why no phase may start on this machine under this config now (an OS sandbox that cannot run), or
+   * null; with hosts, only `local` is held
+   */
+  holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
   /** the host pool (docs/hosts.md); without it every unit runs on the daemon's machine, unplaced */
   hosts?: Pick<HostStore, 'list'>;
   /** a new lease's token (random hex) */
@@ -51,6 +57,7 @@ export class Scheduler implements LivePhases {
   private wakes = 0;
   private unblocking = 0;
   private settledWaiters: (() => void)[] = [];
+  private heldFor: string | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -130,12 +137,15 @@ export class Scheduler implements LivePhases {
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
+    // with hosts, a hold stops only `local`: placement sends units elsewhere or keeps them waiting
+    const hold = await this.holding(config);
+    if (hold && !this.deps.hosts) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
-    let hosts = await this.hostsView(units, config.max_agents);
+    let hosts = await this.hostsView(units, config, hold);
     const started: string[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const unit of readyQueue(units)) {
@@ -171,9 +181,29 @@ export class Scheduler implements LivePhases {
     return started;
   }
 
-  private hostsView(units: readonly WorkUnit[], maxAgents: number): Promise<PlacementHost[] | null> {
+  private hostsView(
+    units: readonly WorkUnit[],
+    config: OrchestratorConfig,
+    localHold: string | null,
+  ): Promise<PlacementHost[] | null> {
     const { hosts } = this.deps;
-    return hosts ? placementView(hosts, units, (c) => this.handles.has(c), maxAgents) : Promise.resolve(null);
+    if (!hosts) return Promise.resolve(null);
+    return placementView(hosts, units, (c) => this.handles.has(c), {
+      maxAgents: config.max_agents,
+      sandboxRequired: config.agent_sandbox !== 'off',
+      localHold,
+    });
+  }
+
+  /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
+  private async holding(config: OrchestratorConfig): Promise<string | null> {
+    const reason = (await this.deps.holdAgents?.(config)) ?? null;
+    if (reason !== this.heldFor) {
+      if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
+      else this.deps.log.info('agents no longer held');
+      this.heldFor = reason;
+    }
+    return reason;
   }
 
   private async claim(unit: WorkUnit, where: Placement | null): Promise<WorkUnit | null> {

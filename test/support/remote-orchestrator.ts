@@ -73,7 +73,8 @@ export async function makeRemoteOrchestrator(opts: { chunks: string[]; hosts: st
     ssh: fake.binary,
     hostMonitor: { healthyEveryMs: 500, downEveryMs: 100 },
   });
-  await parts.store.patchConfig({ max_agents: 4 });
+  // the scripted agent runs no shell: the OS sandbox is not what these tests are about
+  await parts.store.patchConfig({ max_agents: 4, agent_sandbox: 'off' });
   await parts.hostStore.setState('local', 'draining');
   for (const name of opts.hosts) {
     const claude = join(fake.home(name), 'bin', 'claude');

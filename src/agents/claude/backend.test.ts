@@ -322,14 +322,18 @@ describe('ClaudeAgentBackend wiring', () => {
     assert.match(prompt, /docs\/chunks\/feat\/PLAN\.md/);
   });
 
-  it('gives the CLI the daemon env plus ours, minus git location variables, with git ceilings', async () => {
+  it('gives the CLI the daemon env plus ours, minus git location variables and CDPATH, with git ceilings and bash', async () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
+    process.env.CDPATH = '/';
     try {
       const { records, repo } = await runScripted([{ result: 'done' }], { env: { VE_EXTRA: 'yes' } });
       const env = records[0]?.env ?? {};
       assert.equal(env.VE_EXTRA, 'yes');
       assert.equal(env.GIT_DIR, undefined);
+      assert.equal(env.CDPATH, undefined, 'cd must go where the policy looks');
+      // the policy reads commands as bash, so they run in bash
+      assert.match(env.CLAUDE_CODE_SHELL ?? '', /\/bash$/);
       assert.equal(env.HOME, process.env.HOME);
       assert.deepEqual(env.GIT_CEILING_DIRECTORIES?.split(':').slice(0, 2), [
         repo.host,
@@ -337,6 +341,7 @@ describe('ClaudeAgentBackend wiring', () => {
       ]);
     } finally {
       delete process.env.GIT_DIR;
+      delete process.env.CDPATH;
     }
   });
 

@@ -3,6 +3,8 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
+
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +27,7 @@ import {
   agentGitConfig,
   gitWriteDirsOf,
   osSandboxUnavailable,
+  sandboxHoldReason,
   sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
@@ -58,6 +61,11 @@ const GIT_LOCATION_VARS = [
   'GIT_COMMON_DIR',
   'GIT_OBJECT_DIRECTORY',
 ];
+/**
+ * Where bash lives: Claude Code runs agents' commands in CLAUDE_CODE_SHELL, else $SHELL if bash or
+ * zsh, and the sandbox policy parses bash. Newer builds first (macOS's /bin/bash is 3.2).
+ */
+const BASH_PATHS = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/usr/bin/bash', '/bin/bash'];
 const STDERR_TAIL = 4000;
 
 type AgentSdk = typeof import('@anthropic-ai/claude-agent-sdk');
@@ -141,23 +149,35 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
+  /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */
+  async holdReason(mode: PhaseRequest['osSandbox']): Promise<string | null> {
+    return sandboxHoldReason(mode, mode === 'off' ? null : await osSandboxUnavailable());
+  }
+
   /**
-   * whether this phase's shell commands run in the OS sandbox (of the machine the agent runs on);
-   * 'on' lets Claude Code refuse to start
+   * Whether this phase's shell commands run in the OS sandbox (of the machine the agent runs on).
+   * Unless it is `off`, the sandbox is required: where it cannot run, Claude Code refuses to start and
+   * nothing runs unconfined (the scheduler does not start such phases, nor place units on such a
+   * host, in the first place).
    */
   private async useOsSandbox(req: PhaseRequest, log: Logger): Promise<boolean> {
     if (req.osSandbox === 'off') return false;
-    if (req.osSandbox === 'on') return true;
-    const missing = req.host ? req.host.osSandboxUnavailable : await osSandboxUnavailable();
+    const hold = req.host
+      ? sandboxHoldReason(req.osSandbox, req.host.osSandboxUnavailable)
+      : await this.holdReason(req.osSandbox);
     const where = req.host?.name ?? 'local';
-    if (missing && !this.warnedNoSandbox.has(where)) {
+    if (hold && !this.warnedNoSandbox.has(where)) {
       this.warnedNoSandbox.add(where);
-      log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
-        host: where,
-        reason: missing,
-      });
+      log.warn('no OS sandbox for agent shell commands; the phase is refused', { host: where, reason: hold });
     }
-    return missing === null;
+    return true;
+  }
+
+  private bashPath: string | null | undefined;
+  /** the shell agents' commands run in, found once: the one the sandbox policy reads */
+  private bash(): string | null {
+    this.bashPath ??= BASH_PATHS.find((p) => existsSync(p)) ?? null;
+    return this.bashPath;
   }
 
   /** the excludes file sandboxed git reads, written once per project */
@@ -173,12 +193,11 @@ export class ClaudeAgentBackend implements AgentBackend {
   private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
     const { sandboxed, observer, run, emit, abort, log } = session;
     const host = req.host;
-    const env = childEnv(
-      process.env,
-      this.opts.env ?? {},
-      req,
-      sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null,
-    );
+    const env = childEnv(process.env, this.opts.env ?? {}, req, {
+      excludesFile: sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null,
+      // a host's bash: Debian and its kin have it at /bin/bash (docs/hosts.md, what a host needs)
+      bash: host ? '/bin/bash' : this.bash(),
+    });
     const gate = createToolGate({
       worktree: req.worktree,
       hostRoot: req.hostRoot,
@@ -213,7 +232,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         ? {
             sandbox: sandboxOption(
               req.worktree,
-              req.osSandbox === 'on',
+              true,
               host ? gitWriteDirsOf(host.gitDir, host.commonDir) : undefined,
             ),
           }
@@ -311,14 +330,18 @@ export function childEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
-  excludesFile: string | null = null,
+  opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...base, ...extra };
   for (const v of GIT_LOCATION_VARS) delete env[v];
+  // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
+  delete env.CDPATH;
+  // the policy reads commands as bash: run them in bash (zsh reads some text differently)
+  if (opts.bash && !env.CLAUDE_CODE_SHELL?.includes('bash')) env.CLAUDE_CODE_SHELL = opts.bash;
   const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
     (p): p is string => Boolean(p),
   );
   env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
-  agentGitConfig(env, excludesFile);
+  agentGitConfig(env, opts.excludesFile ?? null);
   return env;
 }

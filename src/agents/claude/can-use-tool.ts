@@ -9,7 +9,8 @@ import type { CanUseTool, HookCallback, PermissionResult } from '@anthropic-ai/c
 import type { QuestionItem } from '../../domain/work-unit.js';
 import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
-import { decideToolUse, isInside, isScratch, type ToolDecision } from '../sandbox.js';
+import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
+import { SCRATCH_DIRS } from '../sandbox-paths.js';
 
 export interface ToolGateDeps {
   worktree: string;
@@ -153,11 +154,21 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
  */
 async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
   try {
-    const [worktree, hostRoot, ...targets] = await landing(deps)([deps.worktree, deps.hostRoot, ...paths]);
+    // one round trip for everything (one ssh call when the agent runs on another host)
+    const n = SCRATCH_DIRS.length;
+    const [worktree, hostRoot, ...rest] = await landing(deps)([
+      deps.worktree,
+      deps.hostRoot,
+      ...SCRATCH_DIRS,
+      ...paths,
+    ]);
     const real = { worktree: worktree as string, hostRoot: hostRoot as string };
+    // /tmp is /private/tmp on macOS: compare real paths with real paths
+    const scratch = rest.slice(0, n);
+    const inScratch = (p: string) => !isInside(p, real.hostRoot) && scratch.some((d) => isInside(p, d));
     for (const [i, target] of paths.entries()) {
-      const lands = targets[i] as string;
-      if (isInside(lands, real.worktree) || isScratch(lands, real)) continue;
+      const lands = rest[n + i] as string;
+      if (isInside(lands, real.worktree) || inScratch(lands)) continue;
       return {
         allow: false,
         reason: `Blocked: the command writes to ${target}, which follows a symlink out of your worktree (to ${lands}). Write only inside the worktree.`,
