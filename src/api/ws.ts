@@ -17,7 +17,7 @@ type Send = (text: string) => void;
 export const SNAPSHOT_DONE_UNITS = 100;
 
 /** what is read again after a burst of changes and sent as one message */
-type Refresh = 'attention' | 'status';
+type Refresh = 'attention' | 'status' | 'hosts';
 
 export class Broadcaster {
   private readonly sockets = new Set<Send>();
@@ -40,13 +40,14 @@ export class Broadcaster {
   }
 
   async snapshot(): Promise<WsMessage> {
-    const [active, done, attention, config, status, train] = await Promise.all([
+    const [active, done, attention, config, status, train, hosts] = await Promise.all([
       this.services.listUnits({ active: true }),
       this.services.listUnits({ status: 'DONE', order: 'recent', limit: SNAPSHOT_DONE_UNITS }),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),
       this.services.train(),
+      this.services.hosts(),
     ]);
     return {
       type: 'snapshot',
@@ -57,6 +58,7 @@ export class Broadcaster {
         config,
         status,
         train,
+        hosts,
       },
     };
   }
@@ -87,6 +89,12 @@ export class Broadcaster {
         if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
         // pages hold only some DONE units, so they count DONE from the server's status
         if ((event.unit.status === 'DONE') !== (event.previous?.status === 'DONE')) this.refresh('status');
+        // a host's slots in use follow its units' phases
+        if (
+          event.unit.host !== null &&
+          (event.unit.host !== event.previous?.host || event.unit.status !== event.previous?.status)
+        )
+          this.refresh('hosts');
         return;
       case 'unit_deleted':
         this.broadcast({ type: 'unit_deleted', data: { chunk: event.chunk } });
@@ -105,6 +113,10 @@ export class Broadcaster {
       case 'conflicts_invalidated':
         this.broadcast({ type: 'conflicts_invalidated', data: { chunk: event.chunk, pairs: event.pairs } });
         return;
+      case 'host_changed':
+      case 'host_forgotten':
+        this.refresh('hosts');
+        return;
       case 'phase_log':
         return;
     }
@@ -118,7 +130,9 @@ export class Broadcaster {
       const message: Promise<WsMessage> =
         what === 'attention'
           ? this.services.attention().then((items) => ({ type: 'attention', data: { items } }))
-          : this.services.status().then((data) => ({ type: 'status', data }));
+          : what === 'hosts'
+            ? this.services.hosts().then((hosts) => ({ type: 'hosts', data: { hosts } }))
+            : this.services.status().then((data) => ({ type: 'status', data }));
       message
         .then((m) => this.broadcast(m))
         .catch((error: unknown) => this.services.log.error(`${what} refresh failed`, { error }));

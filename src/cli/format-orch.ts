@@ -1,6 +1,7 @@
 /** Pure text rendering of daemon-wide views: status, config, conflicts, conflict analysis, worktrees. */
 import type { ConfigDto, ConflictDto, StatusDto, WorktreeListDto } from '../api/dto.js';
 import { STATUSES } from '../domain/work-unit.js';
+import { hostStatusLines } from './format-hosts.js';
 import { formatCost, formatDuration } from './format-units.js';
 import { type CliIo, paint, renderTable } from './output.js';
 
@@ -23,6 +24,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
   for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
+  lines.push(...hostStatusLines(io, s.hosts));
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);

@@ -1,6 +1,7 @@
 /** Pure text rendering of work units: the ps and queue tables, `work-unit show`, inject results, history. */
-import type { HistoryDto, InjectResponse, UnitPageDto, WorkUnitDto } from '../api/dto.js';
+import type { HistoryDto, HostSummaryDto, InjectResponse, UnitPageDto, WorkUnitDto } from '../api/dto.js';
 import type { Status } from '../domain/work-unit.js';
+import { unitHost } from './format-hosts.js';
 import { type CliIo, type Colour, type Column, paint, renderTable } from './output.js';
 
 type Painter = Pick<CliIo, 'color'>;
@@ -37,12 +38,17 @@ function reasonOf(u: WorkUnitDto): string {
   return u.attention_kind ? `${u.attention_kind}: ${u.attention_reason}` : u.attention_reason;
 }
 
-/** `ve orch ps`: CHUNK PHASE STATUS BLOCKED-BY COST, plus REASON when any unit needs attention. */
-/** `trainPositions`: each VERIFYING unit's place in the landing train, shown as `VERIFYING #2` */
+/**
+ * `ve orch ps`: CHUNK PHASE STATUS HOST BLOCKED-BY COST, plus REASON when any unit needs attention.
+ * `trainPositions`: each VERIFYING unit's place in the landing train, shown as `VERIFYING #2`;
+ * `hosts`: the pool, to say which units wait for their host (HOST shows only when a unit has one
+ * other than `local`).
+ */
 export function renderUnitTable(
   io: Painter,
   units: readonly WorkUnitDto[],
   trainPositions: ReadonlyMap<string, number> = new Map(),
+  hosts: readonly HostSummaryDto[] = [],
 ): string[] {
   if (units.length === 0) return ['No work units'];
   const statusOf = (u: WorkUnitDto) => {
@@ -53,6 +59,9 @@ export function renderUnitTable(
     { header: 'CHUNK', value: (u) => u.chunk },
     { header: 'PHASE', value: (u) => u.phase },
     { header: 'STATUS', value: statusOf, colour: (u) => STATUS_COLOUR[u.status] ?? null },
+    ...(units.some((u) => u.host !== null && u.host !== 'local')
+      ? [{ header: 'HOST', value: (u: WorkUnitDto) => unitHost(u, hosts), max: 32 }]
+      : []),
     {
       header: 'BLOCKED-BY',
       value: (u) => (u.blocked_by.length > 0 ? u.blocked_by.join(', ') : '-'),
@@ -156,6 +165,12 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
   if (u.pending_nudge) rows.push(['Pending note', u.pending_nudge]);
   if (u.reentry_context) rows.push(['Re-entry context', u.reentry_context]);
   rows.push(
+    [
+      'Host',
+      u.host === null
+        ? '- (placed at its first dispatch)'
+        : `${u.host} (placement ${u.host_epoch}${u.fetched_at ? `, work last fetched ${u.fetched_at}` : ''}${u.fetch_pending ? ', newer work on the host' : ''})`,
+    ],
     ['Worktree', u.worktree ?? '-'],
     ['Base branch', u.base_branch ?? '-'],
     ['Session', u.session_id ?? '-'],

@@ -84,6 +84,7 @@ describe('format views', () => {
       verification: null,
       train: null,
       config_warnings: [],
+      hosts: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {

@@ -31,11 +31,12 @@ export function createApiServices(p: Parts): ApiServices {
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+      const [{ counts, cost_usd }, config, verification, train, hosts] = await Promise.all([
         p.store.totals(),
         p.store.getConfig(),
         p.verifySettings(),
         p.train.view(),
+        p.hosts.list(),
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
@@ -57,8 +58,22 @@ export function createApiServices(p: Parts): ApiServices {
         verification,
         train: { entries: train.entries.length, running: train.running },
         config_warnings: p.configWarnings(),
+        hosts: hosts.map((h) => ({
+          name: h.name,
+          state: h.state,
+          health: h.health,
+          health_detail: h.health_detail,
+          slots_used: h.slots_used,
+          slots_total: h.slots_total,
+        })),
       };
     },
+    hosts: () => p.hosts.list(),
+    addHost: (req) => p.hosts.add(req),
+    checkHosts: (name) => p.hosts.check(name),
+    drainHost: (name) => p.hosts.drain(name),
+    activateHost: (name) => p.hosts.activate(name),
+    removeHost: (name, o) => p.hosts.remove(name, o),
     train: () => p.train.view(),
     verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
     landUnverified: (chunk, by) => operator.landUnverified(ops, chunk, by),

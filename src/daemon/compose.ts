@@ -242,7 +242,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     now: () => clock.now(),
   });
   const hostMonitor = new HostMonitor(
-    { hosts: store.hosts, connections, clock, bus, log: log.child({ component: 'hosts' }) },
+    { hosts: store.hosts, connections, clock, bus, store, log: log.child({ component: 'hosts' }) },
     opts.hostMonitor ?? monitorFromEnv(),
   );
   let url: string | null = null;

@@ -3,7 +3,7 @@
  * remove, with the removal's reassignment of units (reassign.ts). `local` is always there: it can be
  * drained and checked, never added or removed.
  */
-import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
+import { ErrorCode, isOrchError, NotFoundError, OrchError } from '../domain/errors.js';
 import {
   assertHostName,
   assertSlots,
@@ -16,6 +16,7 @@ import {
 } from '../domain/host.js';
 import { parseSshTarget } from '../domain/ssh-target.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import type { UnitStore } from '../ports/store.js';
 import { type ReassignDeps, type Reassignment, reassignUnits } from './reassign.js';
 
 /** What the host commands need: those of reassignment (the stores, live phases, connections). */
@@ -192,14 +193,25 @@ export type HostCommands = ReturnType<typeof createHostCommands>;
 
 /**
  * Stops and deletes a removed host's copies of this project, then forgets it. Returns null when done,
- * else why not (the host could not be reached: the monitor tries again).
+ * else why not: units are still placed there (a removal is moving them), or the host cannot be
+ * reached (the monitor tries again).
  */
-export async function sweepRemoved(deps: Pick<FleetDeps, 'hosts' | 'connections' | 'log'>, host: Host) {
+export async function sweepRemoved(
+  deps: Pick<FleetDeps, 'hosts' | 'connections' | 'log'> & { store: Pick<UnitStore, 'list'> },
+  host: Host,
+): Promise<string | null> {
+  const placed = (await deps.store.list({ active: true })).filter((u) => u.host === host.name).length;
+  if (placed > 0) return `${placed} unit(s) still placed there`;
   const down = await deps.connections.ping(host);
   if (down !== null)
     return `host unreachable (${down}): its old copies are stopped and deleted when it is back`;
   await deps.connections.sweep(host);
-  await deps.hosts.forget(host.name);
+  try {
+    await deps.hosts.forget(host.name);
+  } catch (err) {
+    // swept and forgotten meanwhile by the other side (a removal and the monitor)
+    if (!isOrchError(err, 'not_found')) throw err;
+  }
   deps.log.info('removed host swept and forgotten', { host: host.name });
   return null;
 }

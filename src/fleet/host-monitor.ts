@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
 import type { HostConnections, HostStore } from '../ports/hosts.js';
 import type { Logger } from '../ports/logger.js';
+import type { UnitStore } from '../ports/store.js';
 import { sweepRemoved } from './host-commands.js';
 
 export interface HostMonitorOptions {
@@ -36,6 +37,7 @@ export class HostMonitor {
       clock: Clock;
       log: Logger;
       bus: EventBus;
+      store: Pick<UnitStore, 'list'>;
     },
     private readonly opts: HostMonitorOptions = DEFAULT_MONITOR,
   ) {}

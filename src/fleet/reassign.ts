@@ -12,13 +12,13 @@ import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { HostConnections, HostStore } from '../ports/hosts.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface ReassignDeps {
   hosts: HostStore;
   connections: HostConnections;
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'branchTips'>;
   log: Logger;

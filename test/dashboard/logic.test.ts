@@ -78,6 +78,7 @@ const snapshot = (units: WorkUnit[], done = 0, cost = 0, doneNextAfter: string |
     config: { max_agents: 2 } as never,
     status: status(done, cost),
     train: { entries: [] } as never,
+    hosts: [],
   },
 });
 

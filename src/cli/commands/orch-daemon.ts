@@ -95,6 +95,7 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       verification: null,
       train: null,
       config_warnings: [],
+      hosts: [],
     };
   }
 }

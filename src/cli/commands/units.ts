@@ -1,6 +1,7 @@
 /** `ve orch ps|queue|inject|prioritize`: listing work units and putting chunks into the pipeline. */
 import type { Command } from 'commander';
 import type {
+  HostListDto,
   InjectRequest,
   InjectResponse,
   TrainSnapshot,
@@ -66,6 +67,10 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         const train = await ctx.client.get<TrainSnapshot>('/api/train');
         for (const e of train.entries) positions.set(e.chunk, e.position);
       }
+      // the pool, to say which units wait for their host
+      const hosts = res.work_units.some((u) => u.host !== null && u.host !== 'local')
+        ? (await ctx.client.get<HostListDto>('/api/hosts')).hosts
+        : [];
       const withPositions = {
         ...res,
         work_units: res.work_units.map((u) =>
@@ -73,7 +78,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         ),
       };
       ctx.emit(withPositions, () => [
-        ...renderUnitTable(io, res.work_units, positions),
+        ...renderUnitTable(io, res.work_units, positions, hosts),
         ...renderNextPage(res, q),
       ]);
     });
