@@ -73,6 +73,8 @@ export type HostLayout = ReturnType<typeof hostLayout>;
 
 export class RemoteRepo {
   private layoutP: Promise<HostLayout> | null = null;
+  /** the last push to the mirror in flight (pushes run one after another) */
+  private pushes: Promise<unknown> = Promise.resolve();
   private readonly localRoot: string;
 
   constructor(private readonly deps: RemoteRepoDeps) {
@@ -330,11 +332,20 @@ export class RemoteRepo {
     return { lease: parseLease(leaseText), tip: tip.trim() || null };
   }
 
-  private async push(l: HostLayout, refspecs: string[]): Promise<TransferStats> {
-    const t0 = performance.now();
-    const url = this.deps.transport.url(this.deps.host, l.mirror);
-    const r = await this.git(['push', '--porcelain', '--progress', '--no-verify', url, ...refspecs]);
-    return { objects: countObjects(r.stderr), ms: performance.now() - t0 };
+  /**
+   * Pushes to the mirror one at a time: every phase start pushes the base branch, and two pushes of
+   * one ref at once make the later one fail on the ref's lock.
+   */
+  private push(l: HostLayout, refspecs: string[]): Promise<TransferStats> {
+    const run = async () => {
+      const t0 = performance.now();
+      const url = this.deps.transport.url(this.deps.host, l.mirror);
+      const r = await this.git(['push', '--porcelain', '--progress', '--no-verify', url, ...refspecs]);
+      return { objects: countObjects(r.stderr), ms: performance.now() - t0 };
+    };
+    const next = this.pushes.then(run, run);
+    this.pushes = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -347,7 +358,8 @@ export class RemoteRepo {
     if (r.code === 0) return r;
     if ((args[0] === 'push' || args[0] === 'fetch') && !(await transport.connected(host)))
       throw new SshConnectionError(host.name, lastSshLine(r.stderr));
-    throw gitFailed(args, this.localRoot, r);
+    // git's progress lines come first on stderr; the error says what went wrong
+    throw gitFailed(args, this.localRoot, { ...r, stderr: withoutProgress(r.stderr) });
   }
 
   private sh(script: string, ...args: string[]): Promise<string> {
@@ -359,6 +371,15 @@ export class RemoteRepo {
 function lastSshLine(stderr: string): string {
   const lines = stderr.split('\n').filter(Boolean);
   return lines.find((l) => l.startsWith('ssh:')) ?? lines[0] ?? '';
+}
+
+/** git's stderr without its progress lines (`Enumerating objects`, `remote: Total …`) */
+function withoutProgress(stderr: string): string {
+  const progress = /^(remote: )?(Enumerating|Counting|Compressing|Writing|Receiving|Resolving|Total|Delta)\b/;
+  return stderr
+    .split(/[\r\n]+/)
+    .filter((l) => l.trim() && !progress.test(l))
+    .join('\n');
 }
 
 /** objects in the pack git sent or received, from pack-objects' `Total N (delta D)` line */

@@ -137,8 +137,8 @@ export const PREPARE_PROJECT = `
 set -eu
 sh -c "$4" sh "$1"
 umask 077
-{ printf '%s' "$3"; cat -- "\${XDG_CONFIG_HOME:-$HOME/.config}/git/ignore" 2>/dev/null || true; } > "$2.tmp"
-mv -f -- "$2.tmp" "$2"
+{ printf '%s' "$3"; cat -- "\${XDG_CONFIG_HOME:-$HOME/.config}/git/ignore" 2>/dev/null || true; } > "$2.$$"
+mv -f -- "$2.$$" "$2"
 `;
 
 /** Exits 98 with a message when the unit's lease file ($1) does not hold the lease line ($2). */

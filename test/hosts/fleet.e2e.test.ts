@@ -9,7 +9,7 @@
  * This file runs as root (it makes the hosts and cuts them); every ve process runs as the daemon user.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HistoryDto, HostListDto, StatusDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
@@ -65,6 +65,10 @@ after(async () => {
   cut1?.release();
   cut2?.release();
   if (ve) await ve('orch', 'stop').catch((e: unknown) => console.log(`stop: ${String(e)}`));
+  // what the daemon found worth a warning or an error, for whoever reads a failed run
+  if (root && existsSync(join(root, '.ve', 'orchestrator.log')))
+    for (const line of readFileSync(join(root, '.ve', 'orchestrator.log'), 'utf8').split('\n'))
+      if (/"level":"(warn|error)"/.test(line)) console.log(`daemon: ${line.slice(0, 600)}`);
   await relay?.close();
   await server?.close();
   await pool?.teardown();
