@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { coldStartRows, listRows, measureColdStart, measureList } from './api-latency.js';
 import { measureDashboard, pct } from './dashboard.js';
+import { hostsRows, measureHosts } from './hosts.js';
 import { loadNow, machineHeader } from './lib/machine.js';
 import { type Row, renderTable } from './lib/table.js';
 import { measureMergeProbe } from './merge-probe.js';
@@ -28,6 +29,7 @@ const SIZES = quick
       oracle: 50,
       probeRuns: 5,
       dashboard: 100,
+      hostUnits: 6,
     }
   : {
       coldRuns: 5,
@@ -40,6 +42,7 @@ const SIZES = quick
       oracle: 200,
       probeRuns: 15,
       dashboard: 500,
+      hostUnits: 12,
     };
 
 const rows: Row[] = [];
@@ -177,6 +180,10 @@ for (const parallelism of [1, 4]) {
     ]);
   }
 }
+
+await section(`${SIZES.hostUnits} units on local, 1 host and 3 hosts`, '#13', async () =>
+  hostsRows('#13', await measureHosts(SIZES.hostUnits)),
+);
 
 console.log(header);
 console.log(

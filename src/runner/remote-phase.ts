@@ -128,7 +128,12 @@ export class RemotePhase {
 
   /** sends the daemon's copy to the host and returns where the agent runs */
   async begin(): Promise<AgentHost> {
-    await this.workspace.sendState(this.unit.chunk, this.lease, this.local);
+    const sent = await this.workspace.sendState(this.unit.chunk, this.lease, this.local);
+    this.deps.log.info('work sent to host', {
+      host: this.host.name,
+      ms: Math.round(sent.ms),
+      objects: sent.objects,
+    });
     // from here until `end`, the host holds the newer work
     await this.deps.store.update(this.unit.chunk, { fetch_pending: true }, { source: 'runner' });
     const launcher = await this.workspace.claudeLauncher({ chunk: this.unit.chunk, lease: this.lease });
@@ -162,12 +167,17 @@ export class RemotePhase {
     await this.launcher?.settled();
     const cut = this.launcher?.connectionLost() ?? null;
     try {
-      await this.workspace.fetchBack(
+      const back = await this.workspace.fetchBack(
         this.unit.chunk,
         this.lease,
         await localTip(this.deps, this.unit.chunk),
         this.local,
       );
+      this.deps.log.info('work fetched back', {
+        host: this.host.name,
+        ms: Math.round(back.ms),
+        objects: back.objects,
+      });
     } catch (err) {
       if (err instanceof HostUnreachableError) return err;
       throw err;

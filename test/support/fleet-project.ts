@@ -12,9 +12,13 @@ import type { MessagesRequest } from '../../src/demo/scripted-model-server.js';
 import { VE_MAIN } from './cli.js';
 import type { HostPool } from './netns-hosts.js';
 
-/** Creates `<daemon home>/project` with `names` as FUTURE chunks whose PLAN.md is written. */
-export async function fleetProject(pool: HostPool, names: readonly string[]): Promise<string> {
-  const root = join(pool.daemon.home, 'project');
+/** Creates `<daemon home>/<dir>` with `names` as FUTURE chunks whose PLAN.md is written. */
+export async function fleetProject(
+  pool: HostPool,
+  names: readonly string[],
+  dir = 'project',
+): Promise<string> {
+  const root = join(pool.daemon.home, dir);
   mkdirSync(join(root, 'src'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
