@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decidePlacement, type Placement, type PlacementHost, withPhaseOn } from './placement.js';
+import { decidePlacement, needsHost, type Placement, type PlacementHost, withPhaseOn } from './placement.js';
 
 const host = (name: string, over: Partial<PlacementHost> = {}): PlacementHost => ({
   name,
@@ -110,5 +110,18 @@ describe('placement', () => {
       hosts = withPhaseOn(hosts, p.host);
     }
     assert.deepEqual(placed.sort(), ['h1', 'h2', 'h2']);
+  });
+
+  it('a finalizing unit whose work is all here needs no host: its merge does not wait for one', () => {
+    const u = (over: Partial<Parameters<typeof needsHost>[0]>) => ({
+      host: 'h1',
+      finalizing: false,
+      fetch_pending: false,
+      ...over,
+    });
+    assert.equal(needsHost(u({})), true);
+    assert.equal(needsHost(u({ finalizing: true })), false);
+    assert.equal(needsHost(u({ finalizing: true, fetch_pending: true })), true, 'its work is still there');
+    assert.equal(needsHost(u({ host: null, finalizing: true })), true);
   });
 });

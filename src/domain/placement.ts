@@ -4,6 +4,7 @@
  * it. Pure: the scheduler passes the hosts as they stand and how many phases each runs now.
  */
 import { type Host, HostHealth, HostState, LOCAL_HOST } from './host.js';
+import type { WorkUnit } from './work-unit.js';
 
 /** A host as placement sees it during one dispatch pass. */
 export interface PlacementHost {
@@ -59,4 +60,12 @@ function byRoom(a: PlacementHost, b: PlacementHost): number {
 /** One more phase on `host` (the scheduler's running count within a pass). */
 export function withPhaseOn(hosts: readonly PlacementHost[], host: string): PlacementHost[] {
   return hosts.map((h) => (h.name === host ? { ...h, used: h.used + 1 } : h));
+}
+
+/**
+ * Whether this dispatch needs the unit's host: not when its agent phases are over and all its work
+ * is on the daemon's side (the merge of a finalizing unit runs there, whatever its host is doing).
+ */
+export function needsHost(unit: Pick<WorkUnit, 'host' | 'finalizing' | 'fetch_pending'>): boolean {
+  return unit.host === null || !unit.finalizing || unit.fetch_pending;
 }

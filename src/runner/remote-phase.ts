@@ -19,6 +19,7 @@ import { unitBranch } from '../config/paths.js';
 import { ErrorCode, HostUnreachableError, OrchError } from '../domain/errors.js';
 import type { Host } from '../domain/host.js';
 import type { Lease } from '../domain/lease.js';
+import { needsHost } from '../domain/placement.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { AgentHost } from '../ports/agent-backend.js';
 import { type Clock, isoNow } from '../ports/clock.js';

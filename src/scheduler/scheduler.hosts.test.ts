@@ -113,6 +113,26 @@ describe('scheduler with hosts', () => {
     assert.equal((await t.store.get('c'))?.host, 'h2');
   });
 
+  it('a finalizing unit whose work is all here is merged even while its host is away', async () => {
+    const t = await setup(4, { h1: 1 });
+    await t.store.hosts.recordCheck('h1', { health: 'unreachable', detail: 'Connection refused' });
+    await t.store.create(
+      aWorkUnit({
+        chunk: 'a',
+        phase: 'COMPLETE',
+        host: 'h1',
+        host_epoch: 1,
+        host_token: 'abcdef01',
+        finalizing: true,
+      }),
+      { source: 'api' },
+    );
+    await t.store.create(aWorkUnit({ chunk: 'b', host: 'h1', host_epoch: 1, host_token: 'abcdef02' }), {
+      source: 'api',
+    });
+    assert.deepEqual(await t.scheduler.pass(), ['a'], 'b waits for h1; a’s merge does not need it');
+  });
+
   it('max_agents holds across hosts', async () => {
     const t = await setup(2, { h1: 4, h2: 4 });
     await t.units('a', 'b', 'c');

@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
-import { decidePlacement, type Placement, type PlacementHost, withPhaseOn } from '../domain/placement.js';
+import {
+  decidePlacement,
+  needsHost,
+  type Placement,
+  type PlacementHost,
+  withPhaseOn,
+} from '../domain/placement.js';
 import { readyQueue } from '../domain/ready-order.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
@@ -168,7 +174,7 @@ export class Scheduler implements LivePhases {
         }
       }
       // the host: its own once placed, else the one with most room; none free, the unit waits
-      const where = hosts ? decidePlacement(unit.host, hosts) : null;
+      const where = hosts && needsHost(unit) ? decidePlacement(unit.host, hosts) : null;
       if (where?.kind === 'wait') continue;
       const claimed = await this.claim(unit, where);
       if (!claimed) continue;
