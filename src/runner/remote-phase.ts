@@ -63,14 +63,14 @@ export class RemotePhase {
     private readonly local: string,
   ) {}
 
-  /** null for a unit that runs on the daemon's machine */
+  /** null for a unit that runs on the daemon's machine, or that needs no host now (its merge) */
   static async open(
     deps: RemoteDeps,
     unit: WorkUnit,
     baseBranch: string,
     local: string,
   ): Promise<RemotePhase | null> {
-    if (unit.host === null || unit.host === 'local') return null;
+    if (unit.host === null || unit.host === 'local' || !needsHost(unit)) return null;
     const host = await deps.hosts.store.get(unit.host);
     if (!host || host.state === 'removed')
       throw new OrchError(
