@@ -2,6 +2,7 @@
 import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
+import { landUnverified } from '../attention/item-actions.js';
 import { resolveConflict } from '../attention/resolve.js';
 import { packageVersion } from '../config/version.js';
 import { goalSummary } from '../domain/chunk-doc.js';
@@ -61,7 +62,7 @@ export function createApiServices(p: Parts): ApiServices {
     },
     train: () => p.train.view(),
     verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
-    landUnverified: (chunk, by) => operator.landUnverified(ops, chunk, by),
+    landUnverified: async (chunk, by) => landUnverified(p.store, await getUnit(chunk), by, p.clock.now()),
     listUnits: (query) => unitPage(p.store, query),
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
