@@ -12,10 +12,16 @@ export interface ProjectPaths {
   token: string;
   log: string;
   chunksDocDir: string;
+  /** package managers' caches, writable by sandboxed shell commands (domain/package-caches.ts) */
+  cacheDir: string;
+  /** node_modules built once per lockfile, which worktrees share (git/node-modules-share.ts) */
+  depsDir: string;
   chunkStateDir(chunk: string): string;
   worktree(chunk: string): string;
   phaseLogDir(chunk: string): string;
   phaseLog(chunk: string, phase: string): string;
+  /** the state of a unit's dependency setup: running (with its pid) or done (with its inputs) */
+  setupState(chunk: string): string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -31,10 +37,13 @@ export function projectPaths(root: string): ProjectPaths {
     token: join(stateDir, 'orchestrator.token'),
     log: join(stateDir, 'orchestrator.log'),
     chunksDocDir: join(root, 'docs', 'chunks'),
+    cacheDir: join(stateDir, 'cache'),
+    depsDir: join(stateDir, 'deps'),
     chunkStateDir: (chunk) => join(stateDir, 'chunks', chunk),
     worktree: (chunk) => join(stateDir, 'chunks', chunk, 'worktree'),
     phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
     phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
+    setupState: (chunk) => join(stateDir, 'chunks', chunk, 'setup.json'),
   };
 }
 

@@ -22,8 +22,19 @@ export const ConfigSchema = z.object({
   merge_conflict_max_retries: z.number().int().min(0).max(10).default(2),
   /** COMPLETE runs that end with GOAL.md still IMPLEMENTING before the operator is asked */
   completion_max_retries: z.number().int().min(0).max(10).default(2),
-  /** shell command run in a new worktree before its first phase (null = none) */
+  /**
+   * 'auto': a worktree gets `setup_command`, or when that is null the command detected from its
+   * lockfiles (`npm ci`, `uv sync --locked`…); 'off': no setup at all
+   */
+  setup: z.enum(['auto', 'off']).default('auto'),
+  /** shell command that prepares a worktree's dependencies, instead of the detected one (null = detect) */
   setup_command: z.string().min(1).max(4096).nullable().default(null),
+  /**
+   * how worktrees of an npm project share one node_modules per lockfile: 'auto' clones it where the
+   * file system can (copy-on-write) and hard-links it elsewhere, 'copy' copies it, 'off' runs `npm ci`
+   * in each worktree
+   */
+  node_modules_sharing: z.enum(['auto', 'copy', 'off']).default('auto'),
   /** live merge-tree probes between implementing units, besides the probe after every phase end */
   live_probe_interval_seconds: z.number().int().min(0).max(86_400).default(120),
   /** what a LIVE conflict does: raise a CONFLICT item, or serialize automatically */

@@ -99,6 +99,7 @@ async function main(): Promise<number> {
       try {
         stopLiveWatch();
         await parts.scheduler.stop();
+        await parts.dependencies.stop();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

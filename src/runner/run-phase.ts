@@ -4,16 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
-import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
+import type { PendingQuestion, Phase, QuestionItem, WorkUnit } from '../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
   PhaseObserver,
   PhaseOutcome,
   QuestionAnswer,
+  Usage,
 } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { DependencySetup, SetupResult } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
@@ -43,9 +45,15 @@ export interface RunnerDeps {
   mergeQueue: MergeQueue;
   /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
   questionHoldSeconds?: number;
+  /** the worktrees' dependency setup (background; code phases wait for it) */
+  dependencies: DependencySetup;
 }
 
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
+
+/** Phases whose agent builds, tests or merges code: they start only once the setup is done. */
+const CODE_PHASES: ReadonlySet<Phase> = new Set(['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE']);
+const NO_USAGE: Usage = { cost_usd: 0, tokens_in: 0, tokens_out: 0 };
 
 export class AgentPhaseRunner implements PhaseRunner {
   constructor(private readonly deps: RunnerDeps) {}
@@ -75,24 +83,26 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
       }
-      if (wt.created && config.setup_command) {
-        try {
-          await worktrees.runSetup(unit.chunk, config.setup_command);
-        } catch (e) {
-          await this.attend(unit, 'SETUP', `Setup command failed: ${messageOf(e)}`);
-          return;
-        }
-      }
       if (unit.finalizing) {
         await finalizeUnit(this.deps, unit, config, { verified: true });
         return;
       }
-      await this.activate(unit, wt.path);
-      const prepared = await this.prepare(unit, config, wt.path);
-      if (!prepared) return;
-      unit = prepared.unit;
-
-      const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      const setup = await this.dependenciesFor(unit, wt.path, config, live, log);
+      if (setup.kind === 'failed') {
+        await this.attend(unit, 'SETUP', `Setup failed: ${setup.message}`);
+        return;
+      }
+      let outcome: PhaseOutcome;
+      if (setup.kind === 'aborted') {
+        // stopped while waiting for the setup: decided like an agent stopped before its first turn
+        outcome = { kind: 'aborted', session_id: unit.session_id, usage: NO_USAGE };
+      } else {
+        await this.activate(unit, wt.path);
+        const prepared = await this.prepare(unit, config, wt.path);
+        if (!prepared) return;
+        unit = prepared.unit;
+        outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      }
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
       const decision = decideAfterPhase(fresh, outcome, {
@@ -111,6 +121,26 @@ export class AgentPhaseRunner implements PhaseRunner {
       const current = await store.get(unit.chunk).catch(() => undefined);
       if (current?.status === 'RUNNING') await this.attend(current, 'ERROR', messageOf(e));
     }
+  }
+
+  /**
+   * Issue 11 §4: the worktree's dependency setup starts with the unit's first phase and runs while
+   * GOAL and PLAN do; a phase that builds or tests code waits for it (or for its failure).
+   */
+  private async dependenciesFor(
+    unit: WorkUnit,
+    worktree: string,
+    config: OrchestratorConfig,
+    live: LivePhase,
+    log: Logger,
+  ): Promise<SetupResult> {
+    const { dependencies } = this.deps;
+    if (!CODE_PHASES.has(unit.phase)) {
+      dependencies.start(unit.chunk, worktree, config);
+      return { kind: 'ready' };
+    }
+    log.info('waiting for the dependency setup');
+    return dependencies.ready(unit.chunk, worktree, config, live.controller.signal);
   }
 
   /** FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed). */

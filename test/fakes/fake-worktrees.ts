@@ -22,7 +22,6 @@ export class FakeWorktrees implements Worktrees {
    * commitAll, gone with the branch. Tests may move a tip by hand (an agent's own commit).
    */
   readonly tips = new Map<string, string>();
-  setupFailure: string | null = null;
 
   constructor(
     private readonly root: string,
@@ -93,9 +92,5 @@ export class FakeWorktrees implements Worktrees {
 
   async diff(): Promise<string> {
     return '';
-  }
-
-  async runSetup(): Promise<void> {
-    if (this.setupFailure) throw new Error(this.setupFailure);
   }
 }

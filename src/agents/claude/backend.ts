@@ -3,8 +3,10 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { withVariables } from '../../domain/package-caches.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -26,8 +28,13 @@ import { UserInput } from './user-input.js';
 export interface ClaudeAgentBackendOptions {
   /** the Claude Code CLI to run; default: the binary the SDK ships for this platform */
   pathToClaudeCodeExecutable?: string;
-  /** added to (not replacing) the daemon's environment for every session */
+  /**
+   * added to the daemon's environment for every session (the package caches); a name here also
+   * replaces an inherited variable spelled in another case
+   */
   env?: Record<string, string>;
+  /** folders shell commands may write in the OS sandbox besides the worktree (the package caches) */
+  sandboxWritable?: readonly string[];
   log: Logger;
   /**
    * @default 'default' — Claude Code then asks `canUseTool` for every write and non-read-only command.
@@ -142,6 +149,13 @@ export class ClaudeAgentBackend implements AgentBackend {
     return missing === null;
   }
 
+  /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
+  private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
+    const extra = this.opts.sandboxWritable ?? [];
+    for (const dir of extra) mkdirSync(dir, { recursive: true });
+    return sandboxOption(req.worktree, req.osSandbox === 'on', extra);
+  }
+
   /** the excludes file sandboxed git reads, written once per project */
   private excludesFile(hostRoot: string): string {
     let file = this.excludesFiles.get(hostRoot);
@@ -185,7 +199,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         req,
         sandboxed ? this.excludesFile(req.hostRoot) : null,
       ),
-      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, req.osSandbox === 'on') } : {}),
+      ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
@@ -267,7 +281,7 @@ export function childEnv(
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
   excludesFile: string | null = null,
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base, ...extra };
+  const env = withVariables(base, extra);
   for (const v of GIT_LOCATION_VARS) delete env[v];
   const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
     (p): p is string => Boolean(p),
