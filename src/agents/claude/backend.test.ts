@@ -325,10 +325,15 @@ describe('ClaudeAgentBackend wiring', () => {
   it('gives the CLI the daemon env plus ours, minus git location variables, with git ceilings', async () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
+    process.env.NPM_CONFIG_CACHE = '/home/op/.npm';
     try {
-      const { records, repo } = await runScripted([{ result: 'done' }], { env: { VE_EXTRA: 'yes' } });
+      const { records, repo } = await runScripted([{ result: 'done' }], {
+        env: { VE_EXTRA: 'yes', npm_config_cache: '/p/.ve/cache/npm' },
+      });
       const env = records[0]?.env ?? {};
       assert.equal(env.VE_EXTRA, 'yes');
+      assert.equal(env.npm_config_cache, '/p/.ve/cache/npm');
+      assert.equal(env.NPM_CONFIG_CACHE, undefined, 'the inherited spelling in another case is gone');
       assert.equal(env.GIT_DIR, undefined);
       assert.equal(env.HOME, process.env.HOME);
       assert.deepEqual(env.GIT_CEILING_DIRECTORIES?.split(':').slice(0, 2), [
@@ -337,6 +342,7 @@ describe('ClaudeAgentBackend wiring', () => {
       ]);
     } finally {
       delete process.env.GIT_DIR;
+      delete process.env.NPM_CONFIG_CACHE;
     }
   });
 

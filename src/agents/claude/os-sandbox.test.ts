@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeUnitRepo } from '../../../test/support/agent-fixtures.js';
-import { agentGitConfig, gitWriteDirs, SANDBOX_MASKED_NAMES, writeAgentExcludes } from './os-sandbox.js';
+import {
+  agentGitConfig,
+  gitWriteDirs,
+  SANDBOX_MASKED_NAMES,
+  sandboxOption,
+  writeAgentExcludes,
+} from './os-sandbox.js';
 
 describe('OS sandbox settings', () => {
   it("opens exactly the worktree's git admin folder, the objects and the orch refs", () => {
@@ -18,6 +24,19 @@ describe('OS sandbox settings', () => {
         join(git, 'logs', 'refs', 'heads', 'orch'),
       ]);
       assert.deepEqual(gitWriteDirs(repo.host), [], 'the main checkout has no .git file');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('lets shell commands also write the extra folders given (the package caches)', () => {
+    const repo = makeUnitRepo('feat');
+    try {
+      const cache = join(repo.host, '.ve', 'cache');
+      const option = sandboxOption(repo.worktree, true, [cache]);
+      assert.deepEqual(option.filesystem?.allowWrite, [...gitWriteDirs(repo.worktree), cache]);
+      assert.equal(option.failIfUnavailable, true);
+      assert.equal(option.allowUnsandboxedCommands, false);
     } finally {
       repo.cleanup();
     }
