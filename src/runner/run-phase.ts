@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
-import type { PendingQuestion, Phase, QuestionItem, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type PendingQuestion, type QuestionItem, type WorkUnit } from '../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -51,8 +51,6 @@ export interface RunnerDeps {
 
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
 
-/** Phases whose agent builds, tests or merges code: they start only once the setup is done. */
-const CODE_PHASES: ReadonlySet<Phase> = new Set(['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE']);
 const NO_USAGE: Usage = { cost_usd: 0, tokens_in: 0, tokens_out: 0 };
 
 export class AgentPhaseRunner implements PhaseRunner {
@@ -135,7 +133,7 @@ export class AgentPhaseRunner implements PhaseRunner {
     log: Logger,
   ): Promise<SetupResult> {
     const { dependencies } = this.deps;
-    if (!CODE_PHASES.has(unit.phase)) {
+    if (!CODE_PHASES.includes(unit.phase)) {
       dependencies.start(unit.chunk, worktree, config);
       return { kind: 'ready' };
     }

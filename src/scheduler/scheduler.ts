@@ -5,7 +5,7 @@
  */
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
@@ -27,9 +27,6 @@ export interface SchedulerDeps {
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
 }
-
-/** Phases that write code: only these are kept apart by the conflict oracle. */
-const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 export class Scheduler implements LivePhases {
   private readonly handles = new Map<string, PhaseHandle>();
