@@ -5,6 +5,7 @@
 import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { SetupSource } from '../domain/setup-detection.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { AgentEvent } from '../ports/agent-backend.js';
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
@@ -32,6 +33,11 @@ export interface StatusDto {
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
   agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /**
+   * the dependency setup a new worktree gets, as the files of the project's checkout call for it
+   * (null when the daemon is not running)
+   */
+  setup: { command: string | null; source: SetupSource; why: string } | null;
 }
 
 export interface UnitListDto {

@@ -75,6 +75,23 @@ describe('config options', () => {
     assert.throws(() => configPatchFromOptions(specs, { maxAgents: '0' }), /--max-agents: /);
     assert.throws(() => configPatchFromOptions(specs, { notifyWebhook: 'http://example.com/' }), /loopback/);
   });
+
+  it('turns the dependency setup off, back to detection, or to a command of its own', () => {
+    const specs = configOptionSpecs();
+    assert.deepEqual(configPatchFromOptions(specs, { setup: 'off', nodeModulesSharing: 'copy' }), {
+      setup: 'off',
+      node_modules_sharing: 'copy',
+    });
+    // none clears the override: the detected command applies again
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'none' }), { setup_command: null });
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'make deps' }), {
+      setup_command: 'make deps',
+    });
+    assert.throws(
+      () => configPatchFromOptions(specs, { setup: 'never' }),
+      /--setup expects one of auto, off/,
+    );
+  });
 });
 
 describe('answer --for', () => {

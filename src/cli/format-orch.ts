@@ -23,12 +23,19 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
         : paint(io, 'yellow', `tool policy only (${s.agent_sandbox.reason ?? 'off'})`)
     }`,
   ];
+  if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);
   const url = dashboardUrl ?? s.url;
   if (url) lines.push(`Dashboard: ${url}`);
   return lines;
+}
+
+/** `npm ci (detected from package-lock.json)`, `make deps (setup_command)`, `off`, `none (…)`. */
+function formatSetup(setup: NonNullable<StatusDto['setup']>): string {
+  if (setup.source === 'off') return 'off';
+  return `${setup.command ?? 'none'} (${setup.why})`;
 }
 
 /** A config value as the operator would type it back: null shows as `none`. */

@@ -81,6 +81,7 @@ describe('format views', () => {
       total_cost_usd: 0,
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null },
+      setup: null,
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {
@@ -93,6 +94,7 @@ describe('format views', () => {
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
       agent_sandbox: { mode: 'auto', active: true, reason: null },
+      setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
     const unconfined = {
@@ -104,6 +106,9 @@ describe('format views', () => {
       /Agent sandbox: tool policy only \(socat is not installed\)/,
     );
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
+    assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
+    const off = { ...running, setup: { command: null, source: 'off', why: 'setup is off' } } as StatusDto;
+    assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
