@@ -30,8 +30,12 @@ export interface ShareDeps {
   /** `.ve/deps` */
   depsDir: string;
   log: Logger;
-  /** runs a shell command (with the package caches' environment) and rejects with its output */
-  run: (command: string, cwd: string) => Promise<void>;
+  /**
+   * runs a shell command with the package caches' environment and rejects with its output; project
+   * code (npm ci, the root's scripts) gives the folders it may write, so it can run in the OS
+   * sandbox; ve's own tools (cp, find, chmod) give null
+   */
+  run: (command: string, cwd: string, writable: readonly string[] | null) => Promise<void>;
 }
 
 /** Template folders kept besides the one in use; older ones are removed after a build. */
@@ -113,6 +117,7 @@ export async function installSharedNodeModules(
     await deps.run(
       copyCommand(method, join(template, 'node_modules'), join(checkout, 'node_modules')),
       checkout,
+      null,
     );
     if (method === 'hardlink') {
       // npm rewrites its hidden lockfile in place on every install: that one file is the checkout's own
@@ -120,11 +125,12 @@ export async function installSharedNodeModules(
       await unlinkIfExists(hidden);
       await copyIfExists(join(template, 'node_modules', '.package-lock.json'), hidden);
     } else {
-      await deps.run(`chmod -R u+w ${quote(join(checkout, 'node_modules'))}`, checkout);
+      await deps.run(`chmod -R u+w ${quote(join(checkout, 'node_modules'))}`, checkout, null);
     }
     const scripts = (project.manifest.scripts ?? {}) as Record<string, unknown>;
     for (const s of ROOT_INSTALL_SCRIPTS) {
-      if (typeof scripts[s] === 'string') await deps.run(`npm run --ignore-scripts ${s}`, checkout);
+      if (typeof scripts[s] === 'string')
+        await deps.run(`npm run --ignore-scripts ${s}`, checkout, [checkout]);
     }
     return method;
   } finally {
@@ -198,6 +204,7 @@ async function findChanged(dir: string, deps: ShareDeps): Promise<string | null>
     await deps.run(
       `find ${nm} -type f -newer ${quote(join(dir, MARKER))} -print -quit > ${quote(list)}`,
       dir,
+      null,
     );
     const first = (await readFile(list, 'utf8')).split('\n')[0] ?? '';
     return first === '' ? null : first;
@@ -217,9 +224,9 @@ async function buildTemplate(dir: string, project: Project, deps: ShareDeps): Pr
   await writeFile(join(building, project.lockfile), project.lockText);
   if (project.npmrc !== null) await writeFile(join(building, '.npmrc'), project.npmrc);
   const started = Date.now();
-  await deps.run('npm ci --prefer-offline --no-audit --no-fund', building);
+  await deps.run('npm ci --prefer-offline --no-audit --no-fund', building, [building]);
   // hard-linked files are shared by every worktree: an in-place write must fail, not spread
-  await deps.run(`find node_modules -type f -perm /222 -exec chmod a-w {} +`, building);
+  await deps.run(`find node_modules -type f -perm /222 -exec chmod a-w {} +`, building, null);
   await writeFile(join(building, MARKER), `${JSON.stringify({ built_at: new Date().toISOString() })}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(building, dir);

@@ -1,10 +1,12 @@
 /**
- * Runs a setup command (`npm ci`, `make deps`…) in a checkout through /bin/sh, with a timeout and an
- * abort signal that kill the whole process group, and reports the tail of its output on failure.
+ * Runs a setup command (`npm ci`, `make deps`…) in a checkout through /bin/sh, optionally inside
+ * bubblewrap, with a timeout and an abort signal that kill the whole process group, and reports the
+ * tail of its output on failure.
  */
 import { spawn } from 'node:child_process';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import { scrubbedEnv, tail } from './git-cli.js';
+import { bwrapArgs } from './setup-sandbox.js';
 
 export const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
 const KEEP_OUTPUT_CHARS = 64 * 1024;
@@ -18,6 +20,8 @@ export interface ShellCommandOptions {
   onSpawn?: (pid: number) => void;
   /** aborting kills the command; the promise then rejects with "was stopped" */
   signal?: AbortSignal;
+  /** run it in bubblewrap, writing only these folders (setup-sandbox.ts) */
+  sandbox?: { writable: readonly string[] };
 }
 
 export function runShellCommand(command: string, cwd: string, opts: ShellCommandOptions = {}): Promise<void> {
@@ -25,7 +29,10 @@ export function runShellCommand(command: string, cwd: string, opts: ShellCommand
   return new Promise((resolve, reject) => {
     // detached: the command gets its own process group, so a timeout kills its children too
     // (execFile does not pass `detached` through, hence spawn)
-    const child = spawn('/bin/sh', ['-c', command], {
+    const [file, args] = opts.sandbox
+      ? ['bwrap', bwrapArgs(command, cwd, [cwd, ...opts.sandbox.writable])]
+      : ['/bin/sh', ['-c', command]];
+    const child = spawn(file, args, {
       cwd,
       env: scrubbedEnv(opts.env),
       detached: true,

@@ -92,7 +92,8 @@ export function killOrphanedSetup(state: SetupState & { state: 'running' }, log:
     });
     return;
   }
-  const [shell, flag, command] = cmdline.split('\0');
+  // `/bin/sh -c <command>`, directly or at the end of a bubblewrap command line
+  const [shell, flag, command] = cmdline.replace(/\0$/, '').split('\0').slice(-3);
   if (shell !== '/bin/sh' || flag !== '-c' || command !== state.command) return; // pid reused
   log.warn('killing a setup left running by an earlier daemon', { pid: state.pid, command });
   killGroup(state.pid);

@@ -14,6 +14,7 @@ import { DEFAULT_CONFIG } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { silentLogger } from '../infra/json-logger.js';
 import type { DependencyConfig } from '../ports/dependencies.js';
+import { bwrapUnavailable } from './setup-sandbox.js';
 import { readSetupState, writeSetupState } from './setup-state.js';
 import { effectiveSetupCommand, prepareDependencies, WorktreeDependencies } from './worktree-deps.js';
 
@@ -21,6 +22,7 @@ const config = (more: Partial<DependencyConfig> = {}): DependencyConfig => ({
   setup: DEFAULT_CONFIG.setup,
   setup_command: null,
   node_modules_sharing: DEFAULT_CONFIG.node_modules_sharing,
+  agent_sandbox: 'off',
   ...more,
 });
 
@@ -100,6 +102,24 @@ describe('prepareDependencies', () => {
     const cache = paths().cacheDir;
     assert.equal(readFileSync(join(checkout, 'caches.txt'), 'utf8').trim(), `${cache}/npm|${cache}/cargo`);
     assert.ok(existsSync(cache), 'the cache folder exists for the sandbox to mount');
+  });
+
+  it('confines the setup to the checkout and the caches when agents run in the OS sandbox', async () => {
+    const command = 'echo in > inside.txt && touch "$npm_config_cache-ok" && touch ../escaped.txt';
+    const escaped = join(checkout, '..', 'escaped.txt');
+    const missing = await bwrapUnavailable();
+    await assert.rejects(prepare(config({ setup_command: command, agent_sandbox: 'on' })), (e: unknown) => {
+      assert.match(String(e), missing === null ? /Read-only file system/ : /bubblewrap/);
+      return true;
+    });
+    assert.equal(existsSync(escaped), false, 'nothing was written outside');
+    if (missing === null) {
+      assert.equal(readFileSync(join(checkout, 'inside.txt'), 'utf8'), 'in\n');
+      assert.ok(existsSync(`${paths().cacheDir}/npm-ok`), 'the cache is writable');
+    }
+    // the same setup without the sandbox writes where it likes: the check above can fail
+    await prepare(config({ setup_command: command, agent_sandbox: 'off' }));
+    assert.equal(existsSync(escaped), true);
   });
 
   it('does not run again for the same lockfiles and worktree, and does when either changed', async () => {

@@ -21,6 +21,7 @@ import type { Logger } from '../ports/logger.js';
 import { git } from './git-cli.js';
 import { installSharedNodeModules, unshareableReason } from './node-modules-share.js';
 import { runShellCommand } from './setup-command.js';
+import { confineSetups } from './setup-sandbox.js';
 import {
   killOrphanedSetup,
   readSetupState,
@@ -108,17 +109,24 @@ export async function prepareDependencies(
     }
   };
   record(setup.command, null);
-  await mkdir(opts.paths.cacheDir, { recursive: true });
-  const env = packageCacheEnv(opts.paths.cacheDir);
-  const run = (command: string, cwd: string) =>
-    runShellCommand(command, cwd, {
-      env,
+  const { cacheDir } = opts.paths;
+  const confined = await confineSetups(config.agent_sandbox, log);
+  const tmp = join(cacheDir, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  const env = packageCacheEnv(cacheDir);
+  const run: RunCommand = (command, cwd, writable) => {
+    const sandboxed = confined && writable !== null;
+    return runShellCommand(command, cwd, {
+      // /tmp is read-only in the sandbox: temporary files go to the cache
+      env: sandboxed ? { ...env, TMPDIR: tmp } : env,
       onSpawn: (pid) => record(command, pid),
+      ...(sandboxed ? { sandbox: { writable: [...writable, cacheDir] } } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-  log.info('dependency setup started', { checkout, command: setup.command, source: setup.source });
+  };
+  log.info('dependency setup started', { checkout, command: setup.command, source: setup.source, confined });
   try {
-    if (setup.source === 'configured') await run(setup.command, checkout);
+    if (setup.source === 'configured') await run(setup.command, checkout, [checkout]);
     for (const step of setup.steps) await runStep(step, checkout, run, opts);
   } catch (e) {
     if (stateFile) await rm(stateFile, { force: true });
@@ -132,10 +140,13 @@ export async function prepareDependencies(
   return { setup, ran: true };
 }
 
+/** Runs a command of the setup; `writable`: the folders project code may write, null for ve's own tools. */
+type RunCommand = (command: string, cwd: string, writable: readonly string[] | null) => Promise<void>;
+
 async function runStep(
   step: SetupStep,
   checkout: string,
-  run: (command: string, cwd: string) => Promise<void>,
+  run: RunCommand,
   opts: PrepareOptions,
 ): Promise<void> {
   const sharing = opts.config.node_modules_sharing;
@@ -149,7 +160,7 @@ async function runStep(
     }
     opts.log.info('node_modules not shared; running npm ci', { checkout, reason: why });
   }
-  await run(step.command, checkout);
+  await run(step.command, checkout, [checkout]);
 }
 
 async function installsPresent(checkout: string, steps: readonly SetupStep[]): Promise<boolean> {

@@ -6,8 +6,11 @@
  */
 import type { OrchestratorConfig } from '../config/schema.js';
 
-/** The config keys a setup depends on. */
-export type DependencyConfig = Pick<OrchestratorConfig, 'setup' | 'setup_command' | 'node_modules_sharing'>;
+/** The config keys a setup depends on (`agent_sandbox` confines setups like agents' shell commands). */
+export type DependencyConfig = Pick<
+  OrchestratorConfig,
+  'setup' | 'setup_command' | 'node_modules_sharing' | 'agent_sandbox'
+>;
 
 export type SetupResult =
   /** the dependencies are in place (or there is nothing to set up) */

@@ -13,19 +13,31 @@ type Orchestrator = Awaited<ReturnType<typeof makeOrchestrator>>;
 
 /** Resolves once `file` exists (watching its folder: no polling in the test). */
 function fileAppears(file: string): Promise<void> {
-  return new Promise((resolve) => {
-    const dir = join(file, '..');
-    const w = watch(dir, () => {
-      if (existsSync(file)) {
-        w.close();
-        resolve();
-      }
-    });
-    if (existsSync(file)) {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      if (!existsSync(file)) return;
       w.close();
+      clearTimeout(guard);
       resolve();
-    }
+    };
+    const w = watch(join(file, '..'), done);
+    // a guard against hanging forever, not a timing assertion
+    const guard = setTimeout(() => {
+      w.close();
+      reject(new Error(`${file} did not appear`));
+    }, 10_000);
+    done();
   });
+}
+
+/**
+ * An orchestrator whose setups run unconfined: these tests are about when the runner runs them, and
+ * their marker files live outside the worktree (the confinement is git/worktree-deps.test.ts's).
+ */
+async function orchestrator(): Promise<Orchestrator> {
+  const o = await makeOrchestrator({ chunks: { feat: {} } });
+  await o.parts.store.patchConfig({ agent_sandbox: 'off' });
+  return o;
 }
 
 /** Resolves when the runner starts waiting for the unit's setup (a spy on the real adapter). */
@@ -44,7 +56,7 @@ const approve = { review: { decision: 'APPROVE' as const, summary: 'ok', issues:
 
 describe('runner: the dependency setup', () => {
   it('runs the setup while PLAN runs and starts IMPLEMENT only once it is done', async (t) => {
-    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    const o = await orchestrator();
     const [started, gate, done] = ['started', 'gate', 'done'].map((f) => join(o.root, f)) as [
       string,
       string,
@@ -79,7 +91,7 @@ describe('runner: the dependency setup', () => {
   });
 
   it('turns a failed setup into a SETUP item with its output, and a retry runs it again', async () => {
-    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    const o = await orchestrator();
     await o.parts.store.patchConfig({ setup_command: 'echo "npm ERR! 404 left-pad@9.9.9" >&2; exit 1' });
     o.backend.script('feat', 'REVIEW', [approve]);
     await o.start();
@@ -100,7 +112,7 @@ describe('runner: the dependency setup', () => {
   });
 
   it('does not run a finished setup again for a phase dispatched again or for the next phases', async () => {
-    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    const o = await orchestrator();
     const count = join(o.root, 'count');
     await o.parts.store.patchConfig({ setup_command: `echo run >> ${count}`, api_retry_initial_ms: 1 });
     o.backend.script('feat', 'IMPLEMENT', [
@@ -118,7 +130,7 @@ describe('runner: the dependency setup', () => {
   });
 
   it('puts a unit stopped while it waits for its setup back to READY without running the agent', async (t) => {
-    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    const o = await orchestrator();
     const gate = join(o.root, 'gate');
     await o.parts.store.patchConfig({ setup_command: `until [ -e ${gate} ]; do sleep 0.02; done` });
     await o.start();
