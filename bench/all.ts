@@ -12,6 +12,7 @@ import { type Row, renderTable } from './lib/table.js';
 import { measureMergeProbe } from './merge-probe.js';
 import { measureOracle } from './oracle.js';
 import { measureFullFloorPerUnit, pipelineRows, runPipeline } from './pipeline.js';
+import { measureTrain, trainRows } from './train.js';
 import { measureWorktreeDeps, worktreeDepsRows } from './worktree-deps.js';
 import { fanOutRows, measureFanOut } from './ws-fanout.js';
 
@@ -174,6 +175,15 @@ await section('dashboard', '#7', async () => {
     },
   ];
 });
+
+for (const parallelism of [1, 4]) {
+  for (const failingAt of [null, 10]) {
+    const what = `landing train, parallelism ${parallelism}${failingAt ? ', one failure' : ''}`;
+    await section(what, '#10', async () => [
+      trainRows('#10', await measureTrain({ units: 20, verifySeconds: 2, parallelism, failingAt })),
+    ]);
+  }
+}
 
 console.log(header);
 console.log(

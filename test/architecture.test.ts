@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 
-const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle'];
-const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra'];
+const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle', 'train'];
+const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra', 'verify'];
 const CORE = ['shared', 'domain', 'ports', 'config'];
 
 /** folder → folders it may import with a value import ('*' = any). Type-only imports listed separately. */
@@ -23,6 +23,8 @@ const ALLOWED: Record<string, { value: string[] | '*'; type?: string[] }> = {
   ...Object.fromEntries(SERVICES.map((s) => [s, { value: [...CORE, s] }])),
   ...Object.fromEntries(ADAPTERS.map((a) => [a, { value: [...CORE, a] }])),
   api: { value: [...CORE, 'api'], type: SERVICES },
+  // the hosts adapter moves git objects between the operator's repository and a host, with git's one wrapper
+  hosts: { value: [...CORE, 'hosts', 'git'] },
   cli: { value: ['shared', 'domain', 'config', 'cli', 'chunks'], type: ['api'] },
   daemon: { value: '*' },
   demo: { value: '*' },
@@ -37,7 +39,9 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   '@hono/node-ws': ['api'],
   commander: ['cli'],
   yaml: ['chunks'],
-  'node:child_process': ['git', 'agents', 'cli', 'daemon', 'demo', 'infra'],
+  'es-module-lexer': ['api'],
+  'resolve.exports': ['api'],
+  'node:child_process': ['git', 'agents', 'hosts', 'cli', 'daemon', 'demo', 'infra', 'verify'],
 };
 
 const SIZE_CAP = 600;

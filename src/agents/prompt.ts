@@ -1,9 +1,11 @@
 /**
  * Prompt assembly (reference §7.1, DESIGN §7). PURE: the phase template text and the request in,
- * the final prompt out. Order, outermost first: operator answer, worktree/sandbox rules, re-entry
- * context, prior review feedback (MUST ADDRESS), then the phase body.
+ * the final prompt out. Order, outermost first: the operator's answer or the orchestrator's note,
+ * worktree/sandbox rules, re-entry context, prior review feedback (MUST ADDRESS), the phase body, then
+ * what the orchestrator checks when the session ends (domain/exit-conditions) and the turn budget.
  */
 import { OrchError } from '../domain/errors.js';
+import { exitConditionsPrompt } from '../domain/exit-conditions.js';
 import type { PhaseRequest } from '../ports/agent-backend.js';
 
 /** The placeholders a `prompts/<phase>.md` template may use, as `{{name}}`. */
@@ -17,8 +19,10 @@ type PromptRequest = Pick<
   | 'hostRoot'
   | 'baseBranch'
   | 'operatorAnswer'
+  | 'systemNote'
   | 'reentryContext'
   | 'reviewFeedback'
+  | 'maxTurns'
 >;
 
 export function promptVars(req: PromptRequest): PromptVars {
@@ -48,6 +52,8 @@ export function buildPhasePrompt(template: string, req: PromptRequest): string {
   const sections: string[] = [];
   const answer = req.operatorAnswer?.trim();
   if (answer) sections.push(`Operator answer: ${answer}`);
+  const note = req.systemNote?.trim();
+  if (note) sections.push(`## Note from the orchestrator\n\n${note}`);
   sections.push(sandboxRules(req));
   const reentry = req.reentryContext?.trim();
   if (reentry) {
@@ -78,7 +84,20 @@ export function buildPhasePrompt(template: string, req: PromptRequest): string {
     );
   }
   sections.push(renderTemplate(template, promptVars(req)).trim());
+  const exits = exitConditionsPrompt(req.phase);
+  if (exits) sections.push(exits);
+  sections.push(turnBudget(req.maxTurns));
   return `${sections.join('\n\n')}\n`;
+}
+
+function turnBudget(maxTurns: number): string {
+  return [
+    '## Your turn budget',
+    '',
+    `This session has ${maxTurns} turns (each model reply, with its tool calls, is one). Commit as you go:`,
+    'if the budget runs out, the orchestrator resumes this session with more turns, and committed work is',
+    'never lost.',
+  ].join('\n');
 }
 
 function sandboxRules(req: PromptRequest): string {

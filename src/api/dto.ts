@@ -6,8 +6,12 @@ import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { SetupSource } from '../domain/setup-detection.js';
-import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
+import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { LogEvent } from '../ports/phase-log.js';
+import type { TrainSnapshot, VerifySettings } from '../ports/train.js';
+
+export type { TrainSnapshot };
+
 import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 
@@ -38,6 +42,12 @@ export interface StatusDto {
    * (null when the daemon is not running)
    */
   setup: { command: string | null; source: SetupSource; why: string } | null;
+  /** the verify command landings must pass (null: landings are not verified); null when stopped */
+  verification: VerifySettings | null;
+  /** the landing train: units waiting to land, verifications running */
+  train: { entries: number; running: number } | null;
+  /** stored settings that cannot be read: each keeps its default until set again */
+  config_warnings: string[];
 }
 
 export interface UnitListDto {
@@ -130,17 +140,21 @@ export type WsMessage =
         config: ConfigDto;
         /** `counts.DONE` is how many DONE units exist in all */
         status: StatusDto;
+        train: TrainSnapshot;
       };
     }
+  | { type: 'train'; data: TrainSnapshot }
   | { type: 'unit'; data: WorkUnitDto }
   | { type: 'unit_deleted'; data: { chunk: string } }
   | { type: 'attention'; data: { items: AttentionItemDto[] } }
   | { type: 'config'; data: ConfigDto }
   | { type: 'conflict'; data: ConflictDto }
+  /** the oracle's analyses of these sorted pairs are gone (`chunk` moved on); overrides stay */
+  | { type: 'conflicts_invalidated'; data: { chunk: string; pairs: [string, string][] } }
   | { type: 'status'; data: StatusDto };
 
 /** Messages on `/ws/log/<chunk>`: the logged events of every phase so far, then live ones. */
 export type LogWsMessage =
-  | { type: 'log'; phase: Phase; seq: number; event: AgentEvent & { at: string } }
+  | { type: 'log'; phase: LogStream; seq: number; event: LogEvent & { at: string } }
   | { type: 'info'; message: string }
   | { type: 'error'; message: string };

@@ -4,11 +4,12 @@
  */
 import type { ConfigPatch, OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
-import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
+import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { ChangeEvent } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
+import type { LogEvent } from '../ports/phase-log.js';
 import type { UnitOrder } from '../ports/store.js';
+import type { TrainSnapshot, VerifyRun } from '../ports/train.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 import type {
   AnswerRequest,
@@ -21,10 +22,10 @@ import type {
 } from './dto.js';
 
 export interface LoggedEvent {
-  phase: Phase;
+  phase: LogStream;
   /** line number in the phase log file, for de-duplicating backlog and live events */
   seq: number;
-  event: AgentEvent & { at: string };
+  event: LogEvent & { at: string };
 }
 
 /** which units GET /api/work-units lists; `after` and `limit` page through them (keyset) */
@@ -47,12 +48,19 @@ export interface UnitPage {
 
 export interface ApiServices {
   log: Logger;
+  /** the landing train as it stands */
+  train(): Promise<TrainSnapshot>;
+  /** recorded verifications, newest first: of one unit, or all (base checks too) */
+  verifyRuns(filter: { chunk?: string; limit?: number }): Promise<VerifyRun[]>;
+  /** the operator's override: the unit (a VERIFY item) lands without verification; audited */
+  landUnverified(chunk: string, by: string): Promise<WorkUnit>;
   status(): Promise<StatusDto>;
   listUnits(query?: UnitListQuery): Promise<UnitPage>;
   queue(): Promise<WorkUnit[]>;
   getUnit(chunk: string): Promise<WorkUnit>;
   inject(req: InjectRequest): Promise<InjectResponse>;
-  deleteUnit(chunk: string, force: boolean): Promise<void>;
+  /** `keepBranch`: the unit goes, its branch `orch/<chunk>` (the agent's work) stays */
+  deleteUnit(chunk: string, force: boolean, keepBranch?: boolean): Promise<void>;
   history(chunk: string): Promise<HistoryDto>;
   setPriority(chunk: string, priority: number, expectedVersion?: number): Promise<WorkUnit>;
   forceStatus(

@@ -5,17 +5,22 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { repoRoot } from '../../test/support/agent-fixtures.js';
-import { contentSecurityPolicy, importMapHashes, registerStatic } from './static.js';
+import { collectBrowserModules } from './browser-modules.js';
+import {
+  contentSecurityPolicy,
+  IMPORT_MAP_SLOT,
+  importMapHashes,
+  registerStatic,
+  withImportMap,
+} from './static.js';
 
 const root = repoRoot();
 const dashboardDir = join(root, 'src', 'dashboard');
+const modules = await collectBrowserModules(dashboardDir);
 
 function app(): Hono {
   const a = new Hono();
-  registerStatic(a, {
-    dashboardDir,
-    vendor: { 'preact.mjs': join(root, 'node_modules', 'preact', 'dist', 'preact.mjs') },
-  });
+  registerStatic(a, { dashboardDir, modules });
   return a;
 }
 
@@ -32,8 +37,30 @@ describe('static dashboard files', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
     const mapped = JSON.parse(map) as { imports: Record<string, string> };
+    assert.deepEqual(mapped.imports, modules.imports, 'the map is the module graph');
+    for (const spec of [
+      'preact',
+      'preact/hooks',
+      'htm',
+      'mdast-util-from-markdown',
+      'micromark-extension-gfm',
+    ])
+      assert.ok(mapped.imports[spec], spec);
     for (const target of Object.values(mapped.imports))
-      assert.match(target, /^\/vendor\/[a-z]+\.mjs$/, 'modules come from the daemon only');
+      assert.match(
+        target,
+        /^\/vendor\/[a-z0-9.-]+@\d+\.\d+\.\d+\/[\w./-]+\.m?js$/,
+        'modules come from the daemon only',
+      );
+  });
+
+  it('fills the import map slot, escaping what could close the script, and refuses a page without it', () => {
+    const page = `<head>${IMPORT_MAP_SLOT}</head>`;
+    assert.equal(
+      withImportMap(page, { a: '/vendor/a/</script>.js' }),
+      '<head><script type="importmap">{"imports":{"a":"/vendor/a/\\u003c/script>.js"}}</script></head>',
+    );
+    assert.throws(() => withImportMap('<head></head>', {}), /index\.html has no <script type="importmap">/);
   });
 
   it('hashes each import map over its exact text', () => {
@@ -55,6 +82,11 @@ describe('static dashboard files', () => {
     const a = app();
     const js = await a.request('/assets/app.js');
     assert.equal(js.status, 200);
+    assert.equal(
+      js.headers.get('cache-control'),
+      'no-cache',
+      'the dashboard is revalidated: an upgrade shows',
+    );
     assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.equal(await js.text(), readFileSync(join(dashboardDir, 'app.js'), 'utf8'));
     assert.match((await a.request('/assets/style.css')).headers.get('content-type') ?? '', /^text\/css/);
@@ -64,12 +96,35 @@ describe('static dashboard files', () => {
       '/assets/..%2Fapi%2Fstatic.ts',
       '/assets/.hidden.js',
       '/assets/nope.js',
-      '/vendor/other.mjs',
     ]) {
       assert.equal((await a.request(path)).status, 404, path);
     }
-    const vendor = await a.request('/vendor/preact.mjs');
-    assert.equal(vendor.status, 200);
-    assert.match(vendor.headers.get('content-type') ?? '', /^text\/javascript/);
+  });
+
+  it('serves every file of the module graph and nothing else from node_modules', async () => {
+    const a = app();
+    for (const [url, file] of modules.files) {
+      const res = await a.request(url);
+      assert.equal(res.status, 200, url);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/, url);
+      assert.equal(await res.text(), readFileSync(file.path, 'utf8'), url);
+      assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', url);
+    }
+    const preact = modules.imports.preact ?? '';
+    for (const path of [
+      '/vendor/preact.mjs',
+      `${preact.replace(/\/dist\/.*/, '')}/package.json`,
+      `${preact.replace(/\/dist\/.*/, '')}/src/index.js`,
+      '/vendor/preact/dist/preact.mjs',
+      `${modules.imports.micromark?.replace(/\/index\.js$/, '')}/dev/index.js`,
+      '/vendor/debug@4.4.3/src/index.js',
+      '/vendor/typescript/lib/tsc.js',
+      `${preact}/../../../../package.json`,
+      `${preact.replace(/\/[^/]+$/, '')}/%2e%2e/%2e%2e/%2e%2e/package.json`,
+      '/vendor/preact%2f..%2f..%2fpackage.json',
+      `${preact}x`,
+    ]) {
+      assert.equal((await a.request(path)).status, 404, path);
+    }
   });
 });

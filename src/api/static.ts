@@ -1,18 +1,23 @@
 /**
- * Serves the dashboard: its own files and the Preact/htm ES modules from the package's dependencies,
- * under a strict CSP. The page's one inline script is its import map, allowed by its sha256 hash.
+ * Serves the dashboard: its own files and the ES modules of its npm dependencies (Preact, htm, the
+ * Markdown parser), under a strict CSP. The page's one inline script is its import map, generated
+ * from the module graph (browser-modules.ts) and allowed by its sha256 hash.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Hono } from 'hono';
+import { type BrowserModules, VENDOR_PREFIX } from './browser-modules.js';
 
 export interface StaticOptions {
   /** directory with index.html, the dashboard's modules and style.css */
   dashboardDir: string;
-  /** URL path under /vendor/ → absolute file path (preact, htm ESM builds) */
-  vendor: Record<string, string>;
+  /** the import map and the only files served under /vendor/ */
+  modules: BrowserModules;
 }
+
+/** index.html's empty import map, which the page handler fills from the module graph */
+export const IMPORT_MAP_SLOT = '<script type="importmap">{}</script>';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -52,17 +57,35 @@ export function importMapHashes(html: string): string[] {
   );
 }
 
+/**
+ * index.html with the import map in its slot. `<` is escaped so no specifier can close the script.
+ * @throws when the slot is missing, rather than serving a page whose modules cannot load
+ */
+export function withImportMap(html: string, imports: Record<string, string>): string {
+  if (!html.includes(IMPORT_MAP_SLOT)) throw new Error(`index.html has no ${IMPORT_MAP_SLOT}`);
+  const json = JSON.stringify({ imports }).replace(/</g, '\\u003c');
+  return html.replace(IMPORT_MAP_SLOT, () => `<script type="importmap">${json}</script>`);
+}
+
 const BASE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  'cache-control': 'no-cache',
 };
+/** the page and the dashboard's own files: revalidated, so an upgrade shows at once */
+const FRESH = 'no-cache';
+/** npm files under a versioned URL: a published version never changes */
+const FOREVER = 'public, max-age=31536000, immutable';
 
 export function registerStatic(app: Hono, opts: StaticOptions): void {
-  const respond = (body: string | Buffer, path: string, csp: string): Response => {
+  const respond = (body: string | Buffer, path: string, csp: string, cache = FRESH): Response => {
     const type = TYPES[extname(path)] ?? 'application/octet-stream';
     return new Response(body, {
-      headers: { 'content-type': type, 'content-security-policy': csp, ...BASE_HEADERS },
+      headers: {
+        'content-type': type,
+        'content-security-policy': csp,
+        'cache-control': cache,
+        ...BASE_HEADERS,
+      },
     });
   };
   const serve = async (path: string): Promise<Response> =>
@@ -70,14 +93,15 @@ export function registerStatic(app: Hono, opts: StaticOptions): void {
   // read per request so an edited index.html and its hash can never disagree
   const page = async (): Promise<Response> => {
     const path = join(opts.dashboardDir, 'index.html');
-    const html = await readFile(path, 'utf8');
+    const html = withImportMap(await readFile(path, 'utf8'), opts.modules.imports);
     return respond(html, path, contentSecurityPolicy(importMapHashes(html)));
   };
   app.get('/', page);
   app.get('/unit/:chunk', page);
-  app.get('/vendor/:file', async (c) => {
-    const target = opts.vendor[c.req.param('file')];
-    return target ? serve(target) : c.notFound();
+  // an exact look-up in the module graph: no path is ever built from the request
+  app.get(`${VENDOR_PREFIX}*`, async (c) => {
+    const target = opts.modules.files.get(c.req.path);
+    return target ? respond(target.source, target.path, contentSecurityPolicy([]), FOREVER) : c.notFound();
   });
   app.get('/assets/:file', async (c) => {
     const file = c.req.param('file');

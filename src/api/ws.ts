@@ -40,12 +40,13 @@ export class Broadcaster {
   }
 
   async snapshot(): Promise<WsMessage> {
-    const [active, done, attention, config, status] = await Promise.all([
+    const [active, done, attention, config, status, train] = await Promise.all([
       this.services.listUnits({ active: true }),
       this.services.listUnits({ status: 'DONE', order: 'recent', limit: SNAPSHOT_DONE_UNITS }),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),
+      this.services.train(),
     ]);
     return {
       type: 'snapshot',
@@ -55,6 +56,7 @@ export class Broadcaster {
         attention,
         config,
         status,
+        train,
       },
     };
   }
@@ -69,9 +71,10 @@ export class Broadcaster {
     for (const send of this.sockets) {
       try {
         send(text);
-      } catch {
-        // a socket that cannot take a message is closed by its own error handler
+      } catch (error) {
+        // a socket that cannot take a message is closed by its own error handler; stop feeding it
         this.sockets.delete(send);
+        this.services.log.warn('dashboard socket refused a message; dropped', { error });
       }
     }
   }
@@ -95,6 +98,12 @@ export class Broadcaster {
         return;
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
+        return;
+      case 'train_changed':
+        this.broadcast({ type: 'train', data: event.train });
+        return;
+      case 'conflicts_invalidated':
+        this.broadcast({ type: 'conflicts_invalidated', data: { chunk: event.chunk, pairs: event.pairs } });
         return;
       case 'phase_log':
         return;

@@ -48,6 +48,7 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   }
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
+  if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps, unit, resolved.text, by);
   const qid = unit.question?.id ?? null;
   const live = qid !== null && deps.live.waitingQuestion(name) === qid;
   const next = await deps.store.transition(
@@ -62,6 +63,34 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
     answered_by: by,
   });
   if (live && qid !== null) deps.live.deliverAnswer(name, qid, { answers: resolved.answers });
+  return next;
+}
+
+/**
+ * Answering a VERIFY item sends the unit back to its agent: a fresh IMPLEMENT session that gets the
+ * failure (the item's text) and the operator's guidance.
+ */
+async function sendBackWithGuidance(deps: AnswerDeps, unit: WorkUnit, guidance: string, by: string) {
+  const base = unit.base_branch ?? 'the base branch';
+  const context = [
+    unit.attention_reason ?? 'The verify command failed on the merge of this branch with the base branch.',
+    '',
+    `Operator guidance: ${guidance}`,
+    '',
+    `Merge ${base} into this branch first (\`git merge ${base}\`; resolve any conflict), then fix the failure, run the verify command yourself until it passes, and commit.`,
+  ].join('\n');
+  const next = await deps.store.transition(
+    unit.chunk,
+    { type: 'send_back', phase: 'IMPLEMENT', reentry_context: context },
+    { source: 'api', expectedVersion: unit.version, reason: `sent back with guidance by ${by}`, actor: by },
+    { implement_iterations: 0 },
+  );
+  await deps.store.recordAttentionAnswered({
+    chunk: unit.chunk,
+    question_id: null,
+    answer: guidance,
+    answered_by: by,
+  });
   return next;
 }
 

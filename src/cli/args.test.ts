@@ -78,8 +78,8 @@ describe('config options', () => {
 
   it('turns the dependency setup off, back to detection, or to a command of its own', () => {
     const specs = configOptionSpecs();
-    assert.deepEqual(configPatchFromOptions(specs, { setup: 'off', nodeModulesSharing: 'copy' }), {
-      setup: 'off',
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'off', nodeModulesSharing: 'copy' }), {
+      setup_command: false,
       node_modules_sharing: 'copy',
     });
     // none clears the override: the detected command applies again
@@ -88,8 +88,8 @@ describe('config options', () => {
       setup_command: 'make deps',
     });
     assert.throws(
-      () => configPatchFromOptions(specs, { setup: 'never' }),
-      /--setup expects one of auto, off/,
+      () => configPatchFromOptions(specs, { nodeModulesSharing: 'never' }),
+      /--node-modules-sharing expects one of auto, copy, off/,
     );
   });
 });

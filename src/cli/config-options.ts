@@ -9,6 +9,8 @@ export type ConfigValueKind =
   | { type: 'int' }
   | { type: 'number' }
   | { type: 'string' }
+  /** a command, or `off` (false) to turn it off where null means "the default" */
+  | { type: 'command' }
   | { type: 'boolean' }
   | { type: 'enum'; values: string[] };
 
@@ -54,10 +56,14 @@ function describeKey(key: string, schema: ZodLike): ConfigOptionSpec {
     case 'enum':
       kind = { type: 'enum', values: Object.values(node.def.entries ?? {}) };
       break;
+    case 'union':
+      kind = { type: 'command' };
+      break;
     default:
       kind = { type: 'string' };
   }
-  const what = kind.type === 'enum' ? kind.values.join('|') : kind.type;
+  const what =
+    kind.type === 'enum' ? kind.values.join('|') : kind.type === 'command' ? 'a command, or off' : kind.type;
   return {
     key,
     flag: `--${kebab(key)} <value>`,
@@ -97,6 +103,8 @@ export function parseConfigValue(spec: ConfigOptionSpec, raw: string): unknown {
       return text;
     case 'string':
       return raw;
+    case 'command':
+      return /^off$/i.test(text) ? false : raw;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 /** The pid in `.ve/orchestrator.pid`, or null when the file is missing or unreadable as a pid. */
 export function readPidFile(paths: ProjectPaths): number | null {
@@ -63,9 +64,10 @@ function procfsAvailable(): boolean {
   try {
     readFileSync('/proc/self/stat');
     return true;
-  } catch {
+  } catch (e) {
     // no procfs (macOS): fall back to kill(pid, 0)
-    return false;
+    if (isMissing(e)) return false;
+    throw e;
   }
 }
 

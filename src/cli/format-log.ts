@@ -95,6 +95,26 @@ export function formatEvent(io: Painter, e: LoggedEvent): string {
       const label = e.is_error ? paint(io, 'red', '= result (error)') : paint(io, 'green', '= result');
       return `${t} ${label} ${parts.join(' ')}${text}`;
     }
+    case 'verify_started': {
+      const on = e.ahead.length > 0 ? ` (${e.base_tip.slice(0, 10)} + ${e.ahead.join(' + ')})` : '';
+      return `${t} ${paint(io, 'cyan', `▶ verify #${e.run_id}:`)} \`${e.command}\` on ${e.commit.slice(0, 10)}${on}`;
+    }
+    case 'verify_output':
+      // the command's own lines, as it printed them
+      return e.text
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((line) => `${t} ${paint(io, 'dim', '│')} ${line}`)
+        .join('\n');
+    case 'verify_finished': {
+      const ok = e.outcome === 'passed';
+      const how = e.exit_code !== null ? ` exit ${e.exit_code}` : '';
+      const label = paint(io, ok ? 'green' : 'red', `■ verify #${e.run_id} ${e.outcome}`);
+      const took = `in ${Math.round(e.duration_ms / 1000)}s`;
+      return `${t} ${label}${how} ${took}${e.message ? ` — ${flat(e.message, MAX_DETAIL)}` : ''}`;
+    }
+    case 'train':
+      return `${t} ${paint(io, 'magenta', '◆')} ${flat(e.text)}`;
     default:
       return `${t} ${flat(JSON.stringify(e), MAX_DETAIL)}`;
   }

@@ -24,6 +24,10 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     }`,
   ];
   if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
+  if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
+  if (s.train && s.train.entries > 0)
+    lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
+  for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);
@@ -36,6 +40,34 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
 function formatSetup(setup: NonNullable<StatusDto['setup']>): string {
   if (setup.source === 'off') return 'off';
   return `${setup.command ?? 'none'} (${setup.why})`;
+}
+
+/** Whether landings are verified, by what, and from where it was configured. */
+export function verificationLine(io: Painter, v: NonNullable<StatusDto['verification']>): string {
+  switch (v.source) {
+    case 'config':
+      return `verified by \`${v.command}\` (ve orch config)`;
+    case 'repository':
+      return `verified by \`${v.command}\` (ve.yaml)`;
+    case 'invalid':
+      return paint(
+        io,
+        'red',
+        `HELD: ve.yaml cannot be read, nothing lands until it is fixed (${v.error ?? '?'})`,
+      );
+    case 'off':
+      return paint(
+        io,
+        'yellow',
+        'NOT verified (verification turned off: ve orch config --verify-command off)',
+      );
+    case 'none':
+      return paint(
+        io,
+        'yellow',
+        "NOT verified: set a verify command (ve orch config --verify-command 'npm test')",
+      );
+  }
 }
 
 /** A config value as the operator would type it back: null shows as `none`. */

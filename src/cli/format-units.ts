@@ -10,6 +10,7 @@ export const STATUS_COLOUR: Record<Status, Colour> = {
   RUNNING: 'blue',
   BLOCKED: 'magenta',
   NEEDS_ATTENTION: 'yellow',
+  VERIFYING: 'cyan',
   DONE: 'green',
 };
 
@@ -37,12 +38,21 @@ function reasonOf(u: WorkUnitDto): string {
 }
 
 /** `ve orch ps`: CHUNK PHASE STATUS BLOCKED-BY COST, plus REASON when any unit needs attention. */
-export function renderUnitTable(io: Painter, units: readonly WorkUnitDto[]): string[] {
+/** `trainPositions`: each VERIFYING unit's place in the landing train, shown as `VERIFYING #2` */
+export function renderUnitTable(
+  io: Painter,
+  units: readonly WorkUnitDto[],
+  trainPositions: ReadonlyMap<string, number> = new Map(),
+): string[] {
   if (units.length === 0) return ['No work units'];
+  const statusOf = (u: WorkUnitDto) => {
+    const at = u.status === 'VERIFYING' ? trainPositions.get(u.chunk) : undefined;
+    return at === undefined ? u.status : `${u.status} #${at}`;
+  };
   const columns: Column<WorkUnitDto>[] = [
     { header: 'CHUNK', value: (u) => u.chunk },
     { header: 'PHASE', value: (u) => u.phase },
-    { header: 'STATUS', value: (u) => u.status, colour: (u) => STATUS_COLOUR[u.status] ?? null },
+    { header: 'STATUS', value: statusOf, colour: (u) => STATUS_COLOUR[u.status] ?? null },
     {
       header: 'BLOCKED-BY',
       value: (u) => (u.blocked_by.length > 0 ? u.blocked_by.join(', ') : '-'),
@@ -143,6 +153,7 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
     if (u.attention_at) rows.push(['Attention since', u.attention_at]);
   }
   if (u.pending_answer) rows.push(['Pending answer', u.pending_answer]);
+  if (u.pending_nudge) rows.push(['Pending note', u.pending_nudge]);
   if (u.reentry_context) rows.push(['Re-entry context', u.reentry_context]);
   rows.push(
     ['Worktree', u.worktree ?? '-'],
@@ -153,11 +164,11 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
     ['Tokens', `${formatTokens(u.tokens_in)} in / ${formatTokens(u.tokens_out)} out`],
     [
       'Iterations',
-      `implement=${u.implement_iterations} review=${u.review_iterations} nudges=${u.review_nudge_count}`,
+      `implement=${u.implement_iterations} review=${u.review_iterations} nudges=${u.nudge_count} turn_extensions=${u.turn_extensions}`,
     ],
     [
       'Retries',
-      `api=${u.api_retry_count} merge_conflict=${u.merge_conflict_retries} completion=${u.completion_retries}`,
+      `api=${u.api_retry_count} merge_conflict=${u.merge_conflict_retries} verify=${u.verify_retries}`,
     ],
   );
   if (u.next_retry_at) rows.push(['Next retry at', u.next_retry_at]);

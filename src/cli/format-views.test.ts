@@ -82,6 +82,9 @@ describe('format views', () => {
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null },
       setup: null,
+      verification: null,
+      train: null,
+      config_warnings: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {
@@ -107,13 +110,22 @@ describe('format views', () => {
     );
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
     assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
-    const off = { ...running, setup: { command: null, source: 'off', why: 'setup is off' } } as StatusDto;
+    const off = {
+      ...running,
+      setup: { command: null, source: 'off', why: 'setup_command is off' },
+    } as StatusDto;
     assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
     assert.match(text, /Work units:\n {2}READY: 2\n {2}DONE: 1/);
     assert.match(text, /Dashboard: http:\/\/127\.0\.0\.1:9\/\?token=t/);
+    assert.doesNotMatch(text, /Config warning/);
+    const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
+    assert.match(
+      renderStatus(plain, warned, null).join('\n'),
+      /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
+    );
   });
 
   it('shows every config key, none for null, and marks changed keys', () => {

@@ -3,10 +3,11 @@
  * remembering how far each file was read so `tail -f` can print only what is appended later.
  */
 import { open, stat } from 'node:fs/promises';
-import { PHASES, type Phase } from '../domain/work-unit.js';
+import { LOG_STREAMS, type LogStream } from '../domain/work-unit.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 export interface LogLine {
-  phase: Phase;
+  phase: LogStream;
   line: string;
 }
 
@@ -17,14 +18,14 @@ interface FileState {
 }
 
 export class PhaseLogFollower {
-  private readonly state = new Map<Phase, FileState>();
+  private readonly state = new Map<LogStream, FileState>();
 
-  constructor(private readonly pathOf: (phase: Phase) => string) {}
+  constructor(private readonly pathOf: (phase: LogStream) => string) {}
 
   /** Phases whose log file exists, in pipeline order. */
-  async existingPhases(): Promise<Phase[]> {
-    const found: Phase[] = [];
-    for (const phase of PHASES) if (await isFile(this.pathOf(phase))) found.push(phase);
+  async existingPhases(): Promise<LogStream[]> {
+    const found: LogStream[] = [];
+    for (const phase of LOG_STREAMS) if (await isFile(this.pathOf(phase))) found.push(phase);
     return found;
   }
 
@@ -34,13 +35,13 @@ export class PhaseLogFollower {
    */
   async readNew(): Promise<LogLine[]> {
     const out: LogLine[] = [];
-    for (const phase of PHASES) {
+    for (const phase of LOG_STREAMS) {
       for (const line of await this.readPhase(phase)) out.push({ phase, line });
     }
     return out;
   }
 
-  private async readPhase(phase: Phase): Promise<string[]> {
+  private async readPhase(phase: LogStream): Promise<string[]> {
     const path = this.pathOf(phase);
     let handle: Awaited<ReturnType<typeof open>>;
     try {
@@ -82,8 +83,9 @@ export class PhaseLogFollower {
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
-  } catch {
+  } catch (e) {
     // missing: this phase has not run yet
-    return false;
+    if (isMissing(e)) return false;
+    throw e;
   }
 }

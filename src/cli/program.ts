@@ -2,8 +2,8 @@
  * Builds the `ve` command tree. `createProgram(io)` parses nothing and exits nothing, so tests can
  * inspect and run it in-process; `runCli(argv, io)` parses and returns the exit code.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packageVersion } from '../config/version.js';
 import { groupCommand } from './command-kit.js';
 import { registerAttentionCommands } from './commands/attention.js';
 import { registerChunk } from './commands/chunk.js';
@@ -12,6 +12,7 @@ import { registerDependencyCommands } from './commands/dependencies.js';
 import { registerInit } from './commands/init.js';
 import { registerDaemonCommands } from './commands/orch-daemon.js';
 import { registerTail } from './commands/tail.js';
+import { registerTrainCommands } from './commands/train.js';
 import { registerUnitCommands } from './commands/units.js';
 import { registerWorkUnit } from './commands/work-unit.js';
 import { registerWorktree } from './commands/worktree.js';
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo): Command {
   registerDependencyCommands(orch, io);
   registerConfig(orch, io);
   registerTail(orch, io);
+  registerTrainCommands(orch, io);
   registerWorktree(orch, io);
   // every command inherits output routing and exitOverride, so errors come back to runCli
   for (const cmd of allCommands(program)) {
@@ -82,20 +84,4 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     return reportError(io, e);
   }
-}
-
-function packageVersion(): string {
-  // compiled: dist/src/cli/program.js, so package.json is three levels up
-  for (const rel of ['../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 've-orchestrator' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level: try the next
-    }
-  }
-  return '0.0.0';
 }

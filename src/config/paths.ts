@@ -22,6 +22,10 @@ export interface ProjectPaths {
   phaseLog(chunk: string, phase: string): string;
   /** the state of a unit's dependency setup: running (with its pid) or done (with its inputs) */
   setupState(chunk: string): string;
+  /** checkouts the verify command runs in, one per slot of the landing train */
+  verifyDir: string;
+  /** the full output of one verification (a unit's, or a base check's when chunk is null) */
+  verifyLog(chunk: string | null, runId: number): string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -44,6 +48,11 @@ export function projectPaths(root: string): ProjectPaths {
     phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
     phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
     setupState: (chunk) => join(stateDir, 'chunks', chunk, 'setup.json'),
+    verifyDir: join(stateDir, 'verify'),
+    verifyLog: (chunk, runId) =>
+      chunk === null
+        ? join(stateDir, 'verify', 'logs', `base-${runId}.log`)
+        : join(stateDir, 'chunks', chunk, 'verify', `${runId}.log`),
   };
 }
 

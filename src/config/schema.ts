@@ -20,15 +20,21 @@ export const ConfigSchema = z.object({
   review_max_iterations: z.number().int().min(1).max(20).default(3),
   /** finalize merge conflicts sent back to REBASE before the operator is asked */
   merge_conflict_max_retries: z.number().int().min(0).max(10).default(2),
-  /** COMPLETE runs that end with GOAL.md still IMPLEMENTING before the operator is asked */
-  completion_max_retries: z.number().int().min(0).max(10).default(2),
   /**
-   * 'auto': a worktree gets `setup_command`, or when that is null the command detected from its
-   * lockfiles (`npm ci`, `uv sync --locked`…); 'off': no setup at all
+   * reminders that resume a phase's session when it ended without what it must leave behind (its exit
+   * conditions), or a reviewer without its decision, before the operator is asked
    */
-  setup: z.enum(['auto', 'off']).default('auto'),
-  /** shell command that prepares a worktree's dependencies, instead of the detected one (null = detect) */
-  setup_command: z.string().min(1).max(4096).nullable().default(null),
+  max_nudges: z.number().int().min(0).max(10).default(2),
+  /** times a phase that reached max_turns is resumed with a fresh turn budget before the operator is asked */
+  max_turn_extensions: z.number().int().min(0).max(20).default(2),
+  /**
+   * the command that prepares a worktree's dependencies (docs/dependencies.md). null: the one detected
+   * from the worktree's lockfiles (`npm ci`, `uv sync --locked`…); false: no setup at all
+   */
+  setup_command: z
+    .union([z.string().min(1).max(4096), z.literal(false)])
+    .nullable()
+    .default(null),
   /**
    * how worktrees of an npm project share one node_modules per lockfile: 'auto' clones it where the
    * file system can (copy-on-write) and hard-links it elsewhere, 'copy' copies it, 'off' runs `npm ci`
@@ -59,6 +65,22 @@ export const ConfigSchema = z.object({
    * run, 'on' required (a phase fails without it), 'off' only the tool-level policy
    */
   agent_sandbox: z.enum(['auto', 'on', 'off']).default('auto'),
+  /**
+   * the command that must pass on the exact tree before it lands on base (DESIGN §16). null: the
+   * repository's `ve.yaml` decides (no verification when it names none); false: never verify
+   */
+  verify_command: z
+    .union([z.string().min(1).max(4096), z.literal(false)])
+    .nullable()
+    .default(null),
+  /** a verification still running after this long is killed and counts as a failure */
+  verify_timeout_seconds: z.number().int().min(1).max(86_400).default(1800),
+  /** speculative trees of the landing train verified at once */
+  verify_parallelism: z.number().int().min(1).max(32).default(2),
+  /** failed verifications sent back to the unit's agent before a VERIFY item asks the operator */
+  verify_max_retries: z.number().int().min(0).max(10).default(2),
+  /** re-runs of a failing verification on the same tree before the unit is blamed (a pass: flaky) */
+  verify_flaky_reruns: z.number().int().min(0).max(5).default(1),
 });
 
 export type OrchestratorConfig = z.infer<typeof ConfigSchema>;

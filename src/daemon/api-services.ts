@@ -5,6 +5,7 @@ import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { resolveConflict } from '../attention/resolve.js';
 import type { OrchestratorConfig } from '../config/schema.js';
+import { packageVersion } from '../config/version.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
@@ -15,14 +16,13 @@ import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
 import type { Parts } from './compose.js';
 
-export const VERSION = '0.1.0';
-
 export function createApiServices(p: Parts): ApiServices {
   const ops: operator.OperatorDeps = {
     store: p.store,
     live: p.live,
     worktrees: p.worktrees,
     baseBranch: () => p.baseBranch,
+    now: () => p.clock.now(),
   };
   const getUnit = async (chunk: string) => {
     const unit = await p.store.get(toChunkName(chunk));
@@ -31,17 +31,22 @@ export function createApiServices(p: Parts): ApiServices {
   };
   const setupStatus = memoSetupStatus(p);
   const attention = async () =>
-    listAttention({ chunks: p.chunks, clock: p.clock }, await p.store.list({ active: true }));
+    listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config] = await Promise.all([p.store.totals(), p.store.getConfig()]);
+      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+        p.store.totals(),
+        p.store.getConfig(),
+        p.verifySettings(),
+        p.train.view(),
+      ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
       return {
         running: true,
         pid: process.pid,
-        version: VERSION,
+        version: packageVersion(),
         project_root: p.paths.root,
         base_branch: p.baseBranch,
         started_at: new Date(p.startedAt).toISOString(),
@@ -53,13 +58,19 @@ export function createApiServices(p: Parts): ApiServices {
         // 'on' never runs unconfined: phases fail instead, so the reason still shows
         agent_sandbox: { mode, active: missing === null, reason: missing },
         setup: await setupStatus(config),
+        verification,
+        train: { entries: train.entries.length, running: train.running },
+        config_warnings: p.configWarnings(),
       };
     },
+    train: () => p.train.view(),
+    verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
+    landUnverified: (chunk, by) => operator.landUnverified(ops, chunk, by),
     listUnits: (query) => unitPage(p.store, query),
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
     inject: (req) => injectBatch({ store: p.store, chunks: p.chunks, clock: p.clock }, req),
-    deleteUnit: (chunk, force) => operator.deleteUnit(ops, chunk, force),
+    deleteUnit: (chunk, force, keepBranch) => operator.deleteUnit(ops, chunk, force, keepBranch ?? false),
     history: async (chunk) => {
       await getUnit(chunk).catch(async (e) => {
         // history stays readable after a delete
@@ -194,7 +205,7 @@ function memoSetupStatus(p: Parts): (config: OrchestratorConfig) => Promise<NonN
   const TTL_MS = 5000;
   let last: { key: string; at: number; value: Promise<NonNullable<StatusDto['setup']>> } | null = null;
   return (config) => {
-    const key = JSON.stringify([config.setup, config.setup_command]);
+    const key = JSON.stringify(config.setup_command);
     const now = p.clock.now();
     if (last && last.key === key && now - last.at < TTL_MS) return last.value;
     const value = effectiveSetupCommand(config, p.paths.root).then(

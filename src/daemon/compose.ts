@@ -6,9 +6,12 @@ import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
+import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
 import { packageCacheEnv } from '../domain/package-caches.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
+import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
 import { WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
@@ -25,11 +28,16 @@ import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
 import type { WorkUnitStore } from '../ports/store.js';
+import type { Landing, Verifier, VerifyRunStore } from '../ports/train.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import { MergeQueue } from '../runner/merge-queue.js';
 import { AgentPhaseRunner } from '../runner/run-phase.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { LandingTrain } from '../train/landing-train.js';
+import type { TrainSettings } from '../train/train-deps.js';
+import { ProcessVerifier } from '../verify/process-verifier.js';
+import { repositoryVerify, verifyEnv } from './verify-wiring.js';
 
 export interface Parts {
   paths: ProjectPaths;
@@ -44,9 +52,16 @@ export interface Parts {
   oracle: ConflictOracle | null;
   phaseLog: PhaseLogSink;
   scheduler: Scheduler;
+  /** the landing train: verifies and lands finished units (DESIGN §16) */
+  train: LandingTrain;
+  verifyRuns: VerifyRunStore;
+  /** the verify command in force and where it comes from */
+  verifySettings(): Promise<VerifySettings>;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** stored config values that cannot be read (each keeps its default) */
+  configWarnings(): string[];
   /** null when the OS sandbox can run under agents' shell commands, else why not */
   osSandboxUnavailable(): Promise<string | null>;
   /** starts the interval live-conflict watch; returns stop */
@@ -66,6 +81,8 @@ export interface ComposeOptions {
   baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
   dbPath?: string;
+  landing?: Landing;
+  verifier?: Verifier;
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
@@ -85,7 +102,12 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log;
   const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
-  const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
+  const store = new SqliteStore({
+    path: opts.dbPath ?? paths.db,
+    bus,
+    clock,
+    log: log.child({ component: 'store' }),
+  });
   const chunks = new FsChunkRepo(paths.root);
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
@@ -108,6 +130,49 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     probe: (units: readonly WorkUnit[]) => oracle.probeImplementing(units),
     log: log.child({ component: 'oracle' }),
   };
+  const landing = opts.landing ?? new GitLanding({ root: paths.root, paths, log });
+  const readRepo = repositoryVerify(landing, baseBranch, log);
+  const verifySettings = async (): Promise<VerifySettings> =>
+    resolveVerifySettings(await store.getConfig(), await readRepo());
+  const trainSettings = async (): Promise<TrainSettings> => {
+    const [config, v] = await Promise.all([store.getConfig(), verifySettings()]);
+    return {
+      command: v.command,
+      source: v.source,
+      ...(v.error ? { error: v.error } : {}),
+      timeoutSeconds: v.timeout_seconds,
+      parallelism: v.parallelism,
+      flakyReruns: config.verify_flaky_reruns,
+      maxRetries: config.verify_max_retries,
+      mergeConflictMaxRetries: config.merge_conflict_max_retries,
+      sandbox: config.agent_sandbox,
+      // the operator's own command only, for now; detection is `effectiveSetupCommand` (git/worktree-deps.ts)
+      setupCommand: typeof config.setup_command === 'string' ? config.setup_command : null,
+    };
+  };
+  const verifier =
+    opts.verifier ??
+    new ProcessVerifier({
+      checkouts: new GitVerifyCheckouts(paths.root, paths.verifyDir),
+      log: log.child({ component: 'verify' }),
+      env: () => verifyEnv(paths),
+      writable: [paths.cacheDir],
+    });
+  const train = new LandingTrain({
+    store,
+    runs: store.verifyRuns,
+    landing,
+    worktrees,
+    verifier,
+    settings: trainSettings,
+    clock,
+    bus,
+    log: log.child({ component: 'train' }),
+    phaseLog,
+    logFile: (chunk, runId) => paths.verifyLog(chunk, runId),
+    baseBranch,
+    projectId: paths.root,
+  });
   const runner = new AgentPhaseRunner({
     store,
     backend,
@@ -119,7 +184,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
-    mergeQueue: new MergeQueue(store),
+    mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
+    verifySettings,
     dependencies,
   });
   const scheduler = new Scheduler({
@@ -147,11 +213,15 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     oracle,
     phaseLog,
     scheduler,
+    train,
+    verifyRuns: store.verifyRuns,
+    verifySettings,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
     osSandboxUnavailable,
+    configWarnings: () => store.configWarnings(),
     url: () => url,
     setUrl: (u) => {
       url = u;

@@ -1,15 +1,10 @@
-/** Where the dashboard's files and its Preact/htm modules live inside the installed package. */
+/** Where the dashboard's files live inside the installed package, and the npm modules they load. */
 import { join } from 'node:path';
+import { collectBrowserModules } from '../api/browser-modules.js';
 import type { StaticOptions } from '../api/static.js';
 
-export function dashboardAssets(packageRoot: string): StaticOptions {
-  const nm = join(packageRoot, 'node_modules');
-  return {
-    dashboardDir: join(packageRoot, 'src', 'dashboard'),
-    vendor: {
-      'preact.mjs': join(nm, 'preact', 'dist', 'preact.mjs'),
-      'hooks.mjs': join(nm, 'preact', 'hooks', 'dist', 'hooks.mjs'),
-      'htm.mjs': join(nm, 'htm', 'dist', 'htm.mjs'),
-    },
-  };
+/** @throws when a module the dashboard needs is missing or cannot run in a browser */
+export async function dashboardAssets(packageRoot: string): Promise<StaticOptions> {
+  const dashboardDir = join(packageRoot, 'src', 'dashboard');
+  return { dashboardDir, modules: await collectBrowserModules(dashboardDir) };
 }

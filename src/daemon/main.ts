@@ -56,6 +56,8 @@ async function main(): Promise<number> {
     throw e;
   }
   writePid(paths, process.pid);
+  // before any work starts: a dashboard whose modules cannot load is an installation fault
+  const dashboard = await dashboardAssets(packageRoot());
   // the base is fixed at the first start: a restart while the operator is on another branch must not
   // redirect the merges of units that have not started yet (delete .ve/base-branch to change it)
   const pinned = readPinnedBase(paths);
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
     port: preferred ?? port,
     portIsPreference: preferred !== null,
     token,
-    static: dashboardAssets(packageRoot()),
+    static: dashboard,
   });
   parts.setUrl(`http://127.0.0.1:${listeners.port}/`);
   writePort(paths, listeners.port);
@@ -87,6 +89,7 @@ async function main(): Promise<number> {
     log,
   });
   await parts.scheduler.start();
+  await parts.train.start();
   const stopLiveWatch = parts.startLiveWatch();
   log.info('ready', { project: root, port: listeners.port, base_branch: parts.baseBranch });
 
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
       try {
         stopLiveWatch();
         await parts.scheduler.stop();
+        await parts.train.stop();
         await parts.dependencies.stop();
         stopWatching();
         broadcaster.stop();
@@ -137,8 +141,8 @@ main()
           ),
         ),
       );
-    } catch {
-      // nothing more to clean up
+    } catch (cleanup) {
+      log.error('could not remove the runtime files', { error: cleanup });
     }
     process.exit(1);
   });

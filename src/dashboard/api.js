@@ -80,6 +80,10 @@ export const api = {
   answer: (chunk, body) => call('POST', `${unit(chunk)}/answer`, body),
   /** @param {string} chunk @returns {Promise<WorkUnitDto>} */
   retry: (chunk) => call('POST', `${unit(chunk)}/retry`, {}),
+  /** @param {string} chunk lands a failed verification without verifying it (the operator's override) */
+  landUnverified: (chunk) => call('POST', `${unit(chunk)}/land`, { unverified: true, by: 'dashboard' }),
+  /** @param {string} chunk deletes the unit; its branch stays for whoever wants the work */
+  killUnit: (chunk) => call('DELETE', `${unit(chunk)}?force=true&keep_branch=true`),
   /** @param {string} chunk @returns {Promise<WorkUnitDto>} */
   kill: (chunk) => call('POST', `${unit(chunk)}/kill`, { to: 'ready' }),
   /** @param {string} chunk @param {string} guidance @returns {Promise<{delivered: boolean}>} */

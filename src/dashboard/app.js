@@ -10,6 +10,7 @@ import { Header } from './header.js';
 import { Inbox } from './inbox.js';
 import { createLive } from './live.js';
 import { useRoute } from './router.js';
+import { TrainPanel } from './train.js';
 import { html, setClockOffset, Toasts } from './ui.js';
 import { UnitPage } from './unit-page.js';
 import { UnitGrid } from './units.js';
@@ -50,7 +51,7 @@ function App({ live }) {
         ? html`<${UnitPage} state=${state} live=${live} chunk=${route.chunk} tab=${route.tab} />`
         : html`<main id="main" class=${`home${state.connection === 'live' ? '' : ' stale'}`}>
           ${!state.synced && state.connection !== 'unauthorized' && html`<p class="boot">Connecting to the daemon…</p>`}
-          ${state.synced && html`<${Inbox} state=${state} /><${UnitGrid} state=${state} live=${live} />`}
+          ${state.synced && html`<${Inbox} state=${state} /><${TrainPanel} train=${state.train} /><${UnitGrid} state=${state} live=${live} />`}
         </main>`
     }
     <${Toasts} />`;

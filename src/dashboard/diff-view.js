@@ -18,6 +18,9 @@ export function parseDiff(diff) {
   /** @type {DiffFile | null} */
   let cur = null;
   let uncommitted = false;
+  // git's extended headers and `--- a/x` / `+++ b/x` come only before a file's first hunk; after it,
+  // a line such as `--- x` is a removed `-- x` (an SQL comment), content to count and show
+  let inHunks = false;
   for (const line of diff.split('\n')) {
     // the daemon separates committed work from what is still only in the worktree with this line
     if (line.startsWith('# uncommitted changes')) {
@@ -29,16 +32,13 @@ export function parseDiff(diff) {
     if (head) {
       cur = { path: head[2] ?? head[1] ?? '?', lines: [], added: 0, removed: 0, binary: false, uncommitted };
       files.push(cur);
+      inHunks = false;
       continue;
     }
     if (!cur) continue;
-    if (
-      /^(index |--- |\+\+\+ |new file mode|deleted file mode|similarity index|rename (from|to) |old mode|new mode)/.test(
-        line,
-      )
-    )
-      continue;
     if (line.startsWith('Binary files')) cur.binary = true;
+    else if (line.startsWith('@@')) inHunks = true;
+    else if (!inHunks) continue;
     else if (line.startsWith('+')) cur.added++;
     else if (line.startsWith('-')) cur.removed++;
     cur.lines.push(line);

@@ -14,12 +14,17 @@ export const STATUS = {
   NEEDS_ATTENTION: { label: 'Needs you', icon: '!', hint: 'parked until you act' },
   READY: { label: 'Ready', icon: '○', hint: 'waiting for a free agent slot' },
   BLOCKED: { label: 'Blocked', icon: '‖', hint: 'waiting for other chunks to finish' },
+  VERIFYING: {
+    label: 'Verifying',
+    icon: '⧗',
+    hint: 'in the landing train: its merge is tested before it lands',
+  },
   DONE: { label: 'Done', icon: '✓', hint: 'merged into the base branch' },
 };
 
 /** Group order on the main page: what moves first, what is finished last. */
 /** @type {Status[]} */
-export const STATUS_ORDER = ['RUNNING', 'NEEDS_ATTENTION', 'READY', 'BLOCKED', 'DONE'];
+export const STATUS_ORDER = ['RUNNING', 'NEEDS_ATTENTION', 'VERIFYING', 'READY', 'BLOCKED', 'DONE'];
 
 /** @type {Phase[]} */
 export const PHASE_ORDER = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
@@ -34,6 +39,9 @@ export const KIND = {
   STALLED: { label: 'Stalled', icon: '◷' },
   MERGE: { label: 'Merge', icon: '⎇' },
   SETUP: { label: 'Setup', icon: '⚙' },
+  INCOMPLETE: { label: 'Incomplete', icon: '◔' },
+  TURNS: { label: 'Out of turns', icon: '⟳' },
+  VERIFY: { label: 'Verify failed', icon: '✗' },
 };
 
 /** @param {string} phase */

@@ -8,6 +8,7 @@ import { api } from './api.js';
 import { money } from './format.js';
 import { totals } from './live.js';
 import { Link } from './router.js';
+import { verificationWarning } from './train.js';
 import { ActionButton, html } from './ui.js';
 
 /** @typedef {import('./live.js').LiveState} LiveState */
@@ -33,6 +34,7 @@ export function Header({ state }) {
   const conn = CONNECTION[state.connection];
   const waiting = state.attention.length;
   const sandbox = state.status?.agent_sandbox;
+  const unverified = verificationWarning(state.train);
   return html`<header class="top">
     <div class="top-row">
       <${Link} href="/" class="brand" title="All work units">
@@ -48,6 +50,12 @@ export function Header({ state }) {
           data-testid="sandbox-warning"
           title=${`Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them. See docs/security.md.`}
           >⚠ no OS sandbox</span
+        >`
+      }
+      ${
+        unverified &&
+        html`<span class=${`unverified ${unverified.level}`} data-testid="verify-warning" title=${unverified.title}
+          >${unverified.text}</span
         >`
       }
       <span class=${`conn conn-${state.connection}`} title=${conn.hint} data-connection=${state.connection}>

@@ -28,14 +28,14 @@ export function Inbox({ state }) {
           Nothing needs you right now.${running > 0 ? ` ${plural(running, 'agent')} at work.` : ''}
         </p>`
         : html`<ol class="cards">
-          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} /></li>`)}
+          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} conflictsRevision=${state.conflictsRevision} /></li>`)}
         </ol>`
     }
   </section>`;
 }
 
-/** @param {{item: Item, standalone?: boolean}} p */
-export function AttentionCard({ item, standalone }) {
+/** @param {{item: Item, standalone?: boolean, conflictsRevision: number}} p */
+export function AttentionCard({ item, standalone, conflictsRevision }) {
   const since = Date.parse(item.raised_at);
   return html`<article class=${`card attention kind-${item.kind}`} data-chunk=${item.chunk} data-kind=${item.kind} aria-label=${`${item.kind} on ${item.chunk}`}>
     <div class="card-head">
@@ -52,8 +52,10 @@ export function AttentionCard({ item, standalone }) {
       item.question
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
-          ? html`<${ConflictForm} item=${item} />`
-          : html`<${RetryForm} item=${item} />`
+          ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
+          : item.kind === 'VERIFY'
+            ? html`<${VerifyForm} item=${item} />`
+            : html`<${RetryForm} item=${item} />`
     }
   </article>`;
 }
@@ -172,8 +174,12 @@ function FreeText({ label, value, onInput, send, chunk, open }) {
 
 /* ---------- conflicts ---------- */
 
-/** @param {{item: Item}} p */
-function ConflictForm({ item }) {
+/**
+ * The oracle's analyses are read when the item appears and again whenever one changes or is dropped,
+ * so files from an analysis that is gone do not linger.
+ * @param {{item: Item, conflictsRevision: number}} p
+ */
+function ConflictForm({ item, conflictsRevision }) {
   const [detail, setDetail] = useState(/** @type {ReturnType<typeof conflictDetail> | null} */ (null));
   useEffect(() => {
     let live = true;
@@ -192,7 +198,7 @@ function ConflictForm({ item }) {
     return () => {
       live = false;
     };
-  }, [item.chunk, item.version]);
+  }, [item.chunk, item.version, conflictsRevision]);
   const others = detail?.others.length ? detail.others : item.blocked_by;
   return html`<div class="conflict">
     <p class="reason">${withoutCliHint(item.reason)}</p>
@@ -258,12 +264,56 @@ export function withoutCliHint(reason) {
   return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
 }
 
+/* ---------- failed verifications ---------- */
+
+/**
+ * A unit whose landing tree failed the verify command more often than its agent may retry: the
+ * failing output, and the four ways on.
+ * @param {{item: Item}} p
+ */
+function VerifyForm({ item }) {
+  const [text, setText] = useState('');
+  const [head, ...rest] = item.reason.split('\nLast output:\n');
+  const output = rest.join('\nLast output:\n');
+  return html`<div class="verify">
+    <p class="reason">${head}</p>
+    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
+    <p class="hint">The full output is in the unit's log (VERIFY).</p>
+    <div class="actions">
+      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${item.chunk} is verified again`}
+        title="Run the verify command again (a flaky test, a base fixed since)">Verify again<//>
+      <${ActionButton} className="btn danger" confirm=${`Land ${item.chunk} although its verification failed?`}
+        run=${() => api.landUnverified(item.chunk)} done=${`${item.chunk} lands without verification`}
+        title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
+      <${ActionButton} className="btn" confirm=${`Remove ${item.chunk} from the pipeline? Its branch orch/${item.chunk} is kept.`}
+        run=${() => api.killUnit(item.chunk)} done=${`${item.chunk} removed; orch/${item.chunk} kept`}
+        title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>
+    </div>
+    <${FreeText}
+      label="Send it back to the agent with guidance"
+      value=${text}
+      onInput=${setText}
+      send=${() => api.answer(item.chunk, { answer: text })}
+      chunk=${item.chunk}
+      open=${true}
+    />
+  </div>`;
+}
+
 /* ---------- errors, stalls, merges, escalated reviews ---------- */
+
+/** What the retry button does for the kinds where it is not "run the phase again". */
+/** @type {Partial<Record<Item['kind'], {label: string, title: string}>>} */
+const RETRY_LABEL = {
+  MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
+  TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
+};
 
 /** @param {{item: Item}} p */
 function RetryForm({ item }) {
   const [text, setText] = useState('');
   const merge = item.kind === 'MERGE';
+  const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
   return html`<div class="retry">
     <pre class="reason">${item.reason}</pre>
     ${
@@ -273,7 +323,7 @@ function RetryForm({ item }) {
     }
     <div class="actions">
       <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`Retrying ${item.chunk}`}
-        title="Run the phase again in a fresh session">${merge ? 'Retry merge' : 'Retry'}<//>
+        title=${retry.title}>${retry.label}<//>
     </div>
     <${FreeText}
       label="Reply with instructions instead"

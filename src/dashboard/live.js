@@ -13,6 +13,7 @@
 /** @typedef {import('../api/dto.js').StatusDto} StatusDto */
 /** @typedef {import('../api/dto.js').ConflictDto} ConflictDto */
 /** @typedef {import('../api/dto.js').WsMessage} WsMessage */
+/** @typedef {import('../api/dto.js').TrainSnapshot} TrainSnapshot */
 /** @typedef {import('../domain/work-unit.js').Status} Status */
 
 /**
@@ -27,11 +28,13 @@
  * @property {ConfigDto | null} config
  * @property {StatusDto | null} status as of the last snapshot
  * @property {Map<string, ConflictDto>} conflicts by sorted pair `a|b`
+ * @property {number} conflictsRevision +1 on every conflict change: open conflict details read again
  * @property {number} clockOffset server clock minus browser clock, ms
  * @property {number} doneTotal DONE units in the store (the server's count, kept up live)
  * @property {number} doneCost the cost of every DONE unit in the store, USD
  * @property {string | null} doneNextAfter `after` for the next older DONE page; null when all are loaded
  * @property {number} epoch snapshots applied: a page read before a resync is dropped
+ * @property {TrainSnapshot | null} train the landing train, as the daemon last sent it
  */
 
 const MIN_DELAY = 500;
@@ -48,11 +51,13 @@ export function emptyState() {
     config: null,
     status: null,
     conflicts: new Map(),
+    conflictsRevision: 0,
     clockOffset: 0,
     doneTotal: 0,
     doneCost: 0,
     doneNextAfter: null,
     epoch: 0,
+    train: null,
   };
 }
 
@@ -140,6 +145,7 @@ export function applyMessage(s, m, browserNow) {
         ...doneFromStatus(units, st),
         doneNextAfter: m.data.done_next_after,
         epoch: s.epoch + 1,
+        train: m.data.train,
       };
     }
     case 'unit': {
@@ -175,9 +181,20 @@ export function applyMessage(s, m, browserNow) {
       return { ...s, config: m.data };
     case 'status':
       return { ...s, status: m.data, ...doneFromStatus(s.units, m.data) };
+    case 'train':
+      return { ...s, train: m.data };
     case 'conflict': {
       const c = m.data;
-      return { ...s, conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c) };
+      return {
+        ...s,
+        conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c),
+        conflictsRevision: s.conflictsRevision + 1,
+      };
+    }
+    case 'conflicts_invalidated': {
+      const conflicts = new Map(s.conflicts);
+      for (const [a, b] of m.data.pairs) conflicts.delete(`${a}|${b}`);
+      return { ...s, conflicts, conflictsRevision: s.conflictsRevision + 1 };
     }
     default:
       return s;

@@ -160,6 +160,18 @@ function EventRow({ line }) {
         ${e.is_error ? '✕ Phase ended with an error' : '✓ Phase finished'} · ${e.num_turns} turns · ${money(e.total_cost_usd)} · ${duration(e.duration_ms)}
         ${e.result_text && html`<span class="hint"> — ${firstLine(e.result_text)}</span>`}
       </span></div>`;
+    case 'verify_started':
+      return html`<div class="ev ev-verify" data-ev="verify_started">${stamp}<span>▶ Verifying with <code>${e.command}</code> on
+        <code>${e.commit.slice(0, 10)}</code>${e.ahead.length > 0 ? ` (with ${e.ahead.join(', ')} ahead)` : ''}</span></div>`;
+    case 'verify_output':
+      return html`<pre class="ev ev-pre ev-verify-output" data-ev="verify_output">${e.text}</pre>`;
+    case 'verify_finished':
+      return html`<div class=${`ev ev-final${e.outcome === 'passed' ? '' : ' is-error'}`} data-ev="verify_finished">${stamp}<span>
+        ${e.outcome === 'passed' ? '✓ Verification passed' : `✕ Verification ${e.outcome}`}${e.exit_code !== null ? ` · exit ${e.exit_code}` : ''} · ${duration(e.duration_ms)}
+        ${e.message && html`<span class="hint"> — ${e.message}</span>`}
+      </span></div>`;
+    case 'train':
+      return html`<div class="ev ev-train" data-ev="train">${stamp}<span>⎇ ${e.text}</span></div>`;
     default:
       return html`<div class="ev">${stamp}<code>${JSON.stringify(e)}</code></div>`;
   }

@@ -43,6 +43,7 @@ const ORDER = {
   NEEDS_ATTENTION: (a, b) => (a.attention_at ?? a.updated_at).localeCompare(b.attention_at ?? b.updated_at),
   READY: (a, b) => b.priority - a.priority || a.created_at.localeCompare(b.created_at),
   BLOCKED: (a, b) => b.priority - a.priority || a.chunk.localeCompare(b.chunk),
+  VERIFYING: (a, b) => (a.train_seq ?? 0) - (b.train_seq ?? 0) || a.chunk.localeCompare(b.chunk),
   DONE: (a, b) => b.updated_at.localeCompare(a.updated_at) || b.chunk.localeCompare(a.chunk),
 };
 

@@ -232,7 +232,7 @@ export class ScriptedBrain {
  * Assistant turns since the latest prompt (a user message that is not just tool results): a resumed
  * session gets a new prompt, and the phase script starts over from there.
  */
-function assistantTurns(req: MessagesRequest): number {
+export function assistantTurns(req: MessagesRequest): number {
   const isPrompt = (m: MessagesRequest['messages'][number]) =>
     m.role === 'user' && (typeof m.content === 'string' || !m.content.some((b) => b.type === 'tool_result'));
   let last = -1;
@@ -242,7 +242,7 @@ function assistantTurns(req: MessagesRequest): number {
   return req.messages.slice(last + 1).filter((m) => m.role === 'assistant').length;
 }
 
-function latestPrompt(req: MessagesRequest): string {
+export function latestPrompt(req: MessagesRequest): string {
   const prompts = req.messages.filter(
     (m) =>
       m.role === 'user' &&

@@ -87,7 +87,7 @@ describe('decideSetup', () => {
   const npmAndGo = detectSetupSteps(project(['package.json', 'package-lock.json', 'go.mod', 'go.sum']));
 
   it('detects when no command is configured', () => {
-    assert.deepEqual(decideSetup({ setup: 'auto', setup_command: null }, npmAndGo), {
+    assert.deepEqual(decideSetup({ setup_command: null }, npmAndGo), {
       source: 'detected',
       command: 'npm ci && go mod download',
       why: 'detected from package-lock.json and go.sum',
@@ -96,27 +96,27 @@ describe('decideSetup', () => {
   });
 
   it('runs the configured command instead of the detected one', () => {
-    const s = decideSetup({ setup: 'auto', setup_command: 'make deps' }, npm);
+    const s = decideSetup({ setup_command: 'make deps' }, npm);
     assert.deepEqual(s, { source: 'configured', command: 'make deps', why: 'setup_command', steps: [] });
   });
 
-  it('runs nothing when setup is off, even with a configured command', () => {
-    const s = decideSetup({ setup: 'off', setup_command: 'make deps' }, npm);
-    assert.deepEqual(s, { source: 'off', command: null, why: 'setup is off', steps: [] });
+  it('runs nothing when setup_command is off, whatever the lockfiles say', () => {
+    const s = decideSetup({ setup_command: false }, npm);
+    assert.deepEqual(s, { source: 'off', command: null, why: 'setup_command is off', steps: [] });
   });
 
   it('says so when nothing was detected', () => {
-    const s = decideSetup({ setup: 'auto', setup_command: null }, []);
+    const s = decideSetup({ setup_command: null }, []);
     assert.equal(s.source, 'none');
     assert.equal(s.command, null);
     assert.match(s.why, /no lockfile/);
   });
 
   it('skips a step whose install folder git would not ignore, and says why', () => {
-    const only = decideSetup({ setup: 'auto', setup_command: null }, npm, new Set(['node_modules']));
+    const only = decideSetup({ setup_command: null }, npm, new Set(['node_modules']));
     assert.equal(only.source, 'none');
     assert.equal(only.why, 'npm ci skipped: node_modules is not ignored by git, and ve would commit it');
-    const rest = decideSetup({ setup: 'auto', setup_command: null }, npmAndGo, new Set(['node_modules']));
+    const rest = decideSetup({ setup_command: null }, npmAndGo, new Set(['node_modules']));
     assert.equal(rest.command, 'go mod download');
     assert.match(rest.why, /^detected from go\.sum; npm ci skipped: node_modules is not ignored/);
   });

@@ -1,6 +1,6 @@
 /**
  * Which command prepares a checkout's dependencies (issue 11 §4): detected from the lockfiles at its
- * top level unless `setup_command` says otherwise or `setup` is off. PURE: the caller reads the files.
+ * top level unless `setup_command` names one or is off. PURE: the caller reads the files.
  * Every detected command keeps the lockfile as it is (`npm ci`, `--frozen-lockfile`, `--locked`…):
  * a worktree must never end up with a rewritten lockfile that ve would then commit.
  */
@@ -39,13 +39,12 @@ export type EffectiveSetup =
   | { source: 'configured'; command: string; why: string; steps: readonly SetupStep[] }
   /** detected from lockfiles; `command` is the steps joined with `&&` */
   | { source: 'detected'; command: string; why: string; steps: readonly SetupStep[] }
-  /** `setup` is off, or nothing was detected */
+  /** `setup_command` is off, or nothing was detected */
   | { source: 'off' | 'none'; command: null; why: string; steps: readonly SetupStep[] };
 
 export interface SetupConfig {
-  /** 'auto': setup_command, else the detected command; 'off': no setup at all */
-  setup: 'auto' | 'off';
-  setup_command: string | null;
+  /** a command of the operator's; null: the detected one; false: no setup at all */
+  setup_command: string | false | null;
 }
 
 /** Node lockfiles in the order used when package.json names no package manager. */
@@ -129,15 +128,17 @@ function isYarnClassic(
 }
 
 /**
- * The effective setup: `setup: off` beats everything; then the operator's `setup_command`; then the
- * detected steps, minus those whose install folder git would not ignore (`unignored`).
+ * The effective setup: the operator's `setup_command` (false: none), else the detected steps, minus
+ * those whose install folder git would not ignore (`unignored`).
  */
 export function decideSetup(
   config: SetupConfig,
   detected: readonly SetupStep[],
   unignored: ReadonlySet<string> = new Set(),
 ): EffectiveSetup {
-  if (config.setup === 'off') return { source: 'off', command: null, why: 'setup is off', steps: [] };
+  if (config.setup_command === false) {
+    return { source: 'off', command: null, why: 'setup_command is off', steps: [] };
+  }
   if (config.setup_command !== null) {
     return { source: 'configured', command: config.setup_command, why: 'setup_command', steps: [] };
   }

@@ -18,6 +18,8 @@ export type UnitEvent =
       session_id?: string | null;
       api_retry_count?: number;
       pending_answer?: string | null;
+      /** a note from the orchestrator the resumed session gets (a reminder, "continue") */
+      pending_nudge?: string | null;
       reason?: string;
     }
   /** needs the operator */
@@ -34,12 +36,19 @@ export type UnitEvent =
   | { type: 'answer'; answer: string }
   /** the operator answered a question the live agent is still waiting on: it continues at once */
   | { type: 'resume'; answer: string }
-  /** the operator restarts the phase in a fresh session with the retry budget reset */
-  | { type: 'retry' }
+  /**
+   * the operator restarts the phase in a fresh session with the retry budget reset; `continue_with`:
+   * instead, the same session resumes with this note (a phase that used up its turns)
+   */
+  | { type: 'retry'; continue_with?: string }
   /** wait for other chunks */
   | { type: 'block'; blocked_by: ChunkName[]; reason?: string }
   /** blockers are gone */
   | { type: 'unblock' }
+  /** the agent phases are done: join the landing train at `train_seq` (DESIGN §16) */
+  | { type: 'enqueue'; train_seq: number; land_unverified?: boolean }
+  /** back from the train to an agent phase (a failed verification, a conflict with base), fresh session */
+  | { type: 'send_back'; phase: Phase; reentry_context: string }
   /** merged (or retained); terminal */
   | { type: 'finish' }
   /** the operator's escape hatch: any status, audited as forced */
@@ -52,14 +61,16 @@ export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   dispatch: ['READY'],
   advance: ['RUNNING'],
   requeue: ['RUNNING'],
-  attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION'],
+  attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING'],
   answer: ['NEEDS_ATTENTION'],
   resume: ['NEEDS_ATTENTION'],
   retry: ['NEEDS_ATTENTION'],
   block: ['READY', 'NEEDS_ATTENTION', 'BLOCKED'],
   unblock: ['BLOCKED', 'NEEDS_ATTENTION'],
-  finish: ['RUNNING', 'NEEDS_ATTENTION'],
-  force: ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'],
+  enqueue: ['RUNNING', 'NEEDS_ATTENTION'],
+  send_back: ['VERIFYING', 'NEEDS_ATTENTION'],
+  finish: ['RUNNING', 'NEEDS_ATTENTION', 'VERIFYING'],
+  force: ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING', 'DONE'],
 };
 
 /** Status each event leads to (force: the requested one). */
@@ -73,7 +84,10 @@ export function targetStatus(event: UnitEvent): Status {
     case 'answer':
     case 'retry':
     case 'unblock':
+    case 'send_back':
       return 'READY';
+    case 'enqueue':
+      return 'VERIFYING';
     case 'attend':
       return 'NEEDS_ATTENTION';
     case 'block':
@@ -89,6 +103,14 @@ export function canApply(from: Status, type: UnitEventType): boolean {
   return TRANSITIONS[type].includes(from);
 }
 
+/** A phase starts over: its session's notes, reminders, turn extensions and starting tip go. */
+const FRESH_PHASE = {
+  pending_nudge: null,
+  nudge_count: 0,
+  turn_extensions: 0,
+  phase_start_tip: null,
+} as const;
+
 const CLEARED_ATTENTION = {
   attention_reason: null,
   attention_kind: null,
@@ -101,7 +123,15 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
   if (!canApply(unit.status, event.type)) {
     throw new InvalidTransitionError(unit.chunk, unit.status, event.type);
   }
-  const base: WorkUnit = { ...unit, status: targetStatus(event), updated_at: now, version: unit.version + 1 };
+  const status = targetStatus(event);
+  const base: WorkUnit = {
+    ...unit,
+    status,
+    updated_at: now,
+    version: unit.version + 1,
+    // a train position means something only while the unit is in the train
+    train_seq: status === 'VERIFYING' ? unit.train_seq : null,
+  };
   switch (event.type) {
     case 'dispatch':
       return {
@@ -122,7 +152,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         reentry_context: event.reentry_context ?? null,
         api_retry_count: 0,
         next_retry_at: null,
-        review_nudge_count: 0,
+        ...FRESH_PHASE,
       };
     case 'requeue':
       return {
@@ -132,6 +162,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         session_id: event.session_id === undefined ? unit.session_id : event.session_id,
         api_retry_count: event.api_retry_count ?? unit.api_retry_count,
         pending_answer: event.pending_answer === undefined ? unit.pending_answer : event.pending_answer,
+        pending_nudge: event.pending_nudge === undefined ? unit.pending_nudge : event.pending_nudge,
       };
     case 'attend':
       return {
@@ -143,18 +174,53 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         session_id: event.session_id === undefined ? unit.session_id : event.session_id,
       };
     case 'answer':
-      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, next_retry_at: null };
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        pending_answer: event.answer,
+        pending_nudge: null,
+        next_retry_at: null,
+      };
     case 'resume':
       // the answer stays pending until the live agent has it, so a phase that dies meanwhile resumes with it
-      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer };
+      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, pending_nudge: null };
     case 'retry':
       return {
         ...base,
         ...CLEARED_ATTENTION,
+        session_id: event.continue_with === undefined ? null : unit.session_id,
+        pending_answer: null,
+        pending_nudge: event.continue_with ?? null,
+        api_retry_count: 0,
+        next_retry_at: null,
+        nudge_count: 0,
+        turn_extensions: 0,
+      };
+    case 'enqueue':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        train_seq: event.train_seq,
+        land_unverified: event.land_unverified ?? false,
+        finalizing: true,
+        session_id: null,
+        pending_answer: null,
+        pending_nudge: null,
+        next_retry_at: null,
+      };
+    case 'send_back':
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        phase: event.phase,
+        reentry_context: event.reentry_context,
+        finalizing: false,
+        land_unverified: false,
         session_id: null,
         pending_answer: null,
         api_retry_count: 0,
         next_retry_at: null,
+        ...FRESH_PHASE,
       };
     case 'block':
       return { ...base, ...CLEARED_ATTENTION, blocked_by: dedupe(event.blocked_by) };
@@ -166,6 +232,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         ...CLEARED_ATTENTION,
         session_id: null,
         pending_answer: null,
+        pending_nudge: null,
         api_retry_count: 0,
         next_retry_at: null,
       };

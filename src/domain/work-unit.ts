@@ -15,6 +15,10 @@ export const PHASES: readonly Phase[] = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 
 /** Phases whose agent writes, builds or tests code (GOAL and PLAN only write the chunk's documents). */
 export const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
+/** The unit's logs: one per agent phase, plus the landing train's verifications. */
+export type LogStream = Phase | 'VERIFY';
+export const LOG_STREAMS: readonly LogStream[] = [...PHASES, 'VERIFY'];
+
 export const Status = {
   /** eligible for dispatch (once `next_retry_at` is due) */
   READY: 'READY',
@@ -24,11 +28,23 @@ export const Status = {
   BLOCKED: 'BLOCKED',
   /** parked until the operator acts; `attention_kind` says why */
   NEEDS_ATTENTION: 'NEEDS_ATTENTION',
+  /**
+   * in the landing train (DESIGN §16): the agent phases are done and its merge waits to be verified
+   * and landed; holds no agent slot
+   */
+  VERIFYING: 'VERIFYING',
   /** merged into the base branch (or retained) */
   DONE: 'DONE',
 } as const;
 export type Status = (typeof Status)[keyof typeof Status];
-export const STATUSES: readonly Status[] = ['READY', 'RUNNING', 'BLOCKED', 'NEEDS_ATTENTION', 'DONE'];
+export const STATUSES: readonly Status[] = [
+  'READY',
+  'RUNNING',
+  'BLOCKED',
+  'NEEDS_ATTENTION',
+  'VERIFYING',
+  'DONE',
+];
 
 export const AttentionKind = {
   QUESTION: 'QUESTION',
@@ -39,6 +55,12 @@ export const AttentionKind = {
   STALLED: 'STALLED',
   MERGE: 'MERGE',
   SETUP: 'SETUP',
+  /** a phase ended without what it must leave behind (its exit conditions), after the reminders */
+  INCOMPLETE: 'INCOMPLETE',
+  /** a phase used its turn budget and every extension; retry continues the same session */
+  TURNS: 'TURNS',
+  /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
+  VERIFY: 'VERIFY',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);
@@ -70,7 +92,10 @@ export interface WorkUnit {
   worktree: string | null;
   base_branch: string | null;
   session_id: string | null;
+  /** the operator's answer, delivered on resume as "Operator answer" */
   pending_answer: string | null;
+  /** a note from the orchestrator (a reminder, "continue"), delivered on resume and labelled as such */
+  pending_nudge: string | null;
   reentry_context: string | null;
   attention_reason: string | null;
   attention_kind: AttentionKind | null;
@@ -79,13 +104,25 @@ export interface WorkUnit {
   api_retry_count: number;
   next_retry_at: string | null;
   review_iterations: number;
-  review_nudge_count: number;
+  /** reminders sent in this phase (exit conditions unmet, no review decision) */
+  nudge_count: number;
+  /** times this phase got more turns after reaching max_turns */
+  turn_extensions: number;
+  /** the branch tip when this phase first started: what the phase committed is measured from here */
+  phase_start_tip: string | null;
   implement_iterations: number;
   merge_conflict_retries: number;
-  completion_retries: number;
   retain_worktree: boolean;
   /** the agent phases are done and the merge is under way: a re-dispatch goes straight to finalize */
   finalizing: boolean;
+  /** order in the landing train while VERIFYING (lower lands first); null outside the train */
+  train_seq: number | null;
+  /** times a failed verification sent the unit back to its agent */
+  verify_retries: number;
+  /** the operator chose to land this unit without verification (audited) */
+  land_unverified: boolean;
+  /** wall time spent verifying this unit's landing trees, all runs together */
+  verify_ms: number;
   cost_usd: number;
   tokens_in: number;
   tokens_out: number;
@@ -142,6 +179,7 @@ export function newWorkUnit(fields: {
     base_branch: null,
     session_id: null,
     pending_answer: null,
+    pending_nudge: null,
     reentry_context: null,
     attention_reason: null,
     attention_kind: null,
@@ -150,12 +188,17 @@ export function newWorkUnit(fields: {
     api_retry_count: 0,
     next_retry_at: null,
     review_iterations: 0,
-    review_nudge_count: 0,
+    nudge_count: 0,
+    turn_extensions: 0,
+    phase_start_tip: null,
     implement_iterations: 0,
     merge_conflict_retries: 0,
-    completion_retries: 0,
     retain_worktree: fields.retain_worktree ?? false,
     finalizing: false,
+    train_seq: null,
+    verify_retries: 0,
+    land_unverified: false,
+    verify_ms: 0,
     cost_usd: 0,
     tokens_in: 0,
     tokens_out: 0,

@@ -178,7 +178,7 @@ export async function mergeByPlumbing(
  * merge. Bring it along as `git checkout` would (a two-way read-tree keeps their local edits, and
  * refuses rather than overwrite one); if that is refused, say so loudly.
  */
-async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: string, log: Logger) {
+export async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: string, log: Logger) {
   const checkout = await repo.checkoutOf(base);
   if (!checkout) return;
   const atNext = await repo.run(['diff-index', '--cached', '--quiet', next, '--'], { cwd: checkout.path });
@@ -197,9 +197,9 @@ async function catchUpCheckout(repo: GitRepo, base: string, old: string, next: s
     });
 }
 
-type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;
+export type Computed = { kind: 'commit'; commit: string } | Extract<MergeResult, { kind: 'conflict' }>;
 
-async function computeMerge(
+export async function computeMerge(
   repo: GitRepo,
   req: MergeRequest,
   old: string,

@@ -19,7 +19,6 @@ import { readSetupState, writeSetupState } from './setup-state.js';
 import { effectiveSetupCommand, prepareDependencies, WorktreeDependencies } from './worktree-deps.js';
 
 const config = (more: Partial<DependencyConfig> = {}): DependencyConfig => ({
-  setup: DEFAULT_CONFIG.setup,
   setup_command: null,
   node_modules_sharing: DEFAULT_CONFIG.node_modules_sharing,
   agent_sandbox: 'off',
@@ -82,13 +81,13 @@ describe('effectiveSetupCommand', () => {
     assert.equal((await effectiveSetupCommand(config(), checkout)).command, 'yarn install --frozen-lockfile');
   });
 
-  it('gives the configured command, or none when setup is off, without looking at the files', async () => {
+  it('gives the configured command, or none when setup_command is off, without looking at the files', async () => {
     writeFileSync(join(checkout, 'go.mod'), 'module x\n');
     writeFileSync(join(checkout, 'go.sum'), '');
     assert.equal((await effectiveSetupCommand(config(), checkout)).command, 'go mod download');
     const configured = await effectiveSetupCommand(config({ setup_command: 'make deps' }), checkout);
     assert.deepEqual([configured.source, configured.command], ['configured', 'make deps']);
-    const off = await effectiveSetupCommand(config({ setup: 'off', setup_command: 'make deps' }), checkout);
+    const off = await effectiveSetupCommand(config({ setup_command: false }), checkout);
     assert.deepEqual([off.source, off.command], ['off', null]);
   });
 });

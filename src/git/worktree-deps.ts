@@ -32,7 +32,7 @@ import {
 
 /** The setup `checkout` gets with `config`, and where it comes from (what `ve orch status` shows). */
 export async function effectiveSetupCommand(config: SetupConfig, checkout: string): Promise<EffectiveSetup> {
-  if (config.setup === 'off' || config.setup_command !== null) return decideSetup(config, []);
+  if (config.setup_command !== null) return decideSetup(config, []);
   const steps = detectSetupSteps(await readProjectFiles(checkout));
   return decideSetup(config, steps, await unignoredInstallDirs(checkout, steps));
 }

@@ -5,6 +5,7 @@
 import { cp, lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
+import { isMissing } from '../shared/fs-errors.js';
 import { type IncludeList, parseWorktreeInclude } from './porcelain.js';
 
 export const INCLUDE_FILE = '.worktreeinclude';
@@ -15,7 +16,7 @@ export async function readIncludeList(root: string): Promise<IncludeList> {
   try {
     text = await readFile(join(root, INCLUDE_FILE), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { paths: [], rejected: [] };
+    if (isMissing(e)) return { paths: [], rejected: [] };
     throw e;
   }
   return parseWorktreeInclude(text);
@@ -50,7 +51,7 @@ async function exists(p: string): Promise<boolean> {
     await lstat(p);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isMissing(e)) return false;
     throw e;
   }
 }

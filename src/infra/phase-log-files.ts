@@ -2,9 +2,9 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { ProjectPaths } from '../config/paths.js';
-import { PHASES, type Phase } from '../domain/work-unit.js';
-import type { AgentEvent } from '../ports/agent-backend.js';
-import type { LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
+import { LOG_STREAMS, type LogStream } from '../domain/work-unit.js';
+import type { LogEvent, LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 export class PhaseLogFiles implements PhaseLogSink {
   /** next line number per chunk/phase file */
@@ -12,7 +12,7 @@ export class PhaseLogFiles implements PhaseLogSink {
 
   constructor(private readonly paths: ProjectPaths) {}
 
-  append(chunk: string, phase: Phase, event: AgentEvent & { at: string }): number {
+  append(chunk: string, phase: LogStream, event: LogEvent & { at: string }): number {
     const file = this.paths.phaseLog(chunk, phase);
     let next = this.lines.get(file);
     if (next === undefined) {
@@ -26,12 +26,13 @@ export class PhaseLogFiles implements PhaseLogSink {
 
   async read(chunk: string): Promise<LoggedAgentEvent[]> {
     const out: LoggedAgentEvent[] = [];
-    for (const phase of PHASES) {
+    for (const phase of LOG_STREAMS) {
       let text: string;
       try {
         text = await readFile(this.paths.phaseLog(chunk, phase), 'utf8');
-      } catch {
-        continue;
+      } catch (e) {
+        if (isMissing(e)) continue; // this phase has not run
+        throw e;
       }
       text.split('\n').forEach((line, seq) => {
         if (line.trim() === '') return;
@@ -50,7 +51,8 @@ function countLines(file: string): number {
   try {
     const text = readFileSync(file, 'utf8');
     return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  } catch {
-    return 0;
+  } catch (e) {
+    if (isMissing(e)) return 0;
+    throw e;
   }
 }

@@ -298,6 +298,7 @@ function waitReason(a: ConflictAnalysis): string {
 function emptyScore(): PairScore {
   return {
     verdict: 'ASK_OPERATOR',
+    evidence: false,
     confidence: 0,
     score: 0.5,
     stage: 'PROPOSED',

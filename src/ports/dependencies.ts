@@ -9,7 +9,7 @@ import type { OrchestratorConfig } from '../config/schema.js';
 /** The config keys a setup depends on (`agent_sandbox` confines setups like agents' shell commands). */
 export type DependencyConfig = Pick<
   OrchestratorConfig,
-  'setup' | 'setup_command' | 'node_modules_sharing' | 'agent_sandbox'
+  'setup_command' | 'node_modules_sharing' | 'agent_sandbox'
 >;
 
 export type SetupResult =

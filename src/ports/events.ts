@@ -6,8 +6,16 @@
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import type { TrainSnapshot } from './train.js';
 
-export type ChangeSource = 'api' | 'scheduler' | 'runner' | 'recovery' | 'operator-force' | 'oracle';
+export type ChangeSource =
+  | 'api'
+  | 'scheduler'
+  | 'runner'
+  | 'recovery'
+  | 'operator-force'
+  | 'oracle'
+  | 'train';
 
 export type ChangeEvent =
   | {
@@ -20,7 +28,11 @@ export type ChangeEvent =
   | { type: 'unit_deleted'; chunk: string; source: ChangeSource }
   | { type: 'config_changed'; config: OrchestratorConfig }
   | { type: 'conflict_changed'; analysis: ConflictAnalysis }
-  | { type: 'phase_log'; chunk: string; phase: string; event: Record<string, unknown> };
+  /** computed analyses involving `chunk` were dropped (it moved on); `pairs` are the sorted pairs gone */
+  | { type: 'conflicts_invalidated'; chunk: string; pairs: [string, string][] }
+  | { type: 'phase_log'; chunk: string; phase: string; event: Record<string, unknown> }
+  /** the landing train changed: entries, their trees and verifications */
+  | { type: 'train_changed'; train: TrainSnapshot };
 
 export interface EventBus {
   publish(event: ChangeEvent): void;

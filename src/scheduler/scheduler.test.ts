@@ -18,23 +18,38 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
     bus: h.bus,
     log: silentLogger,
   });
-  const settle = async () => {
-    // let bus-triggered passes run to completion
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setImmediate(r));
-      await scheduler.idlePass();
-    }
-  };
   return {
     ...h,
     runner,
     scheduler,
-    settle,
+    /** the scheduler has reacted to every change so far: what did not start by now will not */
+    settle: () => scheduler.settled(),
     init: async () => h.store.patchConfig({ max_agents: opts.maxAgents ?? 2 }),
   };
 }
 
 describe('scheduler', () => {
+  it('raises a unit whose phase ended without recording its outcome, instead of leaving it RUNNING', async () => {
+    const t = setup({ maxAgents: 1 });
+    await t.init();
+    await t.scheduler.start();
+    await t.store.create(aWorkUnit({ chunk: 'lost', phase: 'IMPLEMENT' }), { source: 'api' });
+    await t.settle();
+    assert.deepEqual(t.runner.started, ['lost']);
+    t.runner.vanish('lost');
+    for (;;) {
+      const u = await t.store.get('lost');
+      if (u?.status !== 'RUNNING') {
+        assert.equal(u?.status, 'NEEDS_ATTENTION');
+        assert.equal(u?.attention_kind, 'ERROR');
+        assert.match(u?.attention_reason ?? '', /without recording its outcome/);
+        break;
+      }
+      await t.settle();
+    }
+    await t.scheduler.stop();
+  });
+
   it('fills the free slots in ready-queue order and no more', async () => {
     const t = setup({ maxAgents: 2 });
     await t.init();
@@ -164,7 +179,6 @@ describe('scheduler', () => {
     const history = await t.store.history('a');
     assert.ok(history.some((h) => h.source === 'recovery' && h.new_status === 'READY'));
     await t.settle();
-    await sched.idlePass();
     assert.equal((await t.store.get('a'))?.session_id, 's1');
     await sched.stop();
   });

@@ -36,6 +36,10 @@ export class Scheduler implements LivePhases {
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  /** bus wake-ups scheduled but not yet turned into a pass, and unblock sweeps under way */
+  private wakes = 0;
+  private unblocking = 0;
+  private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -66,8 +70,32 @@ export class Scheduler implements LivePhases {
     while (this.passing) await this.passing;
   }
 
+  /**
+   * Resolves once every change published so far has been reacted to: its unblock sweep and the pass
+   * it asked for (and any pass that one queued) have finished. Phases in flight may still run (see
+   * `idle`). What has not happened by then will not happen without a new change.
+   */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    return this.wakes === 0 && this.unblocking === 0 && !this.passing;
+  }
+
+  private notifySettled(): void {
+    if (!this.isSettled()) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
+  }
+
   requestPass(): void {
-    if (this.stopping) return;
+    if (this.stopping) {
+      this.notifySettled();
+      return;
+    }
     if (this.passing) {
       this.passAgain = true;
       return;
@@ -80,7 +108,10 @@ export class Scheduler implements LivePhases {
         if (this.passAgain) {
           this.passAgain = false;
           this.requestPass();
-        } else this.notifyIdle();
+        } else {
+          this.notifyIdle();
+          this.notifySettled();
+        }
       });
   }
 
@@ -146,6 +177,9 @@ export class Scheduler implements LivePhases {
     this.handles.set(claimed.chunk, handle);
     void handle.done.finally(() => {
       this.handles.delete(claimed.chunk);
+      this.raiseIfOrphaned(claimed.chunk).catch((error: unknown) =>
+        this.deps.log.error('could not check the unit after its phase', { chunk: claimed.chunk, error }),
+      );
       this.deps
         .afterPhase?.()
         .catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
@@ -153,6 +187,22 @@ export class Scheduler implements LivePhases {
       this.notifyIdle();
     });
     return claimed;
+  }
+
+  /**
+   * The runner records every phase's outcome; if it could not (it crashed and could not even record
+   * that), the unit would stay RUNNING with nothing running until the next restart. It is raised instead.
+   */
+  private async raiseIfOrphaned(chunk: string): Promise<void> {
+    const unit = await this.deps.store.get(chunk);
+    if (unit?.status !== 'RUNNING' || this.handles.has(chunk) || this.stopping) return;
+    const reason = 'The phase ended without recording its outcome (see the daemon log); retry runs it again';
+    this.deps.log.error('a phase ended with its unit still RUNNING; raised as an ERROR item', { chunk });
+    await this.deps.store.transition(
+      chunk,
+      { type: 'attend', kind: 'ERROR', reason },
+      { source: 'scheduler', expectedVersion: unit.version, reason },
+    );
   }
 
   private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
@@ -176,14 +226,27 @@ export class Scheduler implements LivePhases {
   }
 
   private onChange(event: ChangeEvent): void {
-    if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
+    if (
+      event.type === 'phase_log' ||
+      event.type === 'conflict_changed' ||
+      event.type === 'conflicts_invalidated'
+    )
+      return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      unblockWaiting(this.deps.store).catch((error: unknown) =>
-        this.deps.log.error('unblock failed', { error }),
-      );
+      this.unblocking += 1;
+      unblockWaiting(this.deps.store)
+        .catch((error: unknown) => this.deps.log.error('unblock failed', { error }))
+        .finally(() => {
+          this.unblocking -= 1;
+          this.notifySettled();
+        });
     }
     // coalesce a burst of changes into one pass
-    setImmediate(() => this.requestPass());
+    this.wakes += 1;
+    setImmediate(() => {
+      this.wakes -= 1;
+      this.requestPass();
+    });
   }
 
   private notifyIdle(): void {

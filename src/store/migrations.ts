@@ -2,6 +2,9 @@
  * Numbered schema migrations in one ordered list. The schema version is the last entry's number;
  * a test pins that, so a migration can never be defined without being registered.
  */
+import type Database from 'better-sqlite3';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { Row } from './rows.js';
 
 export interface Migration {
   version: number;
@@ -122,6 +125,76 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'finalizing flag',
     sql: 'ALTER TABLE work_units ADD COLUMN finalizing INTEGER NOT NULL DEFAULT 0;',
   },
+  {
+    version: 5,
+    name: 'landing train and verify runs',
+    sql: `
+      ALTER TABLE work_units ADD COLUMN train_seq INTEGER;
+      ALTER TABLE work_units ADD COLUMN verify_retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN land_unverified INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN verify_ms INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX work_units_recent ON work_units(status, updated_at, chunk);
+      CREATE TABLE verify_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chunk TEXT,
+        purpose TEXT NOT NULL,
+        base_tip TEXT NOT NULL,
+        spec_commit TEXT NOT NULL,
+        ahead TEXT NOT NULL DEFAULT '[]',
+        command TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        sandboxed INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        ended_at TEXT,
+        outcome TEXT,
+        exit_code INTEGER,
+        duration_ms INTEGER,
+        flaky INTEGER NOT NULL DEFAULT 0,
+        pid INTEGER,
+        pid_start TEXT,
+        log_path TEXT,
+        tail TEXT
+      );
+      CREATE INDEX verify_runs_chunk ON verify_runs(chunk);
+      CREATE INDEX verify_runs_spec ON verify_runs(spec_commit);
+    `,
+  },
+  {
+    version: 6,
+    name: 'phase exit checks: nudges, system notes, turn extensions, the tip a phase started from',
+    sql: `
+      ALTER TABLE work_units RENAME COLUMN review_nudge_count TO nudge_count;
+      ALTER TABLE work_units DROP COLUMN completion_retries;
+      ALTER TABLE work_units ADD COLUMN pending_nudge TEXT;
+      ALTER TABLE work_units ADD COLUMN turn_extensions INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN phase_start_tip TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Applies the migrations newer than the database, each in its own transaction; refuses a newer database. */
+export function migrate(db: Database.Database, now: string): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row).v ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new OrchError(
+      ErrorCode.internal,
+      `database schema version ${current} is newer than this ve (${SCHEMA_VERSION}); upgrade ve`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now,
+      );
+    })();
+  }
+}

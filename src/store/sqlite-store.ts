@@ -3,18 +3,15 @@
  * events are published on the bus only after the transaction committed.
  */
 import Database from 'better-sqlite3';
-import {
-  type ConfigPatch,
-  ConfigPatchSchema,
-  ConfigSchema,
-  type OrchestratorConfig,
-} from '../config/schema.js';
+import { type ConfigPatch, ConfigPatchSchema, type OrchestratorConfig } from '../config/schema.js';
+import { configFromStored, type StoredConfig } from '../config/stored.js';
 import { type ConflictAnalysis, sortedPair, type Verdict } from '../domain/conflict.js';
 import { ErrorCode, NotFoundError, OrchError, StaleWriteError } from '../domain/errors.js';
 import { applyEvent, type UnitEvent } from '../domain/transitions.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
+import type { Logger } from '../ports/logger.js';
 import type {
   AttentionLogEntry,
   PhaseRun,
@@ -25,8 +22,21 @@ import type {
   WorkUnitStore,
   WriteOptions,
 } from '../ports/store.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { fromConflictRow, fromUnitRow, type Row, toConflictRow, toUnitRow, UNIT_COLUMNS } from './rows.js';
+import { migrate } from './migrations.js';
+import { ReadProblems } from './read-problems.js';
+import {
+  fromAttentionLogRow,
+  fromConflictRow,
+  fromPhaseRunRow,
+  fromStatusLogRow,
+  fromUnitRow,
+  holdUnreadable,
+  type Row,
+  toConflictRow,
+  toUnitRow,
+  UNIT_COLUMNS,
+} from './rows.js';
+import { SqliteVerifyRuns } from './sqlite-verify-runs.js';
 import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
 
 export interface SqliteStoreOptions {
@@ -34,6 +44,8 @@ export interface SqliteStoreOptions {
   path: string;
   bus: EventBus;
   clock: Clock;
+  /** where stored values it cannot read are reported (once each) */
+  log: Logger;
   readonly?: boolean;
 }
 
@@ -41,6 +53,10 @@ export class SqliteStore implements WorkUnitStore {
   private readonly db: Database.Database;
   private readonly bus: EventBus;
   private readonly clock: Clock;
+  /** the landing train's verify runs, in the same database */
+  readonly verifyRuns: SqliteVerifyRuns;
+  private readonly readonly: boolean;
+  private readonly problems: ReadProblems;
 
   constructor(opts: SqliteStoreOptions) {
     this.db = new Database(opts.path, {
@@ -49,6 +65,8 @@ export class SqliteStore implements WorkUnitStore {
     });
     this.bus = opts.bus;
     this.clock = opts.clock;
+    this.problems = new ReadProblems(opts.log);
+    this.readonly = opts.readonly ?? false;
     this.db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
       this.db.pragma('journal_mode = WAL');
@@ -56,6 +74,7 @@ export class SqliteStore implements WorkUnitStore {
       this.db.pragma('foreign_keys = ON');
       migrate(this.db, this.iso());
     }
+    this.verifyRuns = new SqliteVerifyRuns(this.db, this.bus, () => this.iso());
   }
 
   /** prepared statements are cached: preparing costs more than running these small queries */
@@ -80,7 +99,21 @@ export class SqliteStore implements WorkUnitStore {
 
   private readUnit(chunk: string): WorkUnit | undefined {
     const row = this.stmt('SELECT * FROM work_units WHERE chunk = ?').get(chunk) as Row | undefined;
-    return row ? fromUnitRow(row) : undefined;
+    return row ? this.decode(row) : undefined;
+  }
+
+  /**
+   * A unit row with values it cannot read is logged, and held as an ERROR item when reading on would
+   * lose them (rows.ts `holdUnreadable`). A writer's read inside its own transaction sees the
+   * defaults; the hold is committed by get and list, which every writer reads through first.
+   */
+  private decode(row: Row): WorkUnit {
+    const decoded = fromUnitRow(row);
+    const { unit } = decoded;
+    const hold = holdUnreadable(decoded);
+    this.problems.unit(decoded, hold !== null);
+    if (!hold || this.db.inTransaction || this.readonly) return unit;
+    return this.transitionNow(unit.chunk, hold, { source: 'recovery', expectedVersion: unit.version });
   }
 
   private mustRead(chunk: string): WorkUnit {
@@ -131,7 +164,7 @@ export class SqliteStore implements WorkUnitStore {
       const q = listUnitsQuery(filter, anchor, limit, order);
       return this.stmt(q.sql).all(...q.params) as Row[];
     })();
-    return rows.map(fromUnitRow);
+    return rows.map((r) => this.decode(r));
   }
 
   async count(filter: UnitFilter = {}): Promise<number> {
@@ -200,6 +233,15 @@ export class SqliteStore implements WorkUnitStore {
     opts: WriteOptions,
     fields?: UnitFieldPatch,
   ): Promise<WorkUnit> {
+    return this.transitionNow(chunk, event, opts, fields);
+  }
+
+  private transitionNow(
+    chunk: string,
+    event: UnitEvent,
+    opts: WriteOptions,
+    fields?: UnitFieldPatch,
+  ): WorkUnit {
     const tx = this.db.transaction(() => {
       const current = this.mustRead(chunk);
       this.checkVersion(current, opts);
@@ -303,33 +345,24 @@ export class SqliteStore implements WorkUnitStore {
 
   async history(chunk: string): Promise<StatusLogEntry[]> {
     const rows = this.stmt('SELECT * FROM status_log WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      chunk: String(r.chunk),
-      old_status: (r.old_status ?? null) as Status | null,
-      new_status: String(r.new_status) as Status,
-      phase: (r.phase ?? null) as Phase | null,
-      event: String(r.event),
-      reason: (r.reason ?? null) as string | null,
-      source: String(r.source) as StatusLogEntry['source'],
-      forced: Number(r.forced) === 1,
-      at: String(r.at),
-    }));
+    return rows.map(fromStatusLogRow);
+  }
+
+  /** an unreadable stored value keeps its default (the daemon still starts) and is reported once */
+  private readStoredConfig(): StoredConfig {
+    const rows = this.stmt('SELECT key, value FROM config').all() as { key: string; value: string }[];
+    const stored = configFromStored(rows);
+    this.problems.config(stored);
+    return stored;
   }
 
   private readConfig(): OrchestratorConfig {
-    const rows = this.stmt('SELECT key, value FROM config').all() as Row[];
-    const raw: Record<string, unknown> = {};
-    for (const r of rows) {
-      try {
-        raw[String(r.key)] = JSON.parse(String(r.value));
-      } catch {
-        // an unreadable stored value falls back to its default rather than stopping the daemon
-      }
-    }
-    const known = Object.fromEntries(Object.entries(raw).filter(([k]) => k in ConfigSchema.shape));
-    const parsed = ConfigSchema.safeParse(known);
-    return parsed.success ? parsed.data : ConfigSchema.parse({});
+    return this.readStoredConfig().config;
+  }
+
+  /** the stored config values that cannot be read, each keeping its default (shown by `ve orch status`) */
+  configWarnings(): string[] {
+    return this.readStoredConfig().warnings;
   }
 
   async getConfig(): Promise<OrchestratorConfig> {
@@ -378,19 +411,7 @@ export class SqliteStore implements WorkUnitStore {
 
   async phaseRuns(chunk: string): Promise<PhaseRun[]> {
     const rows = this.stmt('SELECT * FROM phase_runs WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      chunk: String(r.chunk),
-      phase: String(r.phase) as Phase,
-      started_at: String(r.started_at),
-      ended_at: (r.ended_at ?? null) as string | null,
-      outcome: (r.outcome ?? null) as string | null,
-      session_id: (r.session_id ?? null) as string | null,
-      cost_usd: Number(r.cost_usd),
-      tokens_in: Number(r.tokens_in),
-      tokens_out: Number(r.tokens_out),
-      error: (r.error ?? null) as string | null,
-    }));
+    return rows.map(fromPhaseRunRow);
   }
 
   async recordAttentionRaised(entry: {
@@ -465,18 +486,7 @@ export class SqliteStore implements WorkUnitStore {
         ? this.stmt('SELECT * FROM attention_log WHERE chunk = ? ORDER BY id').all(chunk)
         : this.stmt('SELECT * FROM attention_log ORDER BY id').all()
     ) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      chunk: String(r.chunk),
-      kind: String(r.kind),
-      question_id: (r.question_id ?? null) as string | null,
-      phase: (r.phase ?? null) as Phase | null,
-      raised: r.raised ? (JSON.parse(String(r.raised)) as AttentionLogEntry['raised']) : null,
-      answer: (r.answer ?? null) as string | null,
-      answered_by: (r.answered_by ?? null) as string | null,
-      raised_at: String(r.raised_at),
-      answered_at: (r.answered_at ?? null) as string | null,
-    }));
+    return rows.map(fromAttentionLogRow);
   }
 
   async upsertConflict(analysis: ConflictAnalysis): Promise<void> {
@@ -494,7 +504,7 @@ export class SqliteStore implements WorkUnitStore {
            @overlapping_files, @overlapping_symbols, @override, @created_at)`,
         )
         .run(withOverride);
-      return fromConflictRow(withOverride);
+      return this.decodeConflict(withOverride);
     })();
     this.bus.publish({ type: 'conflict_changed', analysis: saved });
   }
@@ -504,7 +514,7 @@ export class SqliteStore implements WorkUnitStore {
     const row = this.db
       .prepare('SELECT * FROM conflict_analyses WHERE chunk_a = ? AND chunk_b = ?')
       .get(a, b) as Row | undefined;
-    return row ? fromConflictRow(row) : undefined;
+    return row ? this.decodeConflict(row) : undefined;
   }
 
   async listConflicts(filter?: { chunk?: string; verdict?: Verdict }): Promise<ConflictAnalysis[]> {
@@ -512,15 +522,22 @@ export class SqliteStore implements WorkUnitStore {
       .prepare('SELECT * FROM conflict_analyses ORDER BY created_at DESC, chunk_a, chunk_b')
       .all() as Row[];
     return rows
-      .map(fromConflictRow)
+      .map((r) => this.decodeConflict(r))
       .filter((c) => !filter?.chunk || c.chunk_a === filter.chunk || c.chunk_b === filter.chunk)
       .filter((c) => !filter?.verdict || (c.override ?? c.verdict) === filter.verdict);
   }
 
   async invalidateConflicts(chunk: string): Promise<void> {
-    this.db
-      .prepare('DELETE FROM conflict_analyses WHERE (chunk_a = ? OR chunk_b = ?) AND override IS NULL')
-      .run(chunk, chunk);
+    const pairs = this.db.transaction(() => {
+      const where = 'WHERE (chunk_a = ? OR chunk_b = ?) AND override IS NULL';
+      const rows = this.stmt(
+        `SELECT chunk_a, chunk_b FROM conflict_analyses ${where} ORDER BY chunk_a, chunk_b`,
+      ).all(chunk, chunk) as Row[];
+      this.stmt(`DELETE FROM conflict_analyses ${where}`).run(chunk, chunk);
+      return rows.map((r): [string, string] => [String(r.chunk_a), String(r.chunk_b)]);
+    })();
+    // dashboards drop exactly these pairs; an invalidation that dropped nothing changed nothing
+    if (pairs.length > 0) this.bus.publish({ type: 'conflicts_invalidated', chunk, pairs });
   }
 
   async setConflictOverride(x: string, y: string, verdict: Verdict): Promise<ConflictAnalysis> {
@@ -530,7 +547,7 @@ export class SqliteStore implements WorkUnitStore {
         .prepare('SELECT * FROM conflict_analyses WHERE chunk_a = ? AND chunk_b = ?')
         .get(a, b) as Row | undefined;
       const base: ConflictAnalysis = existing
-        ? fromConflictRow(existing)
+        ? this.decodeConflict(existing)
         : {
             chunk_a: a,
             chunk_b: b,
@@ -557,31 +574,14 @@ export class SqliteStore implements WorkUnitStore {
     return saved;
   }
 
+  /** an unreadable file or symbol list reads as empty: it only explains a verdict, so it is logged */
+  private decodeConflict(row: Row): ConflictAnalysis {
+    const { analysis, unreadable } = fromConflictRow(row);
+    this.problems.conflict(analysis, unreadable);
+    return analysis;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
-  }
-}
-
-function migrate(db: Database.Database, now: string): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row).v ?? 0);
-  if (current > SCHEMA_VERSION) {
-    throw new OrchError(
-      ErrorCode.internal,
-      `database schema version ${current} is newer than this ve (${SCHEMA_VERSION}); upgrade ve`,
-    );
-  }
-  for (const m of MIGRATIONS) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        now,
-      );
-    })();
   }
 }

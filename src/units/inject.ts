@@ -111,7 +111,8 @@ function isValidName(name: string): boolean {
   try {
     toChunkName(name);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof OrchError) return false;
+    throw e;
   }
 }

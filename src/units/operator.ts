@@ -11,6 +11,8 @@ export interface OperatorDeps {
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
+  /** epoch ms: a unit re-entering the landing train goes to its end */
+  now: () => number;
 }
 
 async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
@@ -65,11 +67,16 @@ export async function forceStatus(
 }
 
 /** Deletes a unit. Refuses when its branch holds unmerged commits unless forced; stops a running phase first. */
-export async function deleteUnit(deps: OperatorDeps, chunk: string, force: boolean): Promise<void> {
+export async function deleteUnit(
+  deps: OperatorDeps,
+  chunk: string,
+  force: boolean,
+  keepBranch = false,
+): Promise<void> {
   const unit = await mustGet(deps.store, chunk);
   const base = unit.base_branch ?? deps.baseBranch();
   const unmerged = await deps.worktrees.unmergedCommits(unit.chunk, base);
-  if (unmerged > 0 && !force) {
+  if (unmerged > 0 && !force && !keepBranch) {
     throw new OrchError(
       ErrorCode.conflict,
       `branch orch/${chunk} has ${unmerged} unmerged commit(s); use --force to delete anyway, or merge them first`,
@@ -77,8 +84,9 @@ export async function deleteUnit(deps: OperatorDeps, chunk: string, force: boole
     );
   }
   await deps.live.abort(unit.chunk, 'delete');
-  await deps.store.delete(unit.chunk, { source: 'api', reason: force ? 'deleted (forced)' : 'deleted' });
-  await deps.worktrees.remove(unit.chunk, { force: true, keepBranch: false, baseBranch: base });
+  const reason = `deleted${force ? ' (forced)' : ''}${keepBranch ? `; branch orch/${unit.chunk} kept` : ''}`;
+  await deps.store.delete(unit.chunk, { source: 'api', reason });
+  await deps.worktrees.remove(unit.chunk, { force: true, keepBranch, baseBranch: base });
 }
 
 export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit> {
@@ -87,6 +95,29 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
     throw new OrchError(
       ErrorCode.invalid_transition,
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
+    );
+  }
+  if (unit.attention_kind === 'TURNS') {
+    // a phase that used up its turns continues where it stopped; starting it over would lose the work
+    return deps.store.transition(
+      unit.chunk,
+      {
+        type: 'retry',
+        continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
+      },
+      {
+        source: 'api',
+        expectedVersion: unit.version,
+        reason: 'retried by the operator: the session continues',
+      },
+    );
+  }
+  if (unit.attention_kind === 'VERIFY') {
+    // for a failed verification, retry means: verify again (a flaky test, a fixed base)
+    return deps.store.transition(
+      unit.chunk,
+      { type: 'enqueue', train_seq: deps.now() },
+      { source: 'api', expectedVersion: unit.version, reason: 'verify again (retried by the operator)' },
     );
   }
   return deps.store.transition(
@@ -164,4 +195,31 @@ export async function interrupt(deps: OperatorDeps, chunk: string, guidance: str
       `work unit '${chunk}' has no agent running to receive guidance (status ${unit.status})`,
     );
   }
+}
+
+/**
+ * The operator's override on a VERIFY item: the unit re-enters the landing train and lands without
+ * its verification (still in train order, still by compare-and-swap). Audited with who decided.
+ */
+export async function landUnverified(deps: OperatorDeps, chunk: string, by: string): Promise<WorkUnit> {
+  const unit = await mustGet(deps.store, chunk);
+  if (unit.status !== 'NEEDS_ATTENTION' || unit.attention_kind !== 'VERIFY') {
+    throw new OrchError(
+      ErrorCode.invalid_transition,
+      `work unit '${chunk}' has no failed verification to override (status ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''})`,
+    );
+  }
+  const reason = `land WITHOUT verification: operator override by ${by}`;
+  const next = await deps.store.transition(
+    unit.chunk,
+    { type: 'enqueue', train_seq: deps.now(), land_unverified: true },
+    { source: 'api', expectedVersion: unit.version, reason, actor: by },
+  );
+  await deps.store.recordAttentionAnswered({
+    chunk: unit.chunk,
+    question_id: null,
+    answer: reason,
+    answered_by: by,
+  });
+  return next;
 }

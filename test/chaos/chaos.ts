@@ -38,6 +38,12 @@ export interface ChaosParams {
   /** share of chunks whose IMPLEMENT asks the operator once; share whose PLAN hits an overload once */
   questionRate?: number;
   overloadRate?: number;
+  /**
+   * landings verified through the train (default true): the project's verify.sh must pass, and a
+   * `brokenRate` share of chunks write code that fails it in their first IMPLEMENT
+   */
+  verify?: boolean;
+  brokenRate?: number;
   /** give up waiting for DONE after this long (ms) */
   timeoutMs?: number;
   /** keep the temp repository for inspection */
@@ -102,6 +108,16 @@ export function chaosControl(chunks: readonly ChunkPlan[], random: Random, p: Ch
         ],
       };
     }
+    if (p.verify !== false && random.chance(p.brokenRate ?? 0.15)) {
+      control[`${c.name}:IMPLEMENT`] ??= {
+        times: 1,
+        steps: [
+          { tool: 'Write', input: { file_path: `src/${c.name}.txt`, content: 'BROKEN\n' } },
+          { tool: 'Bash', input: { command: `git add -A && git commit -qm 'implement: ${c.name}'` } },
+          { result: 'implemented (badly)' },
+        ],
+      };
+    }
     if (random.chance(p.overloadRate ?? 0.1)) {
       control[`${c.name}:REVIEW`] = {
         times: 1,
@@ -131,6 +147,11 @@ export async function runChaos(params: ChaosParams): Promise<ChaosReport> {
     prefix: 've-chaos-',
   });
   project.setControl(control);
+  if (params.verify !== false) {
+    // the project's tests: a little slow (kills land during verifications too), red on BROKEN
+    project.repo.writeFile('verify.sh', 'sleep 0.3\nif grep -rl BROKEN src 2>/dev/null; then exit 1; fi\n');
+    project.repo.commitAll('the project tests itself with verify.sh');
+  }
   log(
     `chaos seed=${params.seed} chunks=${params.chunks} agents=${params.agents} kills=${params.kills} root=${project.root}`,
   );
@@ -146,6 +167,7 @@ export async function runChaos(params: ChaosParams): Promise<ChaosReport> {
       '100',
       '--api-retry-max-ms',
       '1000',
+      ...(params.verify !== false ? ['--verify-command', 'sh verify.sh', '--verify-parallelism', '2'] : []),
     );
     const started = Date.now();
     await project.mustVe('orch', 'inject', ...chunks.map((c) => c.name));
@@ -237,8 +259,11 @@ async function killRepeatedly(
     await sleep(jitter);
     const units = await project.api.get<UnitListDto>('/api/work-units').catch(() => null);
     const inFlight = (units?.work_units ?? [])
-      .filter((u) => u.status === 'RUNNING')
-      .map((u: WorkUnitDto) => `${u.chunk}:${u.finalizing ? 'merge' : u.phase}`);
+      .filter((u) => u.status === 'RUNNING' || u.status === 'VERIFYING')
+      .map(
+        (u: WorkUnitDto) =>
+          `${u.chunk}:${u.status === 'VERIFYING' ? 'verify' : u.finalizing ? 'merge' : u.phase}`,
+      );
     const pid = await project.kill9();
     const at = Date.now() - started;
     kills.push({ at, pid, inFlight });

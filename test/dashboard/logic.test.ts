@@ -1,7 +1,7 @@
 /**
  * The dashboard's pure logic, run in Node on the browser modules themselves (they import only
- * preact/htm, which resolve from node_modules): live-state reduction, diff and Markdown parsing,
- * the timeline story, conflict details and labels.
+ * npm packages, which resolve from node_modules): live-state reduction, diff parsing, the timeline
+ * story, conflict details and labels. The Markdown renderer has its own file (markdown.test.ts).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ interface LiveState {
   since: Map<string, number>;
   attention: AttentionItemDto[];
   conflicts: Map<string, ConflictAnalysis>;
+  conflictsRevision: number;
   clockOffset: number;
   doneTotal: number;
   doneCost: number;
@@ -42,10 +43,6 @@ const diff = await load<{
     d: string,
   ): { path: string; added: number; removed: number; uncommitted: boolean; lines: string[] }[];
 }>('diff-view.js');
-const md = await load<{
-  parseBlocks(s: string): { type: string; text?: string; items?: string[]; level?: number }[];
-  inline(s: string): unknown[];
-}>('markdown.js');
 const timeline = await load<{
   timelineEntries(h: HistoryDto): { at: string; title: string; detail?: string }[];
 }>('timeline.js');
@@ -80,6 +77,7 @@ const snapshot = (units: WorkUnit[], done = 0, cost = 0, doneNextAfter: string |
     attention: [],
     config: { max_agents: 2 } as never,
     status: status(done, cost),
+    train: { entries: [] } as never,
   },
 });
 
@@ -182,6 +180,16 @@ describe('dashboard live state', () => {
     const c = { chunk_a: 'a', chunk_b: 'b', verdict: 'ASK_OPERATOR' } as ConflictAnalysis;
     const s = live.applyMessage(live.emptyState(), { type: 'conflict', data: c }, 0);
     assert.equal(s.conflicts.get('a|b'), c);
+    const d = { chunk_a: 'a', chunk_b: 'd', verdict: 'SERIALIZE' } as ConflictAnalysis;
+    const both = live.applyMessage(s, { type: 'conflict', data: d }, 0);
+    assert.equal(both.conflictsRevision, s.conflictsRevision + 1, 'open conflict forms read again');
+    const gone = live.applyMessage(
+      both,
+      { type: 'conflicts_invalidated', data: { chunk: 'a', pairs: [['a', 'b']] } },
+      0,
+    );
+    assert.deepEqual([...gone.conflicts.keys()], ['a|d'], 'exactly the dropped pairs leave');
+    assert.equal(gone.conflictsRevision, both.conflictsRevision + 1);
     const items = [{ chunk: 'z' }, { chunk: 'y' }] as AttentionItemDto[];
     assert.deepEqual(
       live.applyMessage(s, { type: 'attention', data: { items } }, 0).attention.map((i) => i.chunk),
@@ -226,28 +234,47 @@ describe('dashboard parsing', () => {
     assert.deepEqual(diff.parseDiff(''), []);
   });
 
-  it('reads Markdown blocks, dropping frontmatter and template hint comments', () => {
-    const blocks = md.parseBlocks(
-      '---\nstatus: FUTURE\n---\n# Goal\n\n<!-- hint\nmore -->\nOne **bold** line\nand more.\n\n- a\n- b\n\n```ts\nconst x = 1;\n```\n',
-    );
+  it('counts and keeps content lines that look like headers once a hunk has started', () => {
+    const text = [
+      'diff --git a/db/schema.sql b/db/schema.sql',
+      'index 1..2 100644',
+      '--- a/db/schema.sql',
+      '+++ b/db/schema.sql',
+      '@@ -1,3 +1,3 @@',
+      '--- the users table',
+      '---- a dashed rule',
+      ' CREATE TABLE users (id INTEGER);',
+      '+++ y',
+      '++ x',
+      'diff --git a/notes.md b/notes.md',
+      '--- a/notes.md',
+      '+++ b/notes.md',
+      '@@ -1 +1 @@',
+      '--- old',
+      '+++ new',
+      '',
+    ].join('\n');
+    const files = diff.parseDiff(text);
     assert.deepEqual(
-      blocks.map((b) => b.type),
-      ['h', 'p', 'list', 'code'],
+      files.map((f) => [f.path, f.added, f.removed]),
+      [
+        ['db/schema.sql', 2, 2],
+        ['notes.md', 1, 1],
+      ],
     );
-    assert.equal(blocks[1]?.text, 'One **bold** line\nand more.');
-    assert.deepEqual(blocks[2]?.items, ['a', 'b']);
-  });
-
-  it('keeps only safe link targets', () => {
-    const hrefOf = (src: string) => {
-      const nodes = md.inline(src) as { props?: { href?: string } }[];
-      return nodes.find((n) => typeof n === 'object' && n?.props?.href)?.props?.href ?? null;
-    };
-    assert.equal(hrefOf('[ok](https://example.com/x)'), 'https://example.com/x');
-    assert.equal(hrefOf('[rel](./docs/a.md)'), './docs/a.md');
-    assert.equal(hrefOf('[bad](javascript:alert(1))'), null);
-    assert.equal(hrefOf('[bad](//evil.example/x)'), null);
-    assert.equal(hrefOf('[bad](data:text/html,x)'), null);
+    assert.deepEqual(files[0]?.lines, [
+      '@@ -1,3 +1,3 @@',
+      '--- the users table',
+      '---- a dashed rule',
+      ' CREATE TABLE users (id INTEGER);',
+      '+++ y',
+      '++ x',
+    ]);
+    assert.deepEqual(
+      files[1]?.lines,
+      ['@@ -1 +1 @@', '--- old', '+++ new'],
+      'headers again for the next file',
+    );
   });
 });
 

@@ -29,7 +29,25 @@ describe('ve init and ve chunk (real CLI)', () => {
       root: repo.root,
       created_chunks_dir: false,
       added_ignore: false,
+      suggested_verify_command: null,
     });
+    assert.match(first.stdout, /Landings are not verified yet/);
+  });
+
+  it('suggests the verify command the project already has, and how to set it', async () => {
+    const project = makeTempRepo();
+    try {
+      project.writeFile('package.json', JSON.stringify({ scripts: { test: 'node --test' } }));
+      const res = await runVe(['init'], { cwd: project.root });
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stdout, /Suggested verify command: npm test {3}\(package\.json has a test script/);
+      assert.match(res.stdout, /ve orch config --verify-command 'npm test'/);
+      assert.match(res.stdout, /ve\.yaml with: verify_command: 'npm test'/);
+      const json = JSON.parse((await runVe(['init', '--json'], { cwd: project.root })).stdout);
+      assert.equal(json.suggested_verify_command.command, 'npm test');
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('creates chunk templates with status and depends_on', async () => {

@@ -31,6 +31,13 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Chromium cancels every request in flight when it sees the machine's network configuration change,
+ * which happens on a shared test machine while other processes come and go. That is not a fault of
+ * the page, and the page recovers from it while it boots (src/dashboard/boot.js reloads once).
+ */
+const NETWORK_CHANGED = 'net::ERR_NETWORK_CHANGED';
+
 export interface WatchedPage {
   page: Page;
   context: BrowserContext;
@@ -55,11 +62,17 @@ export async function openPage(
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !m.text().includes(NETWORK_CHANGED)) problems.push(`console: ${m.text()}`);
   });
+  let networkChanged = false;
   page.on('requestfailed', (r) => {
+    const error = r.failure()?.errorText ?? '';
+    if (error === NETWORK_CHANGED) networkChanged = true;
+    // after a network change, boot.js's reload cancels what was still in flight
+    const reloaded = networkChanged && error === 'net::ERR_ABORTED';
     // sockets closed on purpose (navigation, daemon stop) are not failures of the page
-    if (!r.url().includes('/ws')) problems.push(`requestfailed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
+    if (!r.url().includes('/ws') && error !== NETWORK_CHANGED && !reloaded)
+      problems.push(`requestfailed: ${r.url()} ${error}`);
   });
   if (opts.login) {
     await page.goto(opts.login);

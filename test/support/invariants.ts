@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HistoryDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
+import type { HistoryDto, StatusDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
 import { canApply, TRANSITIONS, targetStatus, type UnitEvent } from '../../src/domain/transitions.js';
+import type { VerifyRun } from '../../src/ports/train.js';
 import type { socketApi } from './socket-api.js';
 
 export interface RunEvidence {
@@ -26,6 +27,12 @@ export interface RunEvidence {
   gitWorktreeCount: number;
   /** attention items the operator saw while the run went on */
   observedAttention: { chunk: string; kind: string; reason: string }[];
+  /** base's first-parent line, newest first */
+  baseFirstParents: { sha: string; subject: string }[];
+  /** the verify command in force at the end (null: landings were not verified) */
+  verifyCommand: string | null;
+  /** every recorded verification */
+  verifyRuns: VerifyRun[];
 }
 
 const git = (root: string, ...args: string[]) =>
@@ -75,6 +82,12 @@ export async function collectEvidence(input: {
       .split('\n')
       .filter((l) => l.startsWith('worktree ')).length,
     observedAttention: input.observedAttention ?? [],
+    baseFirstParents: git(root, 'log', '--first-parent', '--format=%H %s', base)
+      .trim()
+      .split('\n')
+      .map((line) => ({ sha: line.slice(0, 40), subject: line.slice(41) })),
+    verifyCommand: (await api.get<StatusDto>('/api/status')).verification?.command ?? null,
+    verifyRuns: (await api.get<{ runs: VerifyRun[] }>('/api/verify-runs?limit=10000')).runs,
   };
 }
 
@@ -214,6 +227,20 @@ export function openPhaseRuns(ev: RunEvidence): string[] {
   );
 }
 
+/**
+ * With a verify command, every merge ve put on base's first-parent line is a tree that passed it:
+ * a verify run of exactly that commit passed, or the operator landed that unit unverified.
+ */
+export function landedUnverified(ev: RunEvidence): string[] {
+  if (ev.verifyCommand === null) return [];
+  const passed = new Set(ev.verifyRuns.filter((r) => r.outcome === 'passed').map((r) => r.spec_commit));
+  const overridden = new Set(ev.units.filter((u) => u.land_unverified).map((u) => `orch/${u.chunk}`));
+  return ev.baseFirstParents
+    .filter((c) => /^Merge branch 'orch\/[^']+' into /.test(c.subject))
+    .filter((c) => !passed.has(c.sha) && !overridden.has(/'([^']+)'/.exec(c.subject)?.[1] ?? ''))
+    .map((c) => `${c.sha.slice(0, 12)} ${c.subject}: landed on ${ev.base} without a passing verification`);
+}
+
 /** The invariants by name, in the order they are reported. */
 export const INVARIANTS = {
   'every unit DONE': notDone,
@@ -223,6 +250,7 @@ export const INVARIANTS = {
   'the audit log is a valid path through the transition table': invalidAuditPaths,
   'no attention item lost': lostAttention,
   'every phase run closed': openPhaseRuns,
+  'every commit ve put on base passed verify': landedUnverified,
 } as const satisfies Record<string, (ev: RunEvidence) => string[]>;
 
 export type InvariantName = keyof typeof INVARIANTS;

@@ -11,6 +11,8 @@ import { compose, type Parts } from '../../src/daemon/compose.js';
 import type { WorkUnit } from '../../src/domain/work-unit.js';
 import { silentLogger } from '../../src/infra/json-logger.js';
 import { FakeAgentBackend } from '../fakes/fake-agent-backend.js';
+import { FakeLanding } from '../fakes/fake-landing.js';
+import { FakeVerifier } from '../fakes/fake-verifier.js';
 import { FakeWorktrees } from '../fakes/fake-worktrees.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 
@@ -47,12 +49,16 @@ export async function makeOrchestrator(
   const clock = new ManualClock(Date.now());
   const backend = new FakeAgentBackend();
   const worktrees = new FakeWorktrees(root);
+  const landing = new FakeLanding();
+  const verifier = new FakeVerifier(landing);
   const parts: Parts = await compose({
     root,
     log: silentLogger,
     clock,
     backend,
     worktrees,
+    landing,
+    verifier,
     dbPath: ':memory:',
   });
   await parts.store.patchConfig({ max_agents: opts.maxAgents ?? 2 });
@@ -93,8 +99,16 @@ export async function makeOrchestrator(
     clock,
     backend,
     worktrees,
+    landing,
+    verifier,
     waitForUnit,
-    start: () => parts.scheduler.start(),
-    stop: () => parts.scheduler.stop(),
+    start: async () => {
+      await parts.scheduler.start();
+      await parts.train.start();
+    },
+    stop: async () => {
+      await parts.scheduler.stop();
+      await parts.train.stop();
+    },
   };
 }

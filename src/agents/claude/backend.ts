@@ -4,6 +4,8 @@
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
 import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { withVariables } from '../../domain/package-caches.js';
@@ -21,7 +23,13 @@ import { loadPhaseTemplate } from '../prompt-files.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
-import { agentGitConfig, osSandboxUnavailable, sandboxOption, writeAgentExcludes } from './os-sandbox.js';
+import {
+  agentGitConfig,
+  osSandboxUnavailable,
+  sandboxOption,
+  sandboxSessionEnv,
+  writeAgentExcludes,
+} from './os-sandbox.js';
 import { createReviewServer, REVIEW_SERVER_NAME, REVIEW_TOOL_FULL_NAME } from './review-tool.js';
 import { UserInput } from './user-input.js';
 
@@ -106,10 +114,13 @@ export class ClaudeAgentBackend implements AgentBackend {
 
     const sandboxed = await this.useOsSandbox(req.osSandbox, log);
     log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
+    // and one's sandbox set-up read files another deleted (its settings file, among others)
+    const tmpDir = await mkdtemp(join(tmpdir(), 've-cc-'));
     try {
       const q = sdk.query({
         prompt: input,
-        options: this.options(sdk, req, sandboxed, observer, run, emit, abort, log),
+        options: this.options(sdk, req, { sandboxed, observer, run, emit, abort, log, tmpDir }),
       });
       for await (const msg of q) {
         run.see(msg, abort.signal.aborted);
@@ -125,6 +136,7 @@ export class ClaudeAgentBackend implements AgentBackend {
       stopGuidance();
       input.end();
       observer.signal.removeEventListener('abort', onAbort);
+      await rm(tmpDir, { recursive: true, force: true });
     }
     const outcome = this.outcome(run, observer.signal.aborted);
     log.info('phase session finished', {
@@ -166,16 +178,14 @@ export class ClaudeAgentBackend implements AgentBackend {
     return file;
   }
 
-  private options(
-    sdk: AgentSdk,
-    req: PhaseRequest,
-    sandboxed: boolean,
-    observer: PhaseObserver,
-    run: RunRecord,
-    emit: (e: AgentEvent) => void,
-    abort: AbortController,
-    log: Logger,
-  ): Options {
+  private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
+    const { sandboxed, observer, run, emit, abort, log } = session;
+    const env = childEnv(
+      process.env,
+      this.opts.env ?? {},
+      req,
+      sandboxed ? this.excludesFile(req.hostRoot) : null,
+    );
     const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
     const review =
       req.phase === 'REVIEW'
@@ -193,12 +203,11 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.maxBudgetUsd !== null ? { maxBudgetUsd: req.maxBudgetUsd } : {}),
       ...(req.model ? { model: req.model } : {}),
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
-      env: childEnv(
-        process.env,
-        this.opts.env ?? {},
-        req,
-        sandboxed ? this.excludesFile(req.hostRoot) : null,
-      ),
+      env: {
+        ...env,
+        CLAUDE_CODE_TMPDIR: session.tmpDir,
+        ...(sandboxed ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
+      },
       ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
@@ -237,6 +246,18 @@ export class ClaudeAgentBackend implements AgentBackend {
     );
     return { kind: 'failed', session_id, usage, failure };
   }
+}
+
+/** What `options` needs besides the request: the session's own state and channels. */
+interface SessionContext {
+  sandboxed: boolean;
+  observer: PhaseObserver;
+  run: RunRecord;
+  emit: (e: AgentEvent) => void;
+  abort: AbortController;
+  log: Logger;
+  /** Claude Code's CLAUDE_CODE_TMPDIR for this session, removed when it ends */
+  tmpDir: string;
 }
 
 /** What one session showed us, accumulated message by message. */

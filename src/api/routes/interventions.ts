@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { toChunkName } from '../../domain/chunk-name.js';
+import { ErrorCode, OrchError } from '../../domain/errors.js';
 import { readJson } from '../body.js';
 import type { ApiServices } from '../services.js';
 
@@ -22,6 +23,13 @@ const BlockBody = z
     reason: z.string().max(2000).optional(),
   })
   .strict();
+const LandBody = z
+  .object({ unverified: z.literal(true), by: z.string().min(1).max(200).optional() })
+  .strict();
+const VerifyRunsQuery = z.object({
+  chunk: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+});
 const ResolveBody = z
   .object({ other: z.string().max(100), verdict: z.enum(['parallelize', 'serialize']) })
   .strict();
@@ -55,6 +63,20 @@ export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
   app.post('/api/work-units/:chunk/unblock', async (c) =>
     c.json(await s.unblock(chunkOf(c.req.param('chunk')))),
   );
+  app.get('/api/train', async (c) => c.json(await s.train()));
+  app.get('/api/verify-runs', async (c) => {
+    const q = VerifyRunsQuery.safeParse({ chunk: c.req.query('chunk'), limit: c.req.query('limit') });
+    if (!q.success)
+      throw new OrchError(ErrorCode.invalid_input, `invalid query: ${q.error.issues[0]?.message}`);
+    const chunk = q.data.chunk === undefined ? undefined : chunkOf(q.data.chunk);
+    const runs = await s.verifyRuns({ ...(chunk ? { chunk } : {}), limit: q.data.limit ?? 100 });
+    return c.json({ runs, count: runs.length });
+  });
+  app.post('/api/work-units/:chunk/land', async (c) => {
+    const chunk = chunkOf(c.req.param('chunk'));
+    const body = await readJson(c, LandBody);
+    return c.json(await s.landUnverified(chunk, body.by ?? 'operator'));
+  });
   app.post('/api/work-units/:chunk/resolve', async (c) => {
     const chunk = chunkOf(c.req.param('chunk'));
     const body = await readJson(c, ResolveBody);

@@ -124,7 +124,7 @@ export function registerUnitRoutes(app: Hono, s: ApiServices): void {
   app.get('/api/work-units/:chunk', async (c) => c.json(await s.getUnit(toChunkName(c.req.param('chunk')))));
   app.delete('/api/work-units/:chunk', async (c) => {
     const chunk = toChunkName(c.req.param('chunk'));
-    await s.deleteUnit(chunk, c.req.query('force') === 'true');
+    await s.deleteUnit(chunk, c.req.query('force') === 'true', c.req.query('keep_branch') === 'true');
     return c.json({ deleted: true, chunk });
   });
   app.get('/api/work-units/:chunk/history', async (c) =>

@@ -93,6 +93,9 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null },
       setup: null,
+      verification: null,
+      train: null,
+      config_warnings: [],
     };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
-import type { Phase } from '../../domain/work-unit.js';
+import type { LogStream } from '../../domain/work-unit.js';
 import { chunkArg } from '../args.js';
 import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
 import { formatEvent, parseLogLine, phaseHeader } from '../format-log.js';
@@ -67,7 +67,7 @@ async function followUntilInterrupted(follower: PhaseLogFollower, printer: LogPr
 
 /** Prints log lines with a header whenever the phase changes (a phase may run again later). */
 class LogPrinter {
-  private lastPhase: Phase | null = null;
+  private lastPhase: LogStream | null = null;
 
   constructor(
     private readonly io: CliIo,

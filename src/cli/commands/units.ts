@@ -1,6 +1,13 @@
 /** `ve orch ps|queue|inject|prioritize`: listing work units and putting chunks into the pipeline. */
 import type { Command } from 'commander';
-import type { InjectRequest, InjectResponse, UnitListDto, UnitPageDto, WorkUnitDto } from '../../api/dto.js';
+import type {
+  InjectRequest,
+  InjectResponse,
+  TrainSnapshot,
+  UnitListDto,
+  UnitPageDto,
+  WorkUnitDto,
+} from '../../api/dto.js';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
 import { chunkArg, chunkArgs, intArg, phaseArg, statusArg } from '../args.js';
 import { unitPath } from '../client.js';
@@ -45,7 +52,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
   ])
     .option(
       '--status <status>',
-      'only units with this status (READY, RUNNING, BLOCKED, NEEDS_ATTENTION, DONE)',
+      'only units with this status (READY, RUNNING, BLOCKED, NEEDS_ATTENTION, VERIFYING, DONE)',
     )
     .option('--active', 'only units not DONE yet')
     .option('--limit <n>', 'at most this many units (1-10000); the last line shows the next page')
@@ -54,7 +61,21 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
       const q = psQuery(opts);
       const ctx = commandContext(io, opts);
       const res = await ctx.client.get<UnitPageDto>('/api/work-units', { ...q });
-      ctx.emit(res, () => [...renderUnitTable(io, res.work_units), ...renderNextPage(res, q)]);
+      const positions = new Map<string, number>();
+      if (res.work_units.some((u) => u.status === 'VERIFYING')) {
+        const train = await ctx.client.get<TrainSnapshot>('/api/train');
+        for (const e of train.entries) positions.set(e.chunk, e.position);
+      }
+      const withPositions = {
+        ...res,
+        work_units: res.work_units.map((u) =>
+          positions.has(u.chunk) ? { ...u, train_position: positions.get(u.chunk) } : u,
+        ),
+      };
+      ctx.emit(withPositions, () => [
+        ...renderUnitTable(io, res.work_units, positions),
+        ...renderNextPage(res, q),
+      ]);
     });
 
   leafCommand(orch, 'queue', 'show READY units in the order they will be dispatched', [
