@@ -36,7 +36,11 @@ export interface StatusDto {
   total_cost_usd: number;
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
-  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /**
+   * `active`: agents' shell commands run in the OS sandbox; `reason`: why not; `held`: why no agent
+   * starts (auto/on without a runnable sandbox), or null
+   */
+  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null; held: string | null };
   /**
    * the dependency setup a new worktree gets, as the files of the project's checkout call for it
    * (null when the daemon is not running)

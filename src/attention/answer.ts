@@ -8,7 +8,7 @@ import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { PendingQuestion, WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
 
 export interface AnswerInput {
   answer?: string;
@@ -20,7 +20,7 @@ export interface AnswerInput {
 }
 
 export interface AnswerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & AttentionLogStore;
   live: LivePhases;
 }
 

@@ -17,11 +17,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Base branch: ${s.base_branch ?? '-'}`,
     `Agents: ${s.agents.running}/${s.agents.max} running`,
     `Total cost: ${formatCost(s.total_cost_usd)}`,
-    `Agent sandbox: ${
-      s.agent_sandbox.active
-        ? 'OS sandbox under shell commands'
-        : paint(io, 'yellow', `tool policy only (${s.agent_sandbox.reason ?? 'off'})`)
-    }`,
+    `Agent sandbox: ${sandboxLine(io, s.agent_sandbox)}`,
   ];
   if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
@@ -68,6 +64,21 @@ export function verificationLine(io: Painter, v: NonNullable<StatusDto['verifica
         "NOT verified: set a verify command (ve orch config --verify-command 'npm test')",
       );
   }
+}
+
+/**
+ * The OS sandbox, or what runs without it: the tool policy reads command text, so code an agent runs
+ * through an interpreter (`node -e`, `python -c`, a script it wrote) is beyond it (docs/security.md).
+ */
+function sandboxLine(io: Painter, sb: StatusDto['agent_sandbox']): string {
+  if (sb.held) return paint(io, 'yellow', `agents held: ${sb.held}`);
+  if (sb.active) return 'OS sandbox under shell commands';
+  return paint(
+    io,
+    'yellow',
+    `tool policy only (${sb.reason ?? 'off'}): it cannot see what inline code (node -e, python -c, perl -e, …) ` +
+      'or scripts the agents write do',
+  );
 }
 
 /** A config value as the operator would type it back: null shows as `none`. */

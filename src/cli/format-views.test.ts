@@ -80,7 +80,7 @@ describe('format views', () => {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null },
+      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
       setup: null,
       verification: null,
       train: null,
@@ -96,18 +96,23 @@ describe('format views', () => {
       counts: { READY: 2, DONE: 1 },
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
-      agent_sandbox: { mode: 'auto', active: true, reason: null },
+      agent_sandbox: { mode: 'auto', active: true, reason: null, held: null },
       setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
-    const unconfined = {
+    const unconfined: StatusDto = {
       ...running,
-      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed' },
+      agent_sandbox: { mode: 'off', active: false, reason: 'agent_sandbox is off', held: null },
     };
     assert.match(
-      renderStatus(plain, unconfined as StatusDto, null).join('\n'),
-      /Agent sandbox: tool policy only \(socat is not installed\)/,
+      renderStatus(plain, unconfined, null).join('\n'),
+      /Agent sandbox: tool policy only \(agent_sandbox is off\): it cannot see what inline code \(node -e, python -c/,
     );
+    const held: StatusDto = {
+      ...running,
+      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed', held: 'install socat' },
+    };
+    assert.match(renderStatus(plain, held, null).join('\n'), /Agent sandbox: agents held: install socat/);
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
     assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
     const off = {

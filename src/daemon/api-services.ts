@@ -43,6 +43,7 @@ export function createApiServices(p: Parts): ApiServices {
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
+      const held = (await p.backend.holdReason?.(mode)) ?? null;
       return {
         running: true,
         pid: process.pid,
@@ -55,8 +56,8 @@ export function createApiServices(p: Parts): ApiServices {
         agents: { running: p.live.activeCount(), max: config.max_agents },
         total_cost_usd: Math.round(cost_usd * 1e6) / 1e6,
         url: p.url(),
-        // 'on' never runs unconfined: phases fail instead, so the reason still shows
-        agent_sandbox: { mode, active: missing === null, reason: missing },
+        // auto and on never run unconfined: the scheduler holds agents instead, and says why
+        agent_sandbox: { mode, active: missing === null, reason: missing, held },
         setup: await setupStatus(config),
         verification,
         train: { entries: train.entries.length, running: train.running },

@@ -198,6 +198,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     afterPhase: async () => {
       await checkLiveConflicts(live);
     },
+    holdAgents: async (config) => (await backend.holdReason?.(config.agent_sandbox)) ?? null,
   });
   let url: string | null = null;
   return {

@@ -7,12 +7,12 @@ import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, ConflictStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import type { MergeQueue } from './merge-queue.js';
 
 export interface RunnerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore & Pick<ConflictStore, 'invalidateConflicts'>;
   backend: AgentBackend;
   worktrees: Worktrees;
   chunks: ChunkRepo;

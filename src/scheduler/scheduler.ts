@@ -3,6 +3,7 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
 import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
@@ -13,12 +14,12 @@ import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
 export interface SchedulerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore;
   runner: PhaseRunner;
   oracle: ConflictOracle | null;
   clock: Clock;
@@ -26,6 +27,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
+  holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
 }
 
 export class Scheduler implements LivePhases {
@@ -40,6 +43,7 @@ export class Scheduler implements LivePhases {
   private wakes = 0;
   private unblocking = 0;
   private settledWaiters: (() => void)[] = [];
+  private heldFor: string | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -119,6 +123,7 @@ export class Scheduler implements LivePhases {
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
+    if (await this.holding(config)) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
@@ -153,6 +158,17 @@ export class Scheduler implements LivePhases {
     }
     this.armRetryTimer(nextDue);
     return started;
+  }
+
+  /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
+  private async holding(config: OrchestratorConfig): Promise<boolean> {
+    const reason = (await this.deps.holdAgents?.(config)) ?? null;
+    if (reason !== this.heldFor) {
+      if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
+      else this.deps.log.info('agents no longer held');
+      this.heldFor = reason;
+    }
+    return reason !== null;
   }
 
   private async claim(unit: WorkUnit): Promise<WorkUnit | null> {

@@ -3,11 +3,11 @@ import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface OperatorDeps {
-  store: WorkUnitStore;
+  store: UnitStore & AttentionLogStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
@@ -15,7 +15,7 @@ export interface OperatorDeps {
   now: () => number;
 }
 
-async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
+async function mustGet(store: UnitStore, chunk: string): Promise<WorkUnit> {
   const unit = await store.get(toChunkName(chunk));
   if (!unit) throw new OrchError(ErrorCode.not_found, `work unit '${chunk}' not found`, { chunk });
   return unit;

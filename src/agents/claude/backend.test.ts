@@ -322,9 +322,10 @@ describe('ClaudeAgentBackend wiring', () => {
     assert.match(prompt, /docs\/chunks\/feat\/PLAN\.md/);
   });
 
-  it('gives the CLI the daemon env plus ours, minus git location variables, with git ceilings', async () => {
+  it('gives the CLI the daemon env plus ours, minus git location variables and CDPATH, with git ceilings and bash', async () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
+    process.env.CDPATH = '/';
     process.env.NPM_CONFIG_CACHE = '/home/op/.npm';
     try {
       const { records, repo } = await runScripted([{ result: 'done' }], {
@@ -335,6 +336,9 @@ describe('ClaudeAgentBackend wiring', () => {
       assert.equal(env.npm_config_cache, '/p/.ve/cache/npm');
       assert.equal(env.NPM_CONFIG_CACHE, undefined, 'the inherited spelling in another case is gone');
       assert.equal(env.GIT_DIR, undefined);
+      assert.equal(env.CDPATH, undefined, 'cd must go where the policy looks');
+      // the policy reads commands as bash, so they run in bash
+      assert.match(env.CLAUDE_CODE_SHELL ?? '', /\/bash$/);
       assert.equal(env.HOME, process.env.HOME);
       assert.deepEqual(env.GIT_CEILING_DIRECTORIES?.split(':').slice(0, 2), [
         repo.host,
@@ -342,6 +346,7 @@ describe('ClaudeAgentBackend wiring', () => {
       ]);
     } finally {
       delete process.env.GIT_DIR;
+      delete process.env.CDPATH;
       delete process.env.NPM_CONFIG_CACHE;
     }
   });

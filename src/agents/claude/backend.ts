@@ -3,7 +3,8 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
-import { mkdirSync } from 'node:fs';
+
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,6 +27,7 @@ import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
 import {
   agentGitConfig,
   osSandboxUnavailable,
+  sandboxHoldReason,
   sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
@@ -64,6 +66,11 @@ const GIT_LOCATION_VARS = [
   'GIT_COMMON_DIR',
   'GIT_OBJECT_DIRECTORY',
 ];
+/**
+ * Where bash lives: Claude Code runs agents' commands in CLAUDE_CODE_SHELL, else $SHELL if bash or
+ * zsh, and the sandbox policy parses bash. Newer builds first (macOS's /bin/bash is 3.2).
+ */
+const BASH_PATHS = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/usr/bin/bash', '/bin/bash'];
 const STDERR_TAIL = 4000;
 
 type AgentSdk = typeof import('@anthropic-ai/claude-agent-sdk');
@@ -147,25 +154,38 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
-  /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
+  /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */
+  async holdReason(mode: PhaseRequest['osSandbox']): Promise<string | null> {
+    return sandboxHoldReason(mode, mode === 'off' ? null : await osSandboxUnavailable());
+  }
+
+  /**
+   * Whether this phase's shell commands run in the OS sandbox. Unless it is `off`, the sandbox is
+   * required: where it cannot run, Claude Code refuses to start and nothing runs unconfined (the
+   * scheduler does not start such phases in the first place).
+   */
   private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
     if (mode === 'off') return false;
-    if (mode === 'on') return true;
-    const missing = await osSandboxUnavailable();
-    if (missing && !this.warnedNoSandbox) {
+    const hold = await this.holdReason(mode);
+    if (hold && !this.warnedNoSandbox) {
       this.warnedNoSandbox = true;
-      log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
-        reason: missing,
-      });
+      log.warn('no OS sandbox for agent shell commands; the phase is refused', { reason: hold });
     }
-    return missing === null;
+    return true;
+  }
+
+  private bashPath: string | null | undefined;
+  /** the shell agents' commands run in, found once: the one the sandbox policy reads */
+  private bash(): string | null {
+    this.bashPath ??= BASH_PATHS.find((p) => existsSync(p)) ?? null;
+    return this.bashPath;
   }
 
   /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
   private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
     const extra = this.opts.sandboxWritable ?? [];
     for (const dir of extra) mkdirSync(dir, { recursive: true });
-    return sandboxOption(req.worktree, req.osSandbox === 'on', extra);
+    return sandboxOption(req.worktree, true, extra);
   }
 
   /** the excludes file sandboxed git reads, written once per project */
@@ -180,12 +200,10 @@ export class ClaudeAgentBackend implements AgentBackend {
 
   private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
     const { sandboxed, observer, run, emit, abort, log } = session;
-    const env = childEnv(
-      process.env,
-      this.opts.env ?? {},
-      req,
-      sandboxed ? this.excludesFile(req.hostRoot) : null,
-    );
+    const env = childEnv(process.env, this.opts.env ?? {}, req, {
+      excludesFile: sandboxed ? this.excludesFile(req.hostRoot) : null,
+      bash: this.bash(),
+    });
     const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
     const review =
       req.phase === 'REVIEW'
@@ -300,14 +318,18 @@ export function childEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
-  excludesFile: string | null = null,
+  opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
   const env = withVariables(base, extra);
   for (const v of GIT_LOCATION_VARS) delete env[v];
+  // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
+  delete env.CDPATH;
+  // the policy reads commands as bash: run them in bash (zsh reads some text differently)
+  if (opts.bash && !env.CLAUDE_CODE_SHELL?.includes('bash')) env.CLAUDE_CODE_SHELL = opts.bash;
   const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
     (p): p is string => Boolean(p),
   );
   env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
-  agentGitConfig(env, excludesFile);
+  agentGitConfig(env, opts.excludesFile ?? null);
   return env;
 }

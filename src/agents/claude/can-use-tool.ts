@@ -9,7 +9,8 @@ import type { CanUseTool, HookCallback, PermissionResult } from '@anthropic-ai/c
 import type { QuestionItem } from '../../domain/work-unit.js';
 import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
-import { decideToolUse, isInside, isScratch, type ToolDecision } from '../sandbox.js';
+import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
+import { SCRATCH_DIRS } from '../sandbox-paths.js';
 import { ownCopies } from './own-copy.js';
 
 export interface ToolGateDeps {
@@ -163,9 +164,12 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
 async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
   try {
     const real = { worktree: await realpath(deps.worktree), hostRoot: await realpath(deps.hostRoot) };
+    // /tmp is /private/tmp on macOS: compare real paths with real paths
+    const scratch = (await Promise.all(SCRATCH_DIRS.map(realpathIfExists))).filter((d) => d !== null);
+    const inScratch = (p: string) => !isInside(p, real.hostRoot) && scratch.some((d) => isInside(p, d));
     for (const target of paths) {
       const lands = await realTarget(target);
-      if (isInside(lands, real.worktree) || isScratch(lands, real)) continue;
+      if (isInside(lands, real.worktree) || inScratch(lands)) continue;
       return {
         allow: false,
         reason: `Blocked: the command writes to ${target}, which follows a symlink out of your worktree (to ${lands}). Write only inside the worktree.`,

@@ -18,12 +18,25 @@ import {
   gitWriteDirs,
   LIBEXEC_DIR,
   SANDBOX_MASKED_NAMES,
+  sandboxHoldReason,
   sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
 } from './os-sandbox.js';
 
 describe('OS sandbox settings', () => {
+  it('holds agents where auto or on promise a sandbox that cannot run, and only there', () => {
+    const missing = 'socat is not installed (apt install bubblewrap socat)';
+    for (const mode of ['auto', 'on'] as const) {
+      assert.equal(sandboxHoldReason(mode, null), null);
+      assert.match(
+        sandboxHoldReason(mode, missing) ?? '',
+        /cannot run here \(socat is not installed.*set agent_sandbox to off/,
+      );
+    }
+    assert.equal(sandboxHoldReason('off', missing), null, 'off: the operator chose the tool policy alone');
+  });
+
   it("opens exactly the worktree's git admin folder, the objects and the orch refs", () => {
     const repo = makeUnitRepo('feat');
     try {

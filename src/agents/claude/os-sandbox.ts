@@ -54,6 +54,19 @@ async function probeSandbox(): Promise<string | null> {
   return null;
 }
 
+/**
+ * Why no agent may start under `mode` on this machine, or null (PURE). `auto` and `on` promise the OS
+ * sandbox under shell commands; where it cannot run, agents wait until the operator installs it or
+ * chooses `off` (the tool policy alone, which cannot judge inline interpreter code: docs/security.md).
+ */
+export function sandboxHoldReason(mode: OsSandboxMode, missing: string | null): string | null {
+  if (mode === 'off' || missing === null) return null;
+  return (
+    `agent_sandbox is ${mode} but the OS sandbox cannot run here (${missing}). ` +
+    'Install bubblewrap and socat, or set agent_sandbox to off to run agents under the tool policy alone.'
+  );
+}
+
 /** A linked worktree's own git directory and the repository's, read from its `.git` file; null otherwise. */
 export function linkedGitDirs(worktree: string): { adminDir: string; common: string } | null {
   let text: string;
