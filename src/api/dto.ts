@@ -5,6 +5,7 @@
 import type { AttentionItem } from '../attention/inbox.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { SetupSource } from '../domain/setup-detection.js';
 import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { TrainSnapshot, VerifySettings } from '../ports/train.js';
@@ -40,6 +41,11 @@ export interface StatusDto {
    * starts (auto/on without a runnable sandbox), or null
    */
   agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null; held: string | null };
+  /**
+   * the dependency setup a new worktree gets, as the files of the project's checkout call for it
+   * (null when the daemon is not running)
+   */
+  setup: { command: string | null; source: SetupSource; why: string } | null;
   /** the verify command landings must pass (null: landings are not verified); null when stopped */
   verification: VerifySettings | null;
   /** the landing train: units waiting to land, verifications running */

@@ -19,6 +19,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Total cost: ${formatCost(s.total_cost_usd)}`,
     `Agent sandbox: ${sandboxLine(io, s.agent_sandbox)}`,
   ];
+  if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
@@ -29,6 +30,12 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   const url = dashboardUrl ?? s.url;
   if (url) lines.push(`Dashboard: ${url}`);
   return lines;
+}
+
+/** `npm ci (detected from package-lock.json)`, `make deps (setup_command)`, `off`, `none (…)`. */
+function formatSetup(setup: NonNullable<StatusDto['setup']>): string {
+  if (setup.source === 'off') return 'off';
+  return `${setup.command ?? 'none'} (${setup.why})`;
 }
 
 /** Whether landings are verified, by what, and from where it was configured. */

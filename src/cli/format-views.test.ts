@@ -81,6 +81,7 @@ describe('format views', () => {
       total_cost_usd: 0,
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
       config_warnings: [],
@@ -96,6 +97,7 @@ describe('format views', () => {
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
       agent_sandbox: { mode: 'auto', active: true, reason: null, held: null },
+      setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
     const unconfined: StatusDto = {
@@ -112,6 +114,12 @@ describe('format views', () => {
     };
     assert.match(renderStatus(plain, held, null).join('\n'), /Agent sandbox: agents held: install socat/);
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
+    assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
+    const off = {
+      ...running,
+      setup: { command: null, source: 'off', why: 'setup_command is off' },
+    } as StatusDto;
+    assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
@@ -121,7 +129,7 @@ describe('format views', () => {
     const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
     assert.match(
       renderStatus(plain, warned, null).join('\n'),
-      /Agent sandbox: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
+      /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
     );
   });
 

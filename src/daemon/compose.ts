@@ -7,10 +7,12 @@ import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
+import { packageCacheEnv } from '../domain/package-caches.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
+import { WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
@@ -19,6 +21,7 @@ import { OracleService } from '../oracle/oracle-service.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
@@ -45,6 +48,7 @@ export interface Parts {
   chunks: ChunkRepo;
   worktrees: Worktrees;
   backend: AgentBackend;
+  dependencies: DependencySetup;
   oracle: ConflictOracle | null;
   phaseLog: PhaseLogSink;
   scheduler: Scheduler;
@@ -72,6 +76,7 @@ export interface ComposeOptions {
   clock?: Clock;
   backend?: AgentBackend;
   worktrees?: Worktrees;
+  dependencies?: DependencySetup;
   /** the branch units merge into; default: the host's current branch */
   baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
@@ -81,9 +86,15 @@ export interface ComposeOptions {
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
-function backendFromEnv(log: Logger): AgentBackend {
+function backendFromEnv(log: Logger, paths: ProjectPaths): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
-  return new ClaudeAgentBackend({ log, ...(path ? { pathToClaudeCodeExecutable: path } : {}) });
+  return new ClaudeAgentBackend({
+    log,
+    // the same package caches as the setup commands, writable inside the OS sandbox (issue 11 §4)
+    env: packageCacheEnv(paths.cacheDir),
+    sandboxWritable: [paths.cacheDir],
+    ...(path ? { pathToClaudeCodeExecutable: path } : {}),
+  });
 }
 
 export async function compose(opts: ComposeOptions): Promise<Parts> {
@@ -101,7 +112,9 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
-  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), paths);
+  const dependencies =
+    opts.dependencies ?? new WorktreeDependencies(paths, log.child({ component: 'setup' }));
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({
     store,
@@ -133,7 +146,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       maxRetries: config.verify_max_retries,
       mergeConflictMaxRetries: config.merge_conflict_max_retries,
       sandbox: config.agent_sandbox,
-      setupCommand: config.setup_command,
+      // the operator's own command only, for now; detection is `effectiveSetupCommand` (git/worktree-deps.ts)
+      setupCommand: typeof config.setup_command === 'string' ? config.setup_command : null,
     };
   };
   const verifier =
@@ -172,6 +186,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     baseBranch,
     mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
+    dependencies,
   });
   const scheduler = new Scheduler({
     store,
@@ -195,6 +210,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     chunks,
     worktrees,
     backend,
+    dependencies,
     oracle,
     phaseLog,
     scheduler,

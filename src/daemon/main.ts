@@ -103,6 +103,7 @@ async function main(): Promise<number> {
         stopLiveWatch();
         await parts.scheduler.stop();
         await parts.train.stop();
+        await parts.dependencies.stop();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

@@ -6,7 +6,7 @@
 import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
@@ -31,9 +31,6 @@ export interface SchedulerDeps {
   /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
   holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
 }
-
-/** Phases that write code: only these are kept apart by the conflict oracle. */
-const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 export class Scheduler implements LivePhases {
   private readonly handles = new Map<string, PhaseHandle>();

@@ -326,10 +326,15 @@ describe('ClaudeAgentBackend wiring', () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
     process.env.CDPATH = '/';
+    process.env.NPM_CONFIG_CACHE = '/home/op/.npm';
     try {
-      const { records, repo } = await runScripted([{ result: 'done' }], { env: { VE_EXTRA: 'yes' } });
+      const { records, repo } = await runScripted([{ result: 'done' }], {
+        env: { VE_EXTRA: 'yes', npm_config_cache: '/p/.ve/cache/npm' },
+      });
       const env = records[0]?.env ?? {};
       assert.equal(env.VE_EXTRA, 'yes');
+      assert.equal(env.npm_config_cache, '/p/.ve/cache/npm');
+      assert.equal(env.NPM_CONFIG_CACHE, undefined, 'the inherited spelling in another case is gone');
       assert.equal(env.GIT_DIR, undefined);
       assert.equal(env.CDPATH, undefined, 'cd must go where the policy looks');
       // the policy reads commands as bash, so they run in bash
@@ -342,6 +347,7 @@ describe('ClaudeAgentBackend wiring', () => {
     } finally {
       delete process.env.GIT_DIR;
       delete process.env.CDPATH;
+      delete process.env.NPM_CONFIG_CACHE;
     }
   });
 

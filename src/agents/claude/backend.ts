@@ -4,11 +4,12 @@
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { withVariables } from '../../domain/package-caches.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -37,8 +38,13 @@ import { UserInput } from './user-input.js';
 export interface ClaudeAgentBackendOptions {
   /** the Claude Code CLI to run; default: the binary the SDK ships for this platform */
   pathToClaudeCodeExecutable?: string;
-  /** added to (not replacing) the daemon's environment for every session */
+  /**
+   * added to the daemon's environment for every session (the package caches); a name here also
+   * replaces an inherited variable spelled in another case
+   */
   env?: Record<string, string>;
+  /** folders shell commands may write in the OS sandbox besides the worktree (the package caches) */
+  sandboxWritable?: readonly string[];
   log: Logger;
   /**
    * @default 'default' — Claude Code then asks `canUseTool` for every write and non-read-only command.
@@ -175,6 +181,13 @@ export class ClaudeAgentBackend implements AgentBackend {
     return this.bashPath;
   }
 
+  /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
+  private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
+    const extra = this.opts.sandboxWritable ?? [];
+    for (const dir of extra) mkdirSync(dir, { recursive: true });
+    return sandboxOption(req.worktree, true, extra);
+  }
+
   /** the excludes file sandboxed git reads, written once per project */
   private excludesFile(hostRoot: string): string {
     let file = this.excludesFiles.get(hostRoot);
@@ -213,7 +226,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         CLAUDE_CODE_TMPDIR: session.tmpDir,
         ...(sandboxed ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
       },
-      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, true) } : {}),
+      ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
@@ -307,7 +320,7 @@ export function childEnv(
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
   opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base, ...extra };
+  const env = withVariables(base, extra);
   for (const v of GIT_LOCATION_VARS) delete env[v];
   // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
   delete env.CDPATH;

@@ -97,15 +97,22 @@ export function gitWriteDirs(worktree: string): string[] {
   ];
 }
 
-/** The SDK's `sandbox` option: shell commands may write the worktree and what git needs, nothing else. */
-export function sandboxOption(worktree: string, required: boolean): NonNullable<Options['sandbox']> {
+/**
+ * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there,
+ * and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
+ */
+export function sandboxOption(
+  worktree: string,
+  required: boolean,
+  extraWritable: readonly string[] = [],
+): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
     failIfUnavailable: required,
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: gitWriteDirs(worktree) },
+    filesystem: { allowWrite: [...gitWriteDirs(worktree), ...extraWritable] },
   };
 }
 

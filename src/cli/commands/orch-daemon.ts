@@ -92,6 +92,7 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       total_cost_usd: 0,
       url: null,
       agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
       config_warnings: [],
