@@ -12,7 +12,7 @@ import type { WorkUnit } from '../domain/work-unit.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
-import { WorktreeDependencies } from '../git/worktree-deps.js';
+import { prepareDependencies, WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { systemClock } from '../infra/system-clock.js';
@@ -147,7 +147,6 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       mergeConflictMaxRetries: config.merge_conflict_max_retries,
       sandbox: config.agent_sandbox,
       // the operator's own command only, for now; detection is `effectiveSetupCommand` (git/worktree-deps.ts)
-      setupCommand: typeof config.setup_command === 'string' ? config.setup_command : null,
     };
   };
   const verifier =
@@ -157,6 +156,16 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       log: log.child({ component: 'verify' }),
       env: () => verifyEnv(paths),
       writable: [paths.cacheDir],
+      // the verify checkout gets its dependencies the way an agent's worktree does
+      prepare: async (checkout, signal) => {
+        await prepareDependencies(checkout, {
+          config: await store.getConfig(),
+          paths,
+          log: log.child({ component: 'verify' }),
+          stateFile: `${checkout}.setup.json`,
+          signal,
+        });
+      },
     });
   const train = new LandingTrain({
     store,

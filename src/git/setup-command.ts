@@ -5,8 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { bwrapArgs } from '../process/bubblewrap.js';
+import { killGroup } from '../process/run-command.js';
 import { scrubbedEnv, tail } from './git-cli.js';
-import { bwrapArgs } from './setup-sandbox.js';
 
 export const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
 const KEEP_OUTPUT_CHARS = 64 * 1024;
@@ -30,7 +31,7 @@ export function runShellCommand(command: string, cwd: string, opts: ShellCommand
     // detached: the command gets its own process group, so a timeout kills its children too
     // (execFile does not pass `detached` through, hence spawn)
     const [file, args] = opts.sandbox
-      ? ['bwrap', bwrapArgs(command, cwd, [cwd, ...opts.sandbox.writable])]
+      ? ['bwrap', bwrapArgs({ cwd, writable: opts.sandbox.writable, isolated: false }, command)]
       : ['/bin/sh', ['-c', command]];
     const child = spawn(file, args, {
       cwd,
@@ -83,12 +84,4 @@ export function runShellCommand(command: string, cwd: string, opts: ShellCommand
   });
 }
 
-/** SIGKILL to a whole process group; a group that is already gone is what we wanted. */
-export function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-  }
-}
+export { killGroup };

@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { silentLogger } from '../infra/json-logger.js';
 import type { DependencyConfig } from '../ports/dependencies.js';
-import { bwrapUnavailable } from './setup-sandbox.js';
+import { bwrapUnavailable } from '../process/bubblewrap.js';
 import { readSetupState, writeSetupState } from './setup-state.js';
 import { effectiveSetupCommand, prepareDependencies, WorktreeDependencies } from './worktree-deps.js';
 
