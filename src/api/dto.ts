@@ -40,6 +40,11 @@ export interface StatusDto {
   verification: VerifySettings | null;
   /** the landing train: units waiting to land, verifications running */
   train: { entries: number; running: number } | null;
+  /**
+   * the project's phase prompt overrides (`ve/prompts/<phase>.md` on base): the ones in force, and the
+   * refused ones with why (their phases do not run until fixed); null when stopped
+   */
+  prompts: { overrides: string[]; problems: { phase: Phase; file: string; message: string }[] } | null;
 }
 
 export interface UnitListDto {

@@ -83,6 +83,7 @@ describe('format views', () => {
       agent_sandbox: { mode: 'auto', active: false, reason: null },
       verification: null,
       train: null,
+      prompts: null,
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {

@@ -16,6 +16,8 @@ export interface ProjectPaths {
   worktree(chunk: string): string;
   phaseLogDir(chunk: string): string;
   phaseLog(chunk: string, phase: string): string;
+  /** the unit's REVIEW rounds: each round's feedback and the implementer's answer to it */
+  reviewDir(chunk: string): string;
   /** checkouts the verify command runs in, one per slot of the landing train */
   verifyDir: string;
   /** the full output of one verification (a unit's, or a base check's when chunk is null) */
@@ -41,6 +43,7 @@ export function projectPaths(root: string): ProjectPaths {
     worktree: (chunk) => join(stateDir, 'chunks', chunk, 'worktree'),
     phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
     phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
+    reviewDir: (chunk) => join(stateDir, 'chunks', chunk, 'review'),
     verifyDir: join(stateDir, 'verify'),
     verifyLog: (chunk, runId) =>
       chunk === null

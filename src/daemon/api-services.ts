@@ -32,11 +32,12 @@ export function createApiServices(p: Parts): ApiServices {
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+      const [{ counts, cost_usd }, config, verification, train, prompts] = await Promise.all([
         p.store.totals(),
         p.store.getConfig(),
         p.verifySettings(),
         p.train.view(),
+        p.promptOverrides(),
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
@@ -56,6 +57,7 @@ export function createApiServices(p: Parts): ApiServices {
         agent_sandbox: { mode, active: missing === null, reason: missing },
         verification,
         train: { entries: train.entries.length, running: train.running },
+        prompts: { overrides: prompts.overrides, problems: prompts.problems },
       };
     },
     train: () => p.train.view(),

@@ -4,6 +4,7 @@
  */
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
+import { PhasePrompts, type PromptOverrideReport } from '../agents/prompt-overrides.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
@@ -13,6 +14,7 @@ import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
+import { ReviewRoundFiles } from '../infra/review-round-files.js';
 import { systemClock } from '../infra/system-clock.js';
 import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
@@ -56,6 +58,8 @@ export interface Parts {
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** the project's phase prompt overrides on base, and the refused ones */
+  promptOverrides(): Promise<PromptOverrideReport>;
   /** null when the OS sandbox can run under agents' shell commands, else why not */
   osSandboxUnavailable(): Promise<string | null>;
   /** starts the interval live-conflict watch; returns stop */
@@ -79,9 +83,13 @@ export interface ComposeOptions {
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
-function backendFromEnv(log: Logger): AgentBackend {
+function backendFromEnv(log: Logger, prompts: PhasePrompts): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
-  return new ClaudeAgentBackend({ log, ...(path ? { pathToClaudeCodeExecutable: path } : {}) });
+  return new ClaudeAgentBackend({
+    log,
+    templates: (phase) => prompts.template(phase),
+    ...(path ? { pathToClaudeCodeExecutable: path } : {}),
+  });
 }
 
 export async function compose(opts: ComposeOptions): Promise<Parts> {
@@ -94,7 +102,6 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
-  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({
     store,
@@ -111,6 +118,12 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'oracle' }),
   };
   const landing = opts.landing ?? new GitLanding({ root: paths.root, paths, log });
+  // the team's prompts come from base as committed, like ve.yaml: no branch rewrites its instructions
+  const prompts = new PhasePrompts({
+    files: { baseTip: () => landing.baseTip(baseBranch), read: (c, p) => landing.committedFile(c, p) },
+    base: baseBranch,
+  });
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), prompts);
   const readRepo = repositoryVerify(landing, baseBranch, log);
   const verifySettings = async (): Promise<VerifySettings> =>
     resolveVerifySettings(await store.getConfig(), await readRepo());
@@ -160,6 +173,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     clock,
     bus,
     phaseLog,
+    reviewRounds: new ReviewRoundFiles(paths),
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
@@ -197,6 +211,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     baseBranch,
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
+    promptOverrides: () => prompts.report(),
     osSandboxUnavailable,
     url: () => url,
     setUrl: (u) => {

@@ -40,6 +40,7 @@ export const KIND = {
   MERGE: { label: 'Merge', icon: '⎇' },
   SETUP: { label: 'Setup', icon: '⚙' },
   VERIFY: { label: 'Verify failed', icon: '✗' },
+  PLAN: { label: 'Plan to approve', icon: '☐' },
 };
 
 /** @param {string} phase */

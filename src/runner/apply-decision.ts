@@ -2,7 +2,8 @@
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import { finalizeUnit } from './finalize.js';
-import { type PhaseDecision, renderReviewFeedback } from './outcomes.js';
+import type { PhaseDecision } from './outcomes.js';
+import { renderReviewFeedback } from './review-verdict.js';
 import type { RunnerDeps } from './run-phase.js';
 
 export async function applyDecision(
@@ -61,13 +62,11 @@ export async function applyDecision(
         { ...opts, reason: decision.reason },
       );
       return;
-    case 'review_feedback':
-      await deps.chunks.writeArtifact(
-        unit.chunk,
-        'REVIEW_FEEDBACK.md',
-        renderReviewFeedback(unit.chunk, decision.review, decision.iteration),
-        unit.worktree ?? undefined,
-      );
+    case 'review_feedback': {
+      const feedback = renderReviewFeedback(unit.chunk, decision.review, decision.iteration);
+      await deps.chunks.writeArtifact(unit.chunk, 'REVIEW_FEEDBACK.md', feedback, unit.worktree ?? undefined);
+      // kept beside the unit: the implementer deletes its copy, and the next REVIEW reads this one
+      await deps.reviewRounds.saveFeedback(unit.chunk, decision.iteration, feedback);
       await store.transition(
         unit.chunk,
         { type: 'advance', phase: 'IMPLEMENT', reentry_context: null },
@@ -76,6 +75,7 @@ export async function applyDecision(
       );
       await store.invalidateConflicts(unit.chunk);
       return;
+    }
     case 'finalize':
       await finalizeUnit(deps, unit, config, { verified: false });
       return;

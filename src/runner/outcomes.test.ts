@@ -29,7 +29,7 @@ const decide = (
 const review = (decision: ReviewDecision['decision']): ReviewDecision => ({
   decision,
   summary: 'sum',
-  issues: [{ concern: 'c' }],
+  issues: decision === 'APPROVE' ? [] : [{ concern: 'c', blocking: true }],
 });
 
 describe('outcomes', () => {
@@ -70,6 +70,41 @@ describe('outcomes', () => {
       ok(review('FEEDBACK')),
     );
     assert.ok(limit.kind === 'attend' && /Auto-escalated/.test(limit.reason));
+  });
+
+  it('starts another round only for blocking findings; notes ride with the approval into COMPLETE', () => {
+    const reviewing = aWorkUnit({ chunk: 'a', status: 'RUNNING', phase: 'REVIEW' });
+    const issue = (concern: string, blocking: boolean) => ({ concern, blocking, location: 'src/a.ts#f' });
+    const notesOnly = decide(
+      reviewing,
+      ok({ decision: 'FEEDBACK', summary: 's', issues: [issue('rename x', false), issue('typo', false)] }),
+    );
+    assert.ok(notesOnly.kind === 'advance' && notesOnly.phase === 'COMPLETE');
+    assert.match(notesOnly.reentry_context ?? '', /### Reviewer notes.*\n[\s\S]*rename x[\s\S]*typo/);
+    const mixed = decide(
+      reviewing,
+      ok({ decision: 'FEEDBACK', summary: 's', issues: [issue('no test', true), issue('typo', false)] }),
+    );
+    assert.ok(mixed.kind === 'review_feedback' && mixed.iteration === 1);
+    const plain = decide(reviewing, ok({ decision: 'APPROVE', summary: 's', issues: [] }));
+    assert.ok(plain.kind === 'advance' && plain.reentry_context === null);
+  });
+
+  it('holds a finished PLAN for the operator when plan_approval is on, keeping its session', () => {
+    const planning = aWorkUnit({ chunk: 'a', status: 'RUNNING', phase: 'PLAN' });
+    const gated = decideAfterPhase(planning, ok(), {
+      config: { ...DEFAULT_CONFIG, plan_approval: true },
+      abortReason: null,
+      now: NOW,
+    });
+    assert.ok(gated.kind === 'attend' && gated.attention === 'PLAN' && gated.session_id === 's2');
+    assert.match(gated.reason, /ve orch approve a/);
+    const other = decideAfterPhase(aWorkUnit({ chunk: 'a', status: 'RUNNING', phase: 'GOAL' }), ok(), {
+      config: { ...DEFAULT_CONFIG, plan_approval: true },
+      abortReason: null,
+      now: NOW,
+    });
+    assert.ok(other.kind === 'advance' && other.phase === 'PLAN');
   });
 
   it('nudges a reviewer that forgot the tool, then asks the operator', () => {

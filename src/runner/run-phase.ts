@@ -20,6 +20,7 @@ import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
+import type { ReviewRounds } from '../ports/review-rounds.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import { applyDecision } from './apply-decision.js';
@@ -27,6 +28,7 @@ import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import type { MergeQueue } from './merge-queue.js';
 import { decideAfterPhase } from './outcomes.js';
+import { keepImplementerAnswer, previousReviewRound } from './review-rounds.js';
 
 export interface RunnerDeps {
   store: WorkUnitStore;
@@ -36,6 +38,8 @@ export interface RunnerDeps {
   clock: Clock;
   bus: EventBus;
   phaseLog: PhaseLogSink;
+  /** each REVIEW round's feedback and the implementer's answer, for the next REVIEW */
+  reviewRounds: ReviewRounds;
   log: Logger;
   hostRoot: string;
   /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
@@ -96,6 +100,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       unit = prepared.unit;
 
       const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
       const decision = decideAfterPhase(fresh, outcome, {
@@ -202,6 +207,7 @@ export class AgentPhaseRunner implements PhaseRunner {
           operatorAnswer: unit.pending_answer,
           reentryContext: unit.reentry_context,
           reviewFeedback: feedback,
+          previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
           maxTurns: config.max_turns,
           maxBudgetUsd: config.max_budget_usd,
           model: config.model,

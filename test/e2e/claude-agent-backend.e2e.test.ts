@@ -222,7 +222,9 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     const decision = {
       decision: 'FEEDBACK',
       summary: 'The cache is never invalidated.',
-      issues: [{ location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL' }],
+      issues: [
+        { location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL', blocking: true },
+      ],
     };
     const { outcome, requests } = await runReal(
       replySequence([

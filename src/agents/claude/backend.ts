@@ -5,6 +5,7 @@
  */
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { Phase } from '../../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -15,7 +16,8 @@ import type {
 } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
 import { appendSystemPrompt, buildPhasePrompt } from '../prompt.js';
-import { loadPhaseTemplate } from '../prompt-files.js';
+import { conventionFiles, loadPhaseTemplate } from '../prompt-files.js';
+import { type PhaseTemplate, PromptOverrideError } from '../prompt-overrides.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
@@ -35,8 +37,11 @@ export interface ClaudeAgentBackendOptions {
    * either way. Modes that skip or refuse all prompts are not offered.
    */
   permissionMode?: 'default' | 'acceptEdits';
-  /** folder of `<phase>.md` templates; default: the package's `prompts/` */
-  promptsDir?: string;
+  /**
+   * the template a phase runs with (the project's override on base, or the shipped one); a refused
+   * override (PromptOverrideError) fails the phase with code `prompt`. Default: the shipped prompts/
+   */
+  templates?: (phase: Phase) => Promise<PhaseTemplate>;
   /** epoch ms; used to turn "resets 3pm" into a retry time. @default Date.now */
   now?: () => number;
 }
@@ -69,10 +74,16 @@ export class ClaudeAgentBackend implements AgentBackend {
     const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
     if (observer.signal.aborted)
       return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
-    const [template, sdk] = await Promise.all([
-      loadPhaseTemplate(req.phase, this.opts.promptsDir),
-      loadAgentSdk(),
-    ]);
+    let template: PhaseTemplate;
+    try {
+      template = await this.template(req.phase);
+    } catch (e) {
+      if (!(e instanceof PromptOverrideError)) throw e;
+      log.error('phase prompt override refused', { file: e.file, error: e.message });
+      const failure = { code: 'prompt' as const, message: e.message, retryable: false };
+      return { kind: 'failed', session_id: req.resumeSessionId, usage: usageOf(null), failure };
+    }
+    const sdk = await loadAgentSdk();
     const run = new RunRecord(req.resumeSessionId);
     const emit = (event: AgentEvent) => {
       try {
@@ -87,7 +98,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     };
 
     const input = new UserInput();
-    input.push(buildPhasePrompt(template, req));
+    input.push(buildPhasePrompt(template.text, req, { conventions: conventionFiles(req.worktree) }));
     const stopGuidance = observer.onGuidance((text) => {
       if (input.push(text)) emit({ type: 'guidance', text });
       else log.warn('guidance arrived after the session ended; not delivered', { session: run.sessionId });
@@ -98,7 +109,12 @@ export class ClaudeAgentBackend implements AgentBackend {
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
     const sandboxed = await this.useOsSandbox(req.osSandbox, log);
-    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    log.info('phase session starting', {
+      session: req.resumeSessionId,
+      worktree: req.worktree,
+      sandboxed,
+      prompt: template.origin,
+    });
     try {
       const q = sdk.query({
         prompt: input,
@@ -126,6 +142,11 @@ export class ClaudeAgentBackend implements AgentBackend {
       usage: outcome.usage,
     });
     return outcome;
+  }
+
+  private async template(phase: Phase): Promise<PhaseTemplate> {
+    if (this.opts.templates) return this.opts.templates(phase);
+    return { text: await loadPhaseTemplate(phase), origin: 'shipped' };
   }
 
   /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
