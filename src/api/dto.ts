@@ -3,6 +3,7 @@
  * these types; nothing else about the server leaks to them.
  */
 import type { AttentionItem } from '../attention/inbox.js';
+import type { PlanView } from '../attention/plan-approval.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
@@ -73,6 +74,15 @@ export interface InjectResponse {
 }
 
 export type AttentionItemDto = AttentionItem;
+
+/** GET /api/work-units/:chunk/plan: PLAN.md as committed on the unit's branch (or base) */
+export type PlanDto = PlanView;
+
+/** POST /api/work-units/:chunk/approve */
+export interface ApproveRequest {
+  /** who approves, for the audit trail (default: operator) */
+  approved_by?: string;
+}
 
 export interface AttentionListDto {
   items: AttentionItemDto[];

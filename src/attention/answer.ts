@@ -9,6 +9,7 @@ import type { PendingQuestion, WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { WorkUnitStore } from '../ports/store.js';
+import { planFeedback } from './plan-approval.js';
 
 export interface AnswerInput {
   answer?: string;
@@ -49,11 +50,13 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
   if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps, unit, resolved.text, by);
+  // feedback on a plan resumes the PLAN session framed as such; the plan then comes back for approval
+  const text = unit.attention_kind === 'PLAN' ? planFeedback(unit.chunk, resolved.text) : resolved.text;
   const qid = unit.question?.id ?? null;
   const live = qid !== null && deps.live.waitingQuestion(name) === qid;
   const next = await deps.store.transition(
     name,
-    live ? { type: 'resume', answer: resolved.text } : { type: 'answer', answer: resolved.text },
+    live ? { type: 'resume', answer: text } : { type: 'answer', answer: text },
     { source: 'api', expectedVersion: unit.version, reason: `answered by ${by}`, actor: by },
   );
   await deps.store.recordAttentionAnswered({

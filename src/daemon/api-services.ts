@@ -2,6 +2,7 @@
 import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
+import { approvePlan, readPlan } from '../attention/plan-approval.js';
 import { resolveConflict } from '../attention/resolve.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
@@ -83,6 +84,18 @@ export function createApiServices(p: Parts): ApiServices {
     setPriority: (chunk, priority, expected) => operator.setPriority(ops, chunk, priority, expected),
     forceStatus: (chunk, change) => operator.forceStatus(ops, chunk, change),
     answer: (chunk, req) => answerItem({ store: p.store, live: p.live }, chunk, req),
+    plan: (chunk) =>
+      readPlan(
+        {
+          store: p.store,
+          branchTips: () => p.worktrees.branchTips(),
+          baseTip: () => p.landing.baseTip(p.baseBranch),
+          baseBranch: p.baseBranch,
+          committedFile: (commit, path) => p.landing.committedFile(commit, path),
+        },
+        chunk,
+      ),
+    approve: (chunk, by) => approvePlan({ store: p.store }, chunk, by),
     retry: (chunk) => operator.retry(ops, chunk),
     retryAll: (phase) => operator.retryAll(ops, phase),
     kill: (chunk, to) => operator.kill(ops, chunk, to),

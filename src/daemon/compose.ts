@@ -53,6 +53,8 @@ export interface Parts {
   /** the landing train: verifies and lands finished units (DESIGN §16) */
   train: LandingTrain;
   verifyRuns: VerifyRunStore;
+  /** the git side of landing; also reads files as committed (ve.yaml, prompts, plans) */
+  landing: Landing;
   /** the verify command in force and where it comes from */
   verifySettings(): Promise<VerifySettings>;
   live: LivePhases;
@@ -206,6 +208,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     scheduler,
     train,
     verifyRuns: store.verifyRuns,
+    landing,
     verifySettings,
     live: scheduler,
     baseBranch,

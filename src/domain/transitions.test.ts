@@ -67,6 +67,32 @@ describe('transitions', () => {
     );
   });
 
+  it('approve moves a PLAN item on to IMPLEMENT in a fresh session, and refuses any other item', () => {
+    const waiting = aWorkUnit({
+      chunk: 'a',
+      status: 'NEEDS_ATTENTION',
+      phase: 'PLAN',
+      attention_kind: 'PLAN',
+      attention_reason: 'approve the plan',
+      session_id: 's',
+    });
+    const next = applyEvent(waiting, { type: 'approve' }, NOW);
+    assert.deepEqual(
+      [next.status, next.phase, next.session_id, next.attention_kind, next.attention_reason],
+      ['READY', 'IMPLEMENT', null, null, null],
+    );
+    for (const kind of ['QUESTION', 'ERROR', 'REVIEW'] as const) {
+      assert.throws(
+        () => applyEvent({ ...waiting, attention_kind: kind }, { type: 'approve' }, NOW),
+        /cannot approve from NEEDS_ATTENTION: only a plan waiting for approval can be approved/,
+      );
+    }
+    assert.throws(
+      () => applyEvent({ ...waiting, status: 'RUNNING' }, { type: 'approve' }, NOW),
+      (e) => isOrchError(e, 'invalid_transition'),
+    );
+  });
+
   it('attend records kind, reason and time; answer clears them and keeps the session', () => {
     const u = aWorkUnit({ chunk: 'a', status: 'RUNNING', session_id: 's1' });
     const asked = applyEvent(u, { type: 'attend', kind: 'QUESTION', reason: 'Question: which?' }, NOW);

@@ -4,7 +4,14 @@
  */
 import type { ChunkName } from './chunk-name.js';
 import { InvalidTransitionError } from './errors.js';
-import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from './work-unit.js';
+import {
+  type AttentionKind,
+  nextPhase,
+  type PendingQuestion,
+  type Phase,
+  type Status,
+  type WorkUnit,
+} from './work-unit.js';
 
 export type UnitEvent =
   /** the scheduler hands the unit to a runner */
@@ -30,6 +37,11 @@ export type UnitEvent =
       /** extra context for the attention log (e.g. the other chunk and files of a conflict) */
       details?: unknown;
     }
+  /**
+   * the operator approved what the phase produced (a PLAN item): the unit moves on to the next phase
+   * in a fresh session, as `advance` does after a phase that needs no approval
+   */
+  | { type: 'approve' }
   /** the operator answered; the same phase resumes with the answer */
   | { type: 'answer'; answer: string }
   /** the operator answered a question the live agent is still waiting on: it continues at once */
@@ -55,6 +67,7 @@ export type UnitEventType = UnitEvent['type'];
 export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   dispatch: ['READY'],
   advance: ['RUNNING'],
+  approve: ['NEEDS_ATTENTION'],
   requeue: ['RUNNING'],
   attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING'],
   answer: ['NEEDS_ATTENTION'],
@@ -75,6 +88,7 @@ export function targetStatus(event: UnitEvent): Status {
     case 'resume':
       return 'RUNNING';
     case 'advance':
+    case 'approve':
     case 'requeue':
     case 'answer':
     case 'retry':
@@ -130,17 +144,19 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         next_retry_at: null,
       };
     case 'advance':
-      return {
-        ...base,
-        ...CLEARED_ATTENTION,
-        phase: event.phase,
-        session_id: null,
-        pending_answer: null,
-        reentry_context: event.reentry_context ?? null,
-        api_retry_count: 0,
-        next_retry_at: null,
-        review_nudge_count: 0,
-      };
+      return advanced(base, event.phase, event.reentry_context ?? null);
+    case 'approve': {
+      // only an item that waits for an approval can get one (the table knows statuses, not kinds)
+      const next = unit.attention_kind === 'PLAN' ? nextPhase(unit.phase) : null;
+      if (next === null)
+        throw new InvalidTransitionError(
+          unit.chunk,
+          unit.status,
+          'approve',
+          'only a plan waiting for approval can be approved',
+        );
+      return advanced(base, next, null);
+    }
     case 'requeue':
       return {
         ...base,
@@ -216,6 +232,21 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
       return event.status === 'NEEDS_ATTENTION' ? forced : { ...forced, ...CLEARED_ATTENTION };
     }
   }
+}
+
+/** The next phase starts in a fresh session with its retry budgets reset. */
+function advanced(base: WorkUnit, phase: Phase, reentry: string | null): WorkUnit {
+  return {
+    ...base,
+    ...CLEARED_ATTENTION,
+    phase,
+    session_id: null,
+    pending_answer: null,
+    reentry_context: reentry,
+    api_retry_count: 0,
+    next_retry_at: null,
+    review_nudge_count: 0,
+  };
 }
 
 function dedupe<T>(xs: readonly T[]): T[] {

@@ -15,6 +15,7 @@ const AnswerBody = z
     answered_by: z.string().max(200).optional(),
   })
   .strict();
+const ApproveBody = z.object({ approved_by: z.string().min(1).max(200).optional() }).strict();
 const KillBody = z.object({ to: z.enum(['ready', 'attention']).optional() }).strict();
 const InterruptBody = z.object({ guidance: z.string().min(1).max(20_000) }).strict();
 const BlockBody = z
@@ -43,6 +44,12 @@ export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
   app.post('/api/work-units/:chunk/answer', async (c) => {
     const chunk = chunkOf(c.req.param('chunk'));
     return c.json(await s.answer(chunk, await readJson(c, AnswerBody)));
+  });
+  app.get('/api/work-units/:chunk/plan', async (c) => c.json(await s.plan(chunkOf(c.req.param('chunk')))));
+  app.post('/api/work-units/:chunk/approve', async (c) => {
+    const chunk = chunkOf(c.req.param('chunk'));
+    const body = await readJson(c, ApproveBody);
+    return c.json(await s.approve(chunk, body.approved_by ?? 'operator'));
   });
   app.post('/api/work-units/:chunk/retry', async (c) => c.json(await s.retry(chunkOf(c.req.param('chunk')))));
   app.post('/api/work-units/:chunk/kill', async (c) => {
