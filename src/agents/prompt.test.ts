@@ -20,6 +20,7 @@ const req = (over: Partial<PhaseRequest> = {}): PhaseRequest => ({
   baseBranch: 'trunk',
   resumeSessionId: null,
   operatorAnswer: null,
+  systemNote: null,
   reentryContext: null,
   reviewFeedback: null,
   maxTurns: 10,

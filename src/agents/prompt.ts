@@ -1,10 +1,13 @@
 /**
  * Prompt assembly (reference §7.1, DESIGN §7). PURE: the phase template text and the request in,
- * the final prompt out. Order, outermost first: operator answer, worktree/sandbox rules, the
- * project's conventions, re-entry context, prior review feedback (MUST ADDRESS), the previous review
- * round (REVIEW), then the phase body — the shipped template or the project's override of it.
+ * the final prompt out. Order, outermost first: the operator's answer or the orchestrator's note,
+ * worktree/sandbox rules, the project's conventions, re-entry context, prior review feedback (MUST
+ * ADDRESS), the previous review round (REVIEW), the phase body (the shipped template or the project's
+ * override of it), then what the orchestrator checks when the session ends (domain/exit-conditions)
+ * and the turn budget.
  */
 import { OrchError } from '../domain/errors.js';
+import { exitConditionsPrompt } from '../domain/exit-conditions.js';
 import type { PhaseRequest } from '../ports/agent-backend.js';
 import type { ReviewRound } from '../ports/review-rounds.js';
 
@@ -24,9 +27,11 @@ type PromptRequest = Pick<
   | 'hostRoot'
   | 'baseBranch'
   | 'operatorAnswer'
+  | 'systemNote'
   | 'reentryContext'
   | 'reviewFeedback'
   | 'previousReview'
+  | 'maxTurns'
 >;
 
 /** What the backend found around the request. */
@@ -78,6 +83,8 @@ export function buildPhasePrompt(template: string, req: PromptRequest, context: 
   const sections: string[] = [];
   const answer = req.operatorAnswer?.trim();
   if (answer) sections.push(`Operator answer: ${answer}`);
+  const note = req.systemNote?.trim();
+  if (note) sections.push(`## Note from the orchestrator\n\n${note}`);
   sections.push(sandboxRules(req));
   if (context.conventions && context.conventions.length > 0) sections.push(conventions(context.conventions));
   const reentry = req.reentryContext?.trim();
@@ -110,7 +117,20 @@ export function buildPhasePrompt(template: string, req: PromptRequest, context: 
   }
   if (req.previousReview) sections.push(previousRound(req.previousReview));
   sections.push(renderTemplate(template, promptVars(req)).trim());
+  const exits = exitConditionsPrompt(req.phase);
+  if (exits) sections.push(exits);
+  sections.push(turnBudget(req.maxTurns));
   return `${sections.join('\n\n')}\n`;
+}
+
+function turnBudget(maxTurns: number): string {
+  return [
+    '## Your turn budget',
+    '',
+    `This session has ${maxTurns} turns (each model reply, with its tool calls, is one). Commit as you go:`,
+    'if the budget runs out, the orchestrator resumes this session with more turns, and committed work is',
+    'never lost.',
+  ].join('\n');
 }
 
 function sandboxRules(req: PromptRequest): string {

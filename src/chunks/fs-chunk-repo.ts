@@ -3,8 +3,8 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChunkStatus, isChunkStatus } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
-import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
-import type { ChunkDoc, ChunkRepo } from '../ports/chunks.js';
+import { ErrorCode, isOrchError, NotFoundError, OrchError } from '../domain/errors.js';
+import type { ChunkDoc, ChunkRepo, GoalCheck } from '../ports/chunks.js';
 import { parseFrontmatter, setFrontmatterKey } from './frontmatter.js';
 
 /** Chunk files larger than this are refused rather than read into memory. */
@@ -37,6 +37,22 @@ export class FsChunkRepo implements ChunkRepo {
       if (/^[a-z][a-z0-9_-]{0,30}$/.test(e) && (await this.exists(e, root))) names.push(e);
     }
     return names;
+  }
+
+  async inspectGoal(name: string, root?: string): Promise<GoalCheck | null> {
+    const goalText = await readSmall(join(this.dir(name, root), 'GOAL.md'));
+    if (goalText === null) return null;
+    try {
+      const { data } = parseFrontmatter(goalText, `docs/chunks/${name}/GOAL.md`);
+      const status = data.status;
+      return {
+        status: typeof status === 'string' ? status : status == null ? null : String(status),
+        error: null,
+      };
+    } catch (e) {
+      if (isOrchError(e, 'malformed_chunk')) return { status: null, error: e.message };
+      throw e;
+    }
   }
 
   async read(name: string, root?: string): Promise<ChunkDoc> {

@@ -153,6 +153,7 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
     if (u.attention_at) rows.push(['Attention since', u.attention_at]);
   }
   if (u.pending_answer) rows.push(['Pending answer', u.pending_answer]);
+  if (u.pending_nudge) rows.push(['Pending note', u.pending_nudge]);
   if (u.reentry_context) rows.push(['Re-entry context', u.reentry_context]);
   rows.push(
     ['Worktree', u.worktree ?? '-'],
@@ -163,11 +164,11 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
     ['Tokens', `${formatTokens(u.tokens_in)} in / ${formatTokens(u.tokens_out)} out`],
     [
       'Iterations',
-      `implement=${u.implement_iterations} review=${u.review_iterations} nudges=${u.review_nudge_count}`,
+      `implement=${u.implement_iterations} review=${u.review_iterations} nudges=${u.nudge_count} turn_extensions=${u.turn_extensions}`,
     ],
     [
       'Retries',
-      `api=${u.api_retry_count} merge_conflict=${u.merge_conflict_retries} completion=${u.completion_retries}`,
+      `api=${u.api_retry_count} merge_conflict=${u.merge_conflict_retries} verify=${u.verify_retries}`,
     ],
   );
   if (u.next_retry_at) rows.push(['Next retry at', u.next_retry_at]);

@@ -22,8 +22,13 @@ export const ConfigSchema = z.object({
   review_max_iterations: z.number().int().min(1).max(20).default(3),
   /** finalize merge conflicts sent back to REBASE before the operator is asked */
   merge_conflict_max_retries: z.number().int().min(0).max(10).default(2),
-  /** COMPLETE runs that end with GOAL.md still IMPLEMENTING before the operator is asked */
-  completion_max_retries: z.number().int().min(0).max(10).default(2),
+  /**
+   * reminders that resume a phase's session when it ended without what it must leave behind (its exit
+   * conditions), or a reviewer without its decision, before the operator is asked
+   */
+  max_nudges: z.number().int().min(0).max(10).default(2),
+  /** times a phase that reached max_turns is resumed with a fresh turn budget before the operator is asked */
+  max_turn_extensions: z.number().int().min(0).max(20).default(2),
   /** shell command run in a new worktree before its first phase (null = none) */
   setup_command: z.string().min(1).max(4096).nullable().default(null),
   /** live merge-tree probes between implementing units, besides the probe after every phase end */

@@ -39,6 +39,8 @@ export const KIND = {
   STALLED: { label: 'Stalled', icon: '◷' },
   MERGE: { label: 'Merge', icon: '⎇' },
   SETUP: { label: 'Setup', icon: '⚙' },
+  INCOMPLETE: { label: 'Incomplete', icon: '◔' },
+  TURNS: { label: 'Out of turns', icon: '⟳' },
   VERIFY: { label: 'Verify failed', icon: '✗' },
   PLAN: { label: 'Plan to approve', icon: '☐' },
 };

@@ -298,10 +298,18 @@ function VerifyForm({ item }) {
 
 /* ---------- errors, stalls, merges, escalated reviews ---------- */
 
+/** What the retry button does for the kinds where it is not "run the phase again". */
+/** @type {Partial<Record<Item['kind'], {label: string, title: string}>>} */
+const RETRY_LABEL = {
+  MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
+  TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
+};
+
 /** @param {{item: Item}} p */
 function RetryForm({ item }) {
   const [text, setText] = useState('');
   const merge = item.kind === 'MERGE';
+  const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
   return html`<div class="retry">
     <pre class="reason">${item.reason}</pre>
     ${
@@ -311,7 +319,7 @@ function RetryForm({ item }) {
     }
     <div class="actions">
       <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`Retrying ${item.chunk}`}
-        title="Run the phase again in a fresh session">${merge ? 'Retry merge' : 'Retry'}<//>
+        title=${retry.title}>${retry.label}<//>
     </div>
     <${FreeText}
       label="Reply with instructions instead"

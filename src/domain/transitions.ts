@@ -25,6 +25,8 @@ export type UnitEvent =
       session_id?: string | null;
       api_retry_count?: number;
       pending_answer?: string | null;
+      /** a note from the orchestrator the resumed session gets (a reminder, "continue") */
+      pending_nudge?: string | null;
       reason?: string;
     }
   /** needs the operator */
@@ -46,8 +48,11 @@ export type UnitEvent =
   | { type: 'answer'; answer: string }
   /** the operator answered a question the live agent is still waiting on: it continues at once */
   | { type: 'resume'; answer: string }
-  /** the operator restarts the phase in a fresh session with the retry budget reset */
-  | { type: 'retry' }
+  /**
+   * the operator restarts the phase in a fresh session with the retry budget reset; `continue_with`:
+   * instead, the same session resumes with this note (a phase that used up its turns)
+   */
+  | { type: 'retry'; continue_with?: string }
   /** wait for other chunks */
   | { type: 'block'; blocked_by: ChunkName[]; reason?: string }
   /** blockers are gone */
@@ -112,6 +117,14 @@ export function canApply(from: Status, type: UnitEventType): boolean {
   return TRANSITIONS[type].includes(from);
 }
 
+/** A phase starts over: its session's notes, reminders, turn extensions and starting tip go. */
+const FRESH_PHASE = {
+  pending_nudge: null,
+  nudge_count: 0,
+  turn_extensions: 0,
+  phase_start_tip: null,
+} as const;
+
 const CLEARED_ATTENTION = {
   attention_reason: null,
   attention_kind: null,
@@ -165,6 +178,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         session_id: event.session_id === undefined ? unit.session_id : event.session_id,
         api_retry_count: event.api_retry_count ?? unit.api_retry_count,
         pending_answer: event.pending_answer === undefined ? unit.pending_answer : event.pending_answer,
+        pending_nudge: event.pending_nudge === undefined ? unit.pending_nudge : event.pending_nudge,
       };
     case 'attend':
       return {
@@ -176,18 +190,27 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         session_id: event.session_id === undefined ? unit.session_id : event.session_id,
       };
     case 'answer':
-      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, next_retry_at: null };
+      return {
+        ...base,
+        ...CLEARED_ATTENTION,
+        pending_answer: event.answer,
+        pending_nudge: null,
+        next_retry_at: null,
+      };
     case 'resume':
       // the answer stays pending until the live agent has it, so a phase that dies meanwhile resumes with it
-      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer };
+      return { ...base, ...CLEARED_ATTENTION, pending_answer: event.answer, pending_nudge: null };
     case 'retry':
       return {
         ...base,
         ...CLEARED_ATTENTION,
-        session_id: null,
+        session_id: event.continue_with === undefined ? null : unit.session_id,
         pending_answer: null,
+        pending_nudge: event.continue_with ?? null,
         api_retry_count: 0,
         next_retry_at: null,
+        nudge_count: 0,
+        turn_extensions: 0,
       };
     case 'enqueue':
       return {
@@ -198,6 +221,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         finalizing: true,
         session_id: null,
         pending_answer: null,
+        pending_nudge: null,
         next_retry_at: null,
       };
     case 'send_back':
@@ -212,7 +236,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         pending_answer: null,
         api_retry_count: 0,
         next_retry_at: null,
-        review_nudge_count: 0,
+        ...FRESH_PHASE,
       };
     case 'block':
       return { ...base, ...CLEARED_ATTENTION, blocked_by: dedupe(event.blocked_by) };
@@ -224,6 +248,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         ...CLEARED_ATTENTION,
         session_id: null,
         pending_answer: null,
+        pending_nudge: null,
         api_retry_count: 0,
         next_retry_at: null,
       };
@@ -245,7 +270,7 @@ function advanced(base: WorkUnit, phase: Phase, reentry: string | null): WorkUni
     reentry_context: reentry,
     api_retry_count: 0,
     next_retry_at: null,
-    review_nudge_count: 0,
+    ...FRESH_PHASE,
   };
 }
 

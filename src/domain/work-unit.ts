@@ -53,6 +53,10 @@ export const AttentionKind = {
   STALLED: 'STALLED',
   MERGE: 'MERGE',
   SETUP: 'SETUP',
+  /** a phase ended without what it must leave behind (its exit conditions), after the reminders */
+  INCOMPLETE: 'INCOMPLETE',
+  /** a phase used its turn budget and every extension; retry continues the same session */
+  TURNS: 'TURNS',
   /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
   VERIFY: 'VERIFY',
   /** `plan_approval` is on and PLAN ended well: the operator approves the plan or answers with feedback */
@@ -88,7 +92,10 @@ export interface WorkUnit {
   worktree: string | null;
   base_branch: string | null;
   session_id: string | null;
+  /** the operator's answer, delivered on resume as "Operator answer" */
   pending_answer: string | null;
+  /** a note from the orchestrator (a reminder, "continue"), delivered on resume and labelled as such */
+  pending_nudge: string | null;
   reentry_context: string | null;
   attention_reason: string | null;
   attention_kind: AttentionKind | null;
@@ -97,10 +104,14 @@ export interface WorkUnit {
   api_retry_count: number;
   next_retry_at: string | null;
   review_iterations: number;
-  review_nudge_count: number;
+  /** reminders sent in this phase (exit conditions unmet, no review decision) */
+  nudge_count: number;
+  /** times this phase got more turns after reaching max_turns */
+  turn_extensions: number;
+  /** the branch tip when this phase first started: what the phase committed is measured from here */
+  phase_start_tip: string | null;
   implement_iterations: number;
   merge_conflict_retries: number;
-  completion_retries: number;
   retain_worktree: boolean;
   /** the agent phases are done and the merge is under way: a re-dispatch goes straight to finalize */
   finalizing: boolean;
@@ -168,6 +179,7 @@ export function newWorkUnit(fields: {
     base_branch: null,
     session_id: null,
     pending_answer: null,
+    pending_nudge: null,
     reentry_context: null,
     attention_reason: null,
     attention_kind: null,
@@ -176,10 +188,11 @@ export function newWorkUnit(fields: {
     api_retry_count: 0,
     next_retry_at: null,
     review_iterations: 0,
-    review_nudge_count: 0,
+    nudge_count: 0,
+    turn_extensions: 0,
+    phase_start_tip: null,
     implement_iterations: 0,
     merge_conflict_retries: 0,
-    completion_retries: 0,
     retain_worktree: fields.retain_worktree ?? false,
     finalizing: false,
     train_seq: null,

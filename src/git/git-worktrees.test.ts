@@ -204,10 +204,10 @@ describe('GitWorktrees', () => {
 
       // included files are local: ve's own commit leaves them out even when git would not ignore them
       repo.write('feature.txt', 'f\n', e.path);
-      assert.equal(await wt.commitAll('alpha', 'work'), true);
+      assert.deepEqual(await wt.commitAll('alpha', 'work'), ['feature.txt']);
       const committed = repo.git(['show', '--name-only', '--format=', 'orch/alpha']);
       assert.deepEqual(committed.split('\n'), ['feature.txt']);
-      assert.equal(await wt.commitAll('alpha', 'again'), false, 'included files alone: nothing to commit');
+      assert.deepEqual(await wt.commitAll('alpha', 'again'), [], 'included files alone: nothing to commit');
     });
 
     it('is not copied into a reused worktree', async () => {
@@ -220,36 +220,55 @@ describe('GitWorktrees', () => {
   });
 
   describe('commitAll', () => {
-    it('commits additions, edits and deletions; false when there is nothing to commit', async () => {
+    it('commits additions, edits and deletions, naming them; none when there is nothing to commit', async () => {
       const e = await wt.ensure('alpha', { baseBranch: 'main' });
-      assert.equal(await wt.commitAll('alpha', 'nothing'), false);
+      assert.deepEqual(await wt.commitAll('alpha', 'nothing'), []);
       repo.write('src/a.txt', 'changed\n', e.path);
       repo.write('new/file.txt', 'new\n', e.path);
       rmSync(join(e.path, 'src/b.txt'));
-      assert.equal(await wt.commitAll('alpha', 'feat: alpha'), true);
+      assert.deepEqual(await wt.commitAll('alpha', 'feat: alpha'), [
+        'new/file.txt',
+        'src/a.txt',
+        'src/b.txt',
+      ]);
       assert.equal(repo.git(['status', '--porcelain'], e.path), '');
       assert.equal(repo.git(['log', '-1', '--format=%s'], e.path), 'feat: alpha');
       const changed = repo.git(['diff', '--name-status', 'main', 'orch/alpha']);
       assert.deepEqual(changed.split('\n'), ['A\tnew/file.txt', 'M\tsrc/a.txt', 'D\tsrc/b.txt']);
-      assert.equal(await wt.commitAll('alpha', 'again'), false);
+      assert.deepEqual(await wt.commitAll('alpha', 'again'), []);
+    });
+
+    it('inspects what a phase committed since a tip, and what it left uncommitted', async () => {
+      const e = await wt.ensure('alpha', { baseBranch: 'main' });
+      const start = await wt.inspect('alpha', null);
+      assert.deepEqual([start.newCommits, start.changedFiles, start.dirty], [0, [], []]);
+      repo.commit({ 'src/one.txt': '1\n' }, 'one', e.path);
+      repo.commit({ 'docs/two.txt': '2\n' }, 'two', e.path);
+      repo.write('left.txt', 'uncommitted\n', e.path);
+      repo.write('src/a.txt', 'edited, not committed\n', e.path);
+      const after = await wt.inspect('alpha', start.tip);
+      assert.equal(after.newCommits, 2);
+      assert.deepEqual(after.changedFiles, ['docs/two.txt', 'src/one.txt']);
+      assert.deepEqual(after.dirty.sort(), ['left.txt', 'src/a.txt']);
+      assert.equal(after.tip, repo.git(['rev-parse', 'orch/alpha']));
     });
 
     it('sees untracked files whatever the configuration hides, and a nested repository moving', async () => {
       const e = await wt.ensure('alpha', { baseBranch: 'main' });
       repo.git(['config', 'status.showUntrackedFiles', 'no']);
       repo.write('new/untracked.txt', 'u\n', e.path);
-      assert.equal(await wt.commitAll('alpha', 'untracked'), true);
+      assert.ok((await wt.commitAll('alpha', 'untracked')).length > 0);
       assert.equal(repo.git(['show', '--name-only', '--format=', 'orch/alpha']), 'new/untracked.txt');
       // an agent's nested repository: git add stages it as a gitlink, and its new commits too
       const sub = join(e.path, 'sub');
       mkdirSync(sub);
       repo.git(['init', '-q'], sub);
       repo.git(['commit', '-q', '--allow-empty', '-m', 'one'], sub);
-      assert.equal(await wt.commitAll('alpha', 'add sub'), true);
+      assert.ok((await wt.commitAll('alpha', 'add sub')).length > 0);
       repo.git(['commit', '-q', '--allow-empty', '-m', 'two'], sub);
-      assert.equal(await wt.commitAll('alpha', 'move sub'), true);
+      assert.ok((await wt.commitAll('alpha', 'move sub')).length > 0);
       assert.equal(repo.git(['rev-parse', 'orch/alpha:sub']), repo.git(['rev-parse', 'HEAD'], sub));
-      assert.equal(await wt.commitAll('alpha', 'nothing'), false);
+      assert.deepEqual(await wt.commitAll('alpha', 'nothing'), []);
     });
 
     it("uses the repository's identity, or ve's when none is configured", async () => {

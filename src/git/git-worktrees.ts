@@ -9,12 +9,19 @@ import { type ProjectPaths, unitBranch } from '../config/paths.js';
 import { isChunkName, toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import type { Logger } from '../ports/logger.js';
-import type { EnsuredWorktree, LiveProbe, MergeResult, WorktreeInfo, Worktrees } from '../ports/worktrees.js';
+import type {
+  EnsuredWorktree,
+  LiveProbe,
+  MergeResult,
+  WorktreeInfo,
+  WorktreeState,
+  Worktrees,
+} from '../ports/worktrees.js';
 import { boundedDiff } from './diff.js';
 import { gitFailed } from './git-cli.js';
 import { type MergeOptions, mergeIntoBase } from './merge.js';
 import { type MutationQueue, queueFor } from './mutation-queue.js';
-import { isObjectId, parseMergeTree } from './porcelain.js';
+import { isObjectId, parseMergeTree, parsePorcelainPaths } from './porcelain.js';
 import { GitRepo, NO_AUTO_MAINTENANCE, samePath } from './repo.js';
 import { runShellCommand } from './setup-command.js';
 import { copyIncludedFiles, excludePathspecs, readIncludeList } from './worktree-include.js';
@@ -143,7 +150,7 @@ export class GitWorktrees implements Worktrees {
     return existsSync(join(this.paths.worktree(toChunkName(chunk)), '.git'));
   }
 
-  async commitAll(chunk: string, message: string): Promise<boolean> {
+  async commitAll(chunk: string, message: string): Promise<string[]> {
     const name = toChunkName(chunk);
     const cwd = this.paths.worktree(name);
     if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
@@ -151,7 +158,7 @@ export class GitWorktrees implements Worktrees {
     // stage, or an unmerged path, shows here; the untracked and submodule options override any
     // config that would hide one. Include-listed files show too: they take the full path.
     const status = ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'];
-    if ((await this.repo.ok(status, { cwd })) === '') return false;
+    if ((await this.repo.ok(status, { cwd })) === '') return [];
     const conflicted = await this.repo.ok(['ls-files', '--unmerged'], { cwd });
     if (conflicted.trim() !== '') {
       throw new OrchError(ErrorCode.conflict, `worktree of ${name} has unresolved merge conflicts`, {
@@ -160,14 +167,40 @@ export class GitWorktrees implements Worktrees {
     }
     const excludes = await this.includeExcludes(cwd);
     await this.repo.ok(['add', '-A', '--', '.', ...excludes], { cwd });
-    const staged = await this.repo.run(['diff', '--cached', '--quiet'], { cwd });
-    if (staged.code === 0) return false;
-    if (staged.code !== 1) throw gitFailed(['diff', '--cached', '--quiet'], cwd, staged);
+    const staged = (
+      await this.repo.ok(['-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z'], { cwd })
+    )
+      .split('\0')
+      .filter((f) => f !== '');
+    if (staged.length === 0) return [];
     const identity = await this.repo.identityArgs();
     const commit = ['commit', '--quiet', '--no-edit', '-m', message];
     await this.repo.ok([...identity, ...NO_AUTO_MAINTENANCE, ...commit], { cwd });
-    this.log.info('committed worktree changes', { chunk: name });
-    return true;
+    this.log.info('committed worktree changes', { chunk: name, files: staged.length });
+    return staged;
+  }
+
+  async inspect(chunk: string, since: string | null): Promise<WorktreeState> {
+    const name = toChunkName(chunk);
+    const cwd = this.paths.worktree(name);
+    if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
+    const tip = await this.repo.commitOf('HEAD', cwd);
+    const status = ['status', '--porcelain', '-z', '--untracked-files=normal', '--ignore-submodules=none'];
+    const excludes = await this.includeExcludes(cwd);
+    const dirty = parsePorcelainPaths(await this.repo.ok([...status, '--', '.', ...excludes], { cwd }));
+    if (tip === null || since === null || since === tip)
+      return { tip, newCommits: 0, changedFiles: [], dirty };
+    const from = this.objectId(since);
+    const [count, changed] = await Promise.all([
+      this.repo.ok(['rev-list', '--count', `${from}..${tip}`], { cwd }),
+      this.repo.ok(['-c', 'core.quotePath=false', 'diff', '--name-only', '-z', from, tip, '--'], { cwd }),
+    ]);
+    return {
+      tip,
+      newCommits: Number.parseInt(count.trim(), 10) || 0,
+      changedFiles: changed.split('\0').filter((f) => f !== ''),
+      dirty,
+    };
   }
 
   async finalize(chunk: string, baseBranch: string): Promise<MergeResult> {

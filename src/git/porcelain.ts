@@ -143,3 +143,19 @@ export function parseWorktreeInclude(text: string): IncludeList {
   }
   return { paths, rejected };
 }
+
+/**
+ * The paths in `git status --porcelain -z` output. Each entry is `XY <path>`; a rename or copy (X or Y
+ * is R or C) is followed by its source path as a separate NUL-terminated field, which is skipped.
+ */
+export function parsePorcelainPaths(out: string): string[] {
+  const fields = out.split('\0');
+  const paths: string[] = [];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as string;
+    if (f.length < 4) continue;
+    paths.push(f.slice(3));
+    if (/[RC]/.test(f.slice(0, 2))) i += 1;
+  }
+  return paths;
+}

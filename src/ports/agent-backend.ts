@@ -16,8 +16,10 @@ export interface PhaseRequest {
   baseBranch: string;
   /** session to resume (after a question, a transient error, a restart) */
   resumeSessionId: string | null;
-  /** operator answer, nudge or "continue", placed first in the prompt */
+  /** the operator's answer, placed first in the prompt as such */
   operatorAnswer: string | null;
+  /** a note from the orchestrator for a resumed session (a reminder, "continue"): never labelled an operator answer */
+  systemNote: string | null;
   /** why the unit is back in this phase (IMPLEMENT after review, REBASE after a conflict) */
   reentryContext: string | null;
   /** contents of REVIEW_FEEDBACK.md for IMPLEMENT, if any */

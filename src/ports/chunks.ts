@@ -17,7 +17,15 @@ export interface ChunkDoc {
   frontmatter: Record<string, unknown>;
 }
 
+/** GOAL.md's frontmatter as the COMPLETE check sees it: the raw status, or why it does not parse. */
+export interface GoalCheck {
+  status: string | null;
+  error: string | null;
+}
+
 export interface ChunkRepo {
+  /** GOAL.md's status as written (any case, any value), or its YAML error; null when it is missing */
+  inspectGoal(name: string, root?: string): Promise<GoalCheck | null>;
   /** reads a chunk from `root` (the host repo, or a worktree); NotFound / malformed_chunk errors */
   read(name: string, root?: string): Promise<ChunkDoc>;
   exists(name: string, root?: string): Promise<boolean>;

@@ -24,7 +24,12 @@ export type VerifyLogEvent =
     }
   | { type: 'train'; text: string };
 
-export type LogEvent = AgentEvent | VerifyLogEvent;
+/** What the runner itself logs in a phase's stream: work it committed for the agent, the exit check. */
+export type RunnerLogEvent =
+  | { type: 've_commit'; files: string[]; message: string }
+  | { type: 'check'; decision: 'nudge' | 'ask' | 'extend'; text: string };
+
+export type LogEvent = AgentEvent | VerifyLogEvent | RunnerLogEvent;
 
 export interface LoggedAgentEvent {
   phase: LogStream;

@@ -29,6 +29,13 @@ export interface WorktreeInfo {
   unmerged_commits: number;
 }
 
+export interface WorktreeState {
+  tip: string | null;
+  newCommits: number;
+  changedFiles: string[];
+  dirty: string[];
+}
+
 export interface LiveProbe {
   clean: boolean;
   conflicting_files: string[];
@@ -40,8 +47,13 @@ export interface Worktrees {
   /** creates (or reuses) the worktree and branch; copies `.worktreeinclude` files on creation */
   ensure(chunk: string, opts: { baseBranch: string }): Promise<EnsuredWorktree>;
   exists(chunk: string): Promise<boolean>;
-  /** commits everything in the worktree; false when there was nothing to commit */
-  commitAll(chunk: string, message: string): Promise<boolean>;
+  /** commits everything in the worktree; the paths it committed (none: there was nothing to commit) */
+  commitAll(chunk: string, message: string): Promise<string[]>;
+  /**
+   * what the worktree holds now: its branch tip, the commits and changed files since `since` (a
+   * commit; null counts nothing), and uncommitted changes (ignored and include-listed files aside)
+   */
+  inspect(chunk: string, since: string | null): Promise<WorktreeState>;
   /** commits leftovers, merges `orch/<chunk>` into base, and removes worktree + branch once landed */
   finalize(chunk: string, baseBranch: string): Promise<MergeResult>;
   /**

@@ -1,10 +1,11 @@
 /** Applies a PhaseDecision: one transition (plus the files and audit rows it implies). */
+import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
-import type { WorkUnit } from '../domain/work-unit.js';
+import type { PendingQuestion, WorkUnit } from '../domain/work-unit.js';
+import type { PhaseDecision } from './after-phase.js';
 import { finalizeUnit } from './finalize.js';
-import type { PhaseDecision } from './outcomes.js';
 import { renderReviewFeedback } from './review-verdict.js';
-import type { RunnerDeps } from './run-phase.js';
+import type { RunnerDeps } from './runner-deps.js';
 
 export async function applyDecision(
   deps: RunnerDeps,
@@ -24,8 +25,8 @@ export async function applyDecision(
       await store.transition(
         unit.chunk,
         { type: 'advance', phase: decision.phase, reentry_context: decision.reentry_context },
-        { ...opts, reason: `${unit.phase} done` },
-        decision.reset_implement_iterations ? { implement_iterations: 0 } : undefined,
+        { ...opts, reason: decision.reason ?? `${unit.phase} done` },
+        decision.fields,
       );
       await store.invalidateConflicts(unit.chunk);
       return;
@@ -37,7 +38,7 @@ export async function applyDecision(
           next_retry_at: decision.next_retry_at,
           session_id: decision.session_id,
           api_retry_count: decision.api_retry_count,
-          pending_answer: decision.pending_answer,
+          pending_nudge: decision.note,
         },
         { ...opts, reason: decision.next_retry_at ? `retry at ${decision.next_retry_at}` : 'requeued' },
       );
@@ -45,11 +46,39 @@ export async function applyDecision(
     case 'nudge':
       await store.transition(
         unit.chunk,
-        { type: 'requeue', session_id: decision.session_id, pending_answer: decision.pending_answer },
-        { ...opts, reason: 'reviewer nudged to call ReviewDecision' },
-        { review_nudge_count: unit.review_nudge_count + 1 },
+        { type: 'requeue', session_id: decision.session_id, pending_nudge: decision.note },
+        {
+          ...opts,
+          reason: decision.unmet.length
+            ? `exit conditions not met (${decision.unmet.map((u) => u.id).join(', ')}): reminded`
+            : 'reviewer reminded to call ReviewDecision',
+        },
+        { nudge_count: unit.nudge_count + 1 },
       );
       return;
+    case 'extend':
+      await store.transition(
+        unit.chunk,
+        { type: 'requeue', session_id: decision.session_id, pending_nudge: decision.note },
+        { ...opts, reason: `turn limit reached: ${config.max_turns} more turns` },
+        { turn_extensions: unit.turn_extensions + 1 },
+      );
+      return;
+    case 'ask': {
+      const question: PendingQuestion = {
+        id: randomUUID(),
+        phase: unit.phase,
+        questions: [{ question: decision.question, header: 'Asked in prose', options: [] }],
+        asked_at: new Date(deps.clock.now()).toISOString(),
+      };
+      const reason = `Question (asked in the agent's final message): ${decision.question.split('\n')[0]}`;
+      await store.transition(
+        unit.chunk,
+        { type: 'attend', kind: 'QUESTION', reason, question, session_id: decision.session_id },
+        { ...opts, reason },
+      );
+      return;
+    }
     case 'attend':
       await store.transition(
         unit.chunk,
@@ -60,6 +89,7 @@ export async function applyDecision(
           session_id: decision.session_id,
         },
         { ...opts, reason: decision.reason },
+        decision.fields,
       );
       return;
     case 'review_feedback': {
@@ -77,7 +107,7 @@ export async function applyDecision(
       return;
     }
     case 'finalize':
-      await finalizeUnit(deps, unit, config, { verified: false });
+      await finalizeUnit(deps, unit, config);
       return;
   }
 }

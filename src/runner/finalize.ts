@@ -1,50 +1,25 @@
 /**
- * After COMPLETE: verify the chunk declared itself done, then merge `orch/<c>` into the base branch.
- * The `finalizing` flag makes this re-entrant: after a crash the unit goes straight back here.
+ * After COMPLETE (whose exit conditions say the chunk declared itself done): merge `orch/<c>` into
+ * the base branch, or hand it to the landing train when landings are verified. The `finalizing` flag
+ * makes this re-entrant: after a crash the unit goes straight back here.
  */
 import type { OrchestratorConfig } from '../config/schema.js';
-import { POST_IMPLEMENTING } from '../domain/chunk-doc.js';
+import { isChunkStatus } from '../domain/chunk-doc.js';
 import type { WorkUnit } from '../domain/work-unit.js';
-import type { RunnerDeps } from './run-phase.js';
+import type { RunnerDeps } from './runner-deps.js';
 
 export async function finalizeUnit(
   deps: RunnerDeps,
   unit: WorkUnit,
   config: OrchestratorConfig,
-  opts: { verified: boolean },
 ): Promise<void> {
-  const { store, worktrees, chunks } = deps;
-  const worktree = unit.worktree as string;
+  const { store, worktrees } = deps;
   const base = unit.base_branch as string;
   const attend = async (kind: 'MERGE' | 'ERROR', reason: string) => {
     await store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
   };
-
-  if (!opts.verified) {
-    const status = (await chunks.read(unit.chunk, worktree).catch(() => null))?.status ?? null;
-    if (status === 'IMPLEMENTING' || status === 'FUTURE') {
-      if (unit.completion_retries >= config.completion_max_retries) {
-        await attend(
-          'ERROR',
-          `GOAL.md status is still ${status} after ${unit.completion_retries} completion attempts`,
-        );
-        return;
-      }
-      await store.transition(
-        unit.chunk,
-        {
-          type: 'requeue',
-          pending_answer: `docs/chunks/${unit.chunk}/GOAL.md still says status: ${status}. Finish the COMPLETE phase: set status to ACTIVE (or HISTORICAL/COMPOSITE if that fits better), fill code_references, and commit.`,
-        },
-        { source: 'runner', reason: 'completion not declared in GOAL.md' },
-        { completion_retries: unit.completion_retries + 1 },
-      );
-      return;
-    }
-    if (status === null || !POST_IMPLEMENTING.includes(status)) {
-      await attend('ERROR', `cannot verify completion: GOAL.md in the worktree is missing or unreadable`);
-      return;
-    }
+  if (!unit.finalizing) {
+    await normalizeGoalStatus(deps, unit);
     unit = await store.update(unit.chunk, { finalizing: true }, { source: 'runner', reason: 'finalizing' });
   }
 
@@ -113,4 +88,19 @@ export async function finalizeUnit(
       await attend('MERGE', `Merge into ${base} refused: ${result.message}`);
       return;
   }
+}
+
+/**
+ * The COMPLETE check accepts a status in another case (`status: active`); the document on base gets
+ * the canonical one, so everything that reads GOAL.md later agrees.
+ */
+async function normalizeGoalStatus(deps: RunnerDeps, unit: WorkUnit): Promise<void> {
+  const worktree = unit.worktree;
+  if (!worktree || !(await deps.worktrees.exists(unit.chunk))) return;
+  const goal = await deps.chunks.inspectGoal(unit.chunk, worktree);
+  const raw = goal?.status ?? null;
+  const canonical = raw?.toUpperCase() ?? null;
+  if (raw === null || canonical === raw || !isChunkStatus(canonical)) return;
+  await deps.chunks.setStatus(unit.chunk, canonical, worktree);
+  await deps.worktrees.commitAll(unit.chunk, `ve: GOAL.md status ${raw} → ${canonical}`);
 }

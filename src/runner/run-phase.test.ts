@@ -134,7 +134,8 @@ describe('runner with the scheduler', () => {
     o.clock.advance(120_000);
     const run = await retried;
     assert.equal(run.request.resumeSessionId, o.backend.runs[0]?.session_id);
-    assert.equal(run.request.operatorAnswer, 'continue');
+    assert.equal(run.request.operatorAnswer, null, 'a retry is not an operator answer');
+    assert.match(run.request.systemNote ?? '', /transient API error/);
     await o.stop();
   });
 

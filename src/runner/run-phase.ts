@@ -4,54 +4,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
-import type { VerifySettings } from '../config/verify-settings.js';
 import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
-import type {
-  AgentBackend,
-  AgentEvent,
-  PhaseObserver,
-  PhaseOutcome,
-  QuestionAnswer,
-} from '../ports/agent-backend.js';
-import type { ChunkRepo } from '../ports/chunks.js';
-import type { Clock } from '../ports/clock.js';
-import type { EventBus } from '../ports/events.js';
+import type { PhaseObserver, PhaseOutcome, QuestionAnswer } from '../ports/agent-backend.js';
 import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
-import type { PhaseLogSink } from '../ports/phase-log.js';
+import type { LogEvent } from '../ports/phase-log.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
-import type { ReviewRounds } from '../ports/review-rounds.js';
-import type { WorkUnitStore } from '../ports/store.js';
-import type { Worktrees } from '../ports/worktrees.js';
+import { decideAfterPhase, decideBeforePhase } from './after-phase.js';
 import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
-import type { MergeQueue } from './merge-queue.js';
-import { decideAfterPhase } from './outcomes.js';
+import { gatherPhaseFacts } from './phase-facts.js';
 import { keepImplementerAnswer, previousReviewRound } from './review-rounds.js';
+import type { RunnerDeps } from './runner-deps.js';
 
-export interface RunnerDeps {
-  store: WorkUnitStore;
-  backend: AgentBackend;
-  worktrees: Worktrees;
-  chunks: ChunkRepo;
-  clock: Clock;
-  bus: EventBus;
-  phaseLog: PhaseLogSink;
-  /** each REVIEW round's feedback and the implementer's answer, for the next REVIEW */
-  reviewRounds: ReviewRounds;
-  log: Logger;
-  hostRoot: string;
-  /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
-  baseBranch: string;
-  /** orders concurrent merges, least conflict-prone first */
-  mergeQueue: MergeQueue;
-  /** seconds a live agent waits for an answer before it is stopped (its session is kept) */
-  questionHoldSeconds?: number;
-  /** the verify command in force: with one, finished units join the landing train instead of merging */
-  verifySettings?: () => Promise<VerifySettings>;
-}
-
+export type { RunnerDeps };
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
 
 export class AgentPhaseRunner implements PhaseRunner {
@@ -74,7 +41,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (unit.finalizing && unit.base_branch !== null && !(await worktrees.exists(unit.chunk))) {
         // a crash after the merge landed and the worktree was removed: finish it without a new
         // worktree (and setup run) for work that is already on base
-        await finalizeUnit(this.deps, unit, config, { verified: true });
+        await finalizeUnit(this.deps, unit, config);
         return;
       }
       const base = unit.base_branch ?? this.deps.baseBranch;
@@ -91,21 +58,44 @@ export class AgentPhaseRunner implements PhaseRunner {
         }
       }
       if (unit.finalizing) {
-        await finalizeUnit(this.deps, unit, config, { verified: true });
+        await finalizeUnit(this.deps, unit, config);
         return;
       }
       await this.activate(unit, wt.path);
-      const prepared = await this.prepare(unit, config, wt.path);
-      if (!prepared) return;
-      unit = prepared.unit;
+      const feedback = await this.deps.chunks.readArtifact(unit.chunk, REVIEW_FEEDBACK_FILE, wt.path);
+      const instead = decideBeforePhase(unit, {
+        config,
+        feedbackPresent: feedback !== null,
+        feedbackFile: REVIEW_FEEDBACK_FILE,
+      });
+      if (instead) {
+        await applyDecision(this.deps, unit, instead, config);
+        return;
+      }
+      if (unit.phase_start_tip === null) {
+        // what the phase commits is measured from here, across every session it takes
+        const { tip } = await worktrees.inspect(unit.chunk, null);
+        unit = await store.update(unit.chunk, { phase_start_tip: tip }, { source: 'runner' });
+      }
 
-      const outcome = await this.runAgent(unit, live, config, prepared.feedback, log);
+      const outcome = await this.runAgent(
+        unit,
+        live,
+        config,
+        unit.phase === 'IMPLEMENT' ? feedback : null,
+        log,
+      );
       await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
+      const facts =
+        outcome.kind === 'completed' && fresh.status === 'RUNNING' && fresh.phase !== 'REVIEW'
+          ? await gatherPhaseFacts(this.deps, fresh, (event) => this.record(fresh, event))
+          : null;
       const decision = decideAfterPhase(fresh, outcome, {
         config,
         abortReason: live.abortReason,
+        facts,
         now: this.deps.clock.now(),
       });
       log.info('phase ended', {
@@ -113,6 +103,13 @@ export class AgentPhaseRunner implements PhaseRunner {
         decision: decision.kind,
         session: outcome.session_id,
       });
+      if (decision.kind === 'nudge' || decision.kind === 'ask' || decision.kind === 'extend') {
+        this.record(fresh, {
+          type: 'check',
+          decision: decision.kind,
+          text: 'note' in decision ? decision.note : decision.question,
+        });
+      }
       await applyDecision(this.deps, fresh, decision, config);
     } catch (e) {
       log.error('phase failed unexpectedly', { error: e });
@@ -126,45 +123,6 @@ export class AgentPhaseRunner implements PhaseRunner {
     if (!(await this.deps.chunks.exists(unit.chunk, worktree))) return;
     const doc = await this.deps.chunks.read(unit.chunk, worktree);
     if (doc.status === 'FUTURE') await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
-  }
-
-  /** Phase-specific checks before the agent runs; null when the unit was moved without one. */
-  private async prepare(
-    unit: WorkUnit,
-    config: OrchestratorConfig,
-    worktree: string,
-  ): Promise<{ unit: WorkUnit; feedback: string | null } | null> {
-    const { store, chunks } = this.deps;
-    const feedback = await chunks.readArtifact(unit.chunk, REVIEW_FEEDBACK_FILE, worktree);
-    if (unit.phase === 'REVIEW' && feedback !== null) {
-      // the implementer left the feedback file: the review would only repeat itself
-      await store.transition(
-        unit.chunk,
-        {
-          type: 'advance',
-          phase: 'IMPLEMENT',
-          reentry_context: `${REVIEW_FEEDBACK_FILE} is still present: address every item in it, then delete the file.`,
-        },
-        { source: 'runner', reason: 'review feedback not yet addressed' },
-        { implement_iterations: unit.implement_iterations + 1 },
-      );
-      return null;
-    }
-    // `implement_iterations` counts the times IMPLEMENT was sent back (review feedback, or feedback
-    // left unaddressed), not dispatches: a restart, a transient API retry or an answered question
-    // continues the same iteration (reference §6.2 step 7 counted dispatches, so crashes escalated)
-    if (unit.phase === 'IMPLEMENT' && unit.implement_iterations > config.review_max_iterations) {
-      const n = unit.implement_iterations;
-      // the operator's retry or answer starts a fresh budget
-      unit = await store.update(unit.chunk, { implement_iterations: 0 }, { source: 'runner' });
-      await this.attend(
-        unit,
-        'ERROR',
-        `IMPLEMENT was sent back ${n} times (limit ${config.review_max_iterations}); the chunk needs guidance`,
-      );
-      return null;
-    }
-    return { unit, feedback: unit.phase === 'IMPLEMENT' ? feedback : null };
   }
 
   private async runAgent(
@@ -205,6 +163,7 @@ export class AgentPhaseRunner implements PhaseRunner {
           baseBranch: unit.base_branch as string,
           resumeSessionId: unit.session_id,
           operatorAnswer: unit.pending_answer,
+          systemNote: unit.pending_nudge,
           reentryContext: unit.reentry_context,
           reviewFeedback: feedback,
           previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
@@ -288,7 +247,7 @@ export class AgentPhaseRunner implements PhaseRunner {
     return () => cancel();
   }
 
-  private record(unit: WorkUnit, event: AgentEvent): void {
+  private record(unit: WorkUnit, event: LogEvent): void {
     const stamped = { ...event, at: new Date(this.deps.clock.now()).toISOString() };
     const seq = this.deps.phaseLog.append(unit.chunk, unit.phase, stamped);
     this.deps.bus.publish({

@@ -156,6 +156,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX verify_runs_spec ON verify_runs(spec_commit);
     `,
   },
+  {
+    version: 6,
+    name: 'phase exit checks: nudges, system notes, turn extensions, the tip a phase started from',
+    sql: `
+      ALTER TABLE work_units RENAME COLUMN review_nudge_count TO nudge_count;
+      ALTER TABLE work_units DROP COLUMN completion_retries;
+      ALTER TABLE work_units ADD COLUMN pending_nudge TEXT;
+      ALTER TABLE work_units ADD COLUMN turn_extensions INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE work_units ADD COLUMN phase_start_tip TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

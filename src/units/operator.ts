@@ -97,6 +97,21 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
     );
   }
+  if (unit.attention_kind === 'TURNS') {
+    // a phase that used up its turns continues where it stopped; starting it over would lose the work
+    return deps.store.transition(
+      unit.chunk,
+      {
+        type: 'retry',
+        continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
+      },
+      {
+        source: 'api',
+        expectedVersion: unit.version,
+        reason: 'retried by the operator: the session continues',
+      },
+    );
+  }
   if (unit.attention_kind === 'VERIFY') {
     // for a failed verification, retry means: verify again (a flaky test, a fixed base)
     return deps.store.transition(

@@ -26,6 +26,7 @@ const request: PhaseRequest = {
   baseBranch: 'main',
   resumeSessionId: null,
   operatorAnswer: null,
+  systemNote: null,
   reentryContext: null,
   reviewFeedback: null,
   maxTurns: 10,

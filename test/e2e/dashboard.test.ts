@@ -175,7 +175,7 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
   it('retries an error item', async () => {
     const w = await open();
     await w.page.waitForSelector(`${card('e_fail')}[data-kind="ERROR"]`);
-    assert.match((await w.page.textContent(card('e_fail'))) ?? '', /maximum number of turns/);
+    assert.match((await w.page.textContent(card('e_fail'))) ?? '', /the migration tool crashed/);
     await w.page.click(`${card('e_fail')} .retry button.primary`);
     const history = await until('a retry in the audit log', async () => {
       const h = await daemon.api<{ history: { reason: string | null }[] }>(

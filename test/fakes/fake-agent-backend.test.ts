@@ -13,6 +13,7 @@ const req = (chunk: string, phase: PhaseRequest['phase'], resume: string | null 
   baseBranch: 'main',
   resumeSessionId: resume,
   operatorAnswer: null,
+  systemNote: null,
   reentryContext: null,
   reviewFeedback: null,
   maxTurns: 5,

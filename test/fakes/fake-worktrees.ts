@@ -6,6 +6,7 @@ import type {
   LiveProbe,
   MergeResult,
   WorktreeInfo,
+  WorktreeState,
   Worktrees,
 } from '../../src/ports/worktrees.js';
 
@@ -23,6 +24,13 @@ export class FakeWorktrees implements Worktrees {
    */
   readonly tips = new Map<string, string>();
   setupFailure: string | null = null;
+  /** files an agent left uncommitted, by chunk: commitAll commits (and returns) them */
+  readonly uncommitted = new Map<string, string[]>();
+  /**
+   * what `inspect` reports after a phase, by chunk; by default a phase that did its work: one new
+   * commit changing src/<chunk>.txt, a clean tree
+   */
+  readonly state = new Map<string, { newCommits: number; changedFiles: string[]; dirty: string[] }>();
 
   constructor(
     private readonly root: string,
@@ -53,11 +61,20 @@ export class FakeWorktrees implements Worktrees {
     return existsSync(this.path(chunk));
   }
 
-  async commitAll(chunk: string): Promise<boolean> {
+  async commitAll(chunk: string): Promise<string[]> {
+    const files = this.uncommitted.get(chunk) ?? [];
+    this.uncommitted.delete(chunk);
     const n = (this.commits.get(chunk) ?? 0) + 1;
     this.commits.set(chunk, n);
     if (this.tips.has(chunk)) this.tips.set(chunk, `${chunk}@${n}`);
-    return true;
+    return files;
+  }
+
+  async inspect(chunk: string, since: string | null): Promise<WorktreeState> {
+    const tip = this.tips.get(chunk) ?? null;
+    const worked = { newCommits: 1, changedFiles: [`src/${chunk}.txt`], dirty: [] };
+    const s = this.state.get(chunk) ?? worked;
+    return since === null ? { tip, newCommits: 0, changedFiles: [], dirty: s.dirty } : { tip, ...s };
   }
 
   async finalize(chunk: string): Promise<MergeResult> {

@@ -70,6 +70,7 @@ export function aPhaseRequest(repo: UnitRepo, overrides: Partial<PhaseRequest> =
     baseBranch: 'main',
     resumeSessionId: null,
     operatorAnswer: null,
+    systemNote: null,
     reentryContext: null,
     reviewFeedback: null,
     maxTurns: 20,

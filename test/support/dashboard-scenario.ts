@@ -42,7 +42,7 @@ const SCRIPT = {
       match: 'e_fail',
       steps: [
         { text: 'Trying the migration.' },
-        { error: 'Reached maximum number of turns (3)', subtype: 'error_max_turns' },
+        { error: 'Tool execution failed: the migration tool crashed', subtype: 'error_during_execution' },
       ],
     },
   ],
