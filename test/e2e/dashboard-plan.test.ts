@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { HistoryDto, WorkUnitDto } from '../../src/api/dto.js';
-import { fakeClaudePath } from '../support/agent-fixtures.js';
 import { launchBrowser, openPage, PHONE, screenshotPath, type WatchedPage } from '../support/browser.js';
 import { writeChunk } from '../support/chunk-docs.js';
-import { type DaemonProcess, startDaemon } from '../support/daemon-process.js';
+import { type DaemonProcess, startScriptedDaemon } from '../support/daemon-process.js';
 import { makeTestRepo, type TestRepo } from '../support/git-repo.js';
 
 const CHUNK = 'plan_card';
@@ -75,18 +74,8 @@ describe('the PLAN card', { timeout: 120_000 }, () => {
     writeFileSync(join(repo.root, 've', 'prompts', 'goal.md'), '# GOAL phase for {{ticket}}\n');
     repo.git(['add', '-A']);
     repo.git(['commit', '-q', '-m', 'chunks']);
-    const script = join(repo.root, '.git', 'fake-claude-script.json');
-    writeFileSync(script, JSON.stringify(SCRIPT));
     browser = await launchBrowser();
-    daemon = await startDaemon({
-      root: repo.root,
-      env: {
-        VE_CLAUDE_PATH: fakeClaudePath(),
-        FAKE_CLAUDE_SCRIPT: script,
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_NOSYSTEM: '1',
-      },
-    });
+    daemon = await startScriptedDaemon(repo.root, SCRIPT);
     await daemon.api('PATCH', '/api/config', { plan_approval: true });
     await daemon.api('POST', '/api/work-units/inject', { chunks: [CHUNK] });
   });
