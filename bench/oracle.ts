@@ -108,7 +108,7 @@ export async function measureOracle(units = 200): Promise<OracleResult> {
   const bus = new InProcessEventBus((e) => {
     throw e;
   });
-  const store = new SqliteStore({ path: ':memory:', bus, clock: systemClock });
+  const store = new SqliteStore({ path: ':memory:', bus, clock: systemClock, log: silentLogger });
   try {
     const names = generate(root, units);
     const chunks = new FsChunkRepo(root);

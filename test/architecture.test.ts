@@ -41,6 +41,7 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   yaml: ['chunks'],
   'es-module-lexer': ['api'],
   'resolve.exports': ['api'],
+  'mvdan-sh': ['agents'],
   'node:child_process': ['git', 'agents', 'hosts', 'cli', 'daemon', 'demo', 'infra', 'verify'],
 };
 

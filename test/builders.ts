@@ -2,6 +2,7 @@
 import type { ChunkName } from '../src/domain/chunk-name.js';
 import { newWorkUnit, type WorkUnit } from '../src/domain/work-unit.js';
 import { InProcessEventBus } from '../src/infra/event-bus.js';
+import { silentLogger } from '../src/infra/json-logger.js';
 import type { ChangeEvent } from '../src/ports/events.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { ManualClock } from './fakes/manual-clock.js';
@@ -25,6 +26,6 @@ export function makeStoreHarness(path = ':memory:') {
   });
   const events: ChangeEvent[] = [];
   bus.subscribe((e) => events.push(e));
-  const store = new SqliteStore({ path, bus, clock });
+  const store = new SqliteStore({ path, bus, clock, log: silentLogger });
   return { clock, bus, events, store };
 }

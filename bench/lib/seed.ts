@@ -10,6 +10,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import type { ChunkName } from '../../src/domain/chunk-name.js';
 import { newWorkUnit, type WorkUnit } from '../../src/domain/work-unit.js';
 import { InProcessEventBus } from '../../src/infra/event-bus.js';
+import { silentLogger } from '../../src/infra/json-logger.js';
 import { systemClock } from '../../src/infra/system-clock.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { planningQuestion } from '../../test/support/finished-units.js';
@@ -59,7 +60,14 @@ function unitAt(i: number, base: number): WorkUnit {
 export async function seedUnits(root: string, n: number): Promise<void> {
   const paths = projectPaths(root);
   mkdirSync(paths.stateDir, { recursive: true });
-  const store = new SqliteStore({ path: paths.db, bus: new InProcessEventBus(), clock: systemClock });
+  const store = new SqliteStore({
+    path: paths.db,
+    bus: new InProcessEventBus((error) => {
+      throw error;
+    }),
+    clock: systemClock,
+    log: silentLogger,
+  });
   try {
     const base = Date.now() - n * 1000;
     for (let i = 0; i < n; i += 500) {

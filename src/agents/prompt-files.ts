@@ -46,7 +46,7 @@ export async function loadPhaseTemplate(phase: Phase, dir: string = shippedPromp
   } catch (err) {
     throw new OrchError(
       'internal',
-      `cannot read the ${phase} prompt template ${file}`,
+      `cannot read the ${phase} prompt template ${file}: ${err instanceof Error ? err.message : err}`,
       { file },
       { cause: err },
     );

@@ -52,6 +52,20 @@ function next(messages: WsMessage[], type: WsMessage['type']): Promise<WsMessage
   });
 }
 
+/** Runs `body` with a started Broadcaster and the messages one socket received so far. */
+async function listening(body: (b: Broadcaster, messages: WsMessage[]) => Promise<void>): Promise<void> {
+  const b = new Broadcaster(o.services);
+  const messages: WsMessage[] = [];
+  b.start();
+  const remove = b.add((text) => messages.push(JSON.parse(text) as WsMessage));
+  try {
+    await body(b, messages);
+  } finally {
+    remove();
+    b.stop();
+  }
+}
+
 describe('Broadcaster', () => {
   it('snapshots the unfinished units and the newest 100 DONE ones, with the DONE total', async () => {
     const snap = await new Broadcaster(o.services).snapshot();
@@ -66,11 +80,7 @@ describe('Broadcaster', () => {
   });
 
   it('says null when every DONE unit fits, and sends a status whenever the DONE count moves', async () => {
-    const b = new Broadcaster(o.services);
-    const messages: WsMessage[] = [];
-    b.start();
-    const remove = b.add((text) => messages.push(JSON.parse(text) as WsMessage));
-    try {
+    await listening(async (b, messages) => {
       // a priority edit on a finished unit changes no count: a unit message and nothing more
       await o.services.setPriority(done(0), 3);
       await o.services.forceStatus('r_ready', { status: 'DONE', reason: 'merged by hand' });
@@ -93,9 +103,30 @@ describe('Broadcaster', () => {
       assert.equal(snap.data.status.counts.DONE, DONE + 1 - 7);
       assert.equal(snap.data.work_units.length, 1 + DONE + 1 - 7);
       assert.equal(snap.data.done_next_after, null);
-    } finally {
-      remove();
-      b.stop();
-    }
+    });
+  });
+
+  it('tells dashboards which conflict analyses are gone when a chunk moves on', async () => {
+    await listening(async (_b, messages) => {
+      await o.parts.store.upsertConflict({
+        chunk_a: 'r_ready',
+        chunk_b: 'r_blocked',
+        verdict: 'ASK_OPERATOR',
+        confidence: 0.5,
+        stage: 'PLAN',
+        reason: 'both touch a.ts',
+        overlapping_files: ['a.ts'],
+        overlapping_symbols: [],
+        override: null,
+        created_at: at(3),
+      });
+      assert.equal((await next(messages, 'conflict')).type, 'conflict');
+      await o.parts.store.invalidateConflicts('r_ready');
+      const gone = await next(messages, 'conflicts_invalidated');
+      assert.deepEqual(gone, {
+        type: 'conflicts_invalidated',
+        data: { chunk: 'r_ready', pairs: [['r_blocked', 'r_ready']] },
+      });
+    });
   });
 });

@@ -71,9 +71,10 @@ export class Broadcaster {
     for (const send of this.sockets) {
       try {
         send(text);
-      } catch {
-        // a socket that cannot take a message is closed by its own error handler
+      } catch (error) {
+        // a socket that cannot take a message is closed by its own error handler; stop feeding it
         this.sockets.delete(send);
+        this.services.log.warn('dashboard socket refused a message; dropped', { error });
       }
     }
   }
@@ -100,6 +101,9 @@ export class Broadcaster {
         return;
       case 'train_changed':
         this.broadcast({ type: 'train', data: event.train });
+        return;
+      case 'conflicts_invalidated':
+        this.broadcast({ type: 'conflicts_invalidated', data: { chunk: event.chunk, pairs: event.pairs } });
         return;
       case 'phase_log':
         return;

@@ -1,9 +1,11 @@
 /** The attention inbox: NEEDS_ATTENTION units ranked by how much work an answer unblocks. */
 import { goalSummary } from '../domain/chunk-doc.js';
+import { ErrorCode, isOrchError } from '../domain/errors.js';
 import { attentionOrder } from '../domain/ready-order.js';
 import type { AttentionKind, PendingQuestion, Phase, WorkUnit } from '../domain/work-unit.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
 
 export interface AttentionItem {
   chunk: string;
@@ -24,6 +26,7 @@ export interface AttentionItem {
 export interface InboxDeps {
   chunks: Pick<ChunkRepo, 'read'>;
   clock: Clock;
+  log: Logger;
 }
 
 export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[]): Promise<AttentionItem[]> {
@@ -42,7 +45,7 @@ export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[])
         depth,
         waiting_seconds: Math.max(0, Math.round((now - Date.parse(raised)) / 1000)),
         raised_at: raised,
-        goal_summary: await summaryOf(deps.chunks, unit.chunk),
+        goal_summary: await summaryOf(deps, unit.chunk),
         blocked_by: unit.blocked_by,
         worktree: unit.worktree,
         version: unit.version,
@@ -51,11 +54,14 @@ export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[])
   );
 }
 
-async function summaryOf(chunks: Pick<ChunkRepo, 'read'>, chunk: string): Promise<string> {
+async function summaryOf(deps: InboxDeps, chunk: string): Promise<string> {
   try {
-    return goalSummary((await chunks.read(chunk)).goal);
-  } catch {
-    // the inbox must render even when a chunk document is gone or broken
+    return goalSummary((await deps.chunks.read(chunk)).goal);
+  } catch (e) {
+    // the inbox must render even when a chunk document is gone or broken (the unit's phases say so);
+    // any other failure is logged, and the item still shows, without its summary
+    if (!isOrchError(e, ErrorCode.not_found) && !isOrchError(e, ErrorCode.malformed_chunk))
+      deps.log.warn('goal summary unreadable for the inbox', { chunk, error: e });
     return '';
   }
 }

@@ -87,6 +87,22 @@ describe('plan approval', () => {
     await o.stop();
   });
 
+  it('refuses to approve an item at PLAN that is not a plan waiting (an ERROR)', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    await o.parts.store.patchConfig({ plan_approval: true });
+    o.backend.script('feat', 'PLAN', [{ fail: { code: 'auth', message: 'not logged in' } }]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'], phase: 'PLAN' });
+    const failed = await o.waitForUnit('feat', (u) => u.status === 'NEEDS_ATTENTION', 'ERROR item');
+    assert.equal(failed.attention_kind, 'ERROR');
+    await assert.rejects(
+      o.services.approve('feat', 'alice'),
+      /'feat' has no plan waiting for approval \(it is NEEDS_ATTENTION, ERROR at PLAN\)/,
+    );
+    assert.equal((await o.parts.store.get('feat'))?.version, failed.version, 'nothing changed');
+    await o.stop();
+  });
+
   it('lets a PLAN advance straight to IMPLEMENT when plan_approval is off', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
     await o.start();

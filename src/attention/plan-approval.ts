@@ -5,8 +5,9 @@
  */
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
-import type { WorkUnit } from '../domain/work-unit.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import { nextPhase, type Phase, type WorkUnit } from '../domain/work-unit.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
+import { closeItem } from './item-actions.js';
 
 export interface PlanView {
   chunk: string;
@@ -21,7 +22,7 @@ export interface PlanView {
 }
 
 export interface PlanDeps {
-  store: Pick<WorkUnitStore, 'get'>;
+  store: Pick<UnitStore, 'get'>;
   /** tip commit of every `orch/<chunk>` branch */
   branchTips(): Promise<Map<string, string>>;
   baseTip(): Promise<string | null>;
@@ -58,7 +59,7 @@ export function planFeedback(chunk: string, feedback: string): string {
 
 /** Approves a PLAN item: the unit moves on to IMPLEMENT in a fresh session; audited with who approved. */
 export async function approvePlan(
-  deps: { store: Pick<WorkUnitStore, 'get' | 'transition' | 'recordAttentionAnswered'> },
+  deps: { store: Pick<UnitStore, 'get' | 'transition'> & Pick<AttentionLogStore, 'recordAttentionAnswered'> },
   chunk: string,
   by: string,
 ): Promise<WorkUnit> {
@@ -72,16 +73,6 @@ export async function approvePlan(
     );
   }
   const reason = `plan approved by ${by}`;
-  const next = await deps.store.transition(
-    name,
-    { type: 'approve' },
-    { source: 'api', expectedVersion: unit.version, reason, actor: by },
-  );
-  await deps.store.recordAttentionAnswered({
-    chunk: name,
-    question_id: null,
-    answer: reason,
-    answered_by: by,
-  });
-  return next;
+  const next = nextPhase(unit.phase) as Phase;
+  return closeItem(deps.store, unit, { type: 'approve', phase: next }, { reason, by, answer: reason });
 }

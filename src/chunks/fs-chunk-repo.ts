@@ -5,6 +5,7 @@ import { type ChunkStatus, isChunkStatus } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, isOrchError, NotFoundError, OrchError } from '../domain/errors.js';
 import type { ChunkDoc, ChunkRepo, GoalCheck } from '../ports/chunks.js';
+import { isMissing } from '../shared/fs-errors.js';
 import { parseFrontmatter, setFrontmatterKey } from './frontmatter.js';
 
 /** Chunk files larger than this are refused rather than read into memory. */
@@ -17,11 +18,13 @@ export class FsChunkRepo implements ChunkRepo {
     return join(root ?? this.root, 'docs', 'chunks', toChunkName(name));
   }
 
+  /** true when GOAL.md is a file, false when it is missing; any other failure (ELOOP, EIO) throws */
   async exists(name: string, root?: string): Promise<boolean> {
     try {
       return (await stat(join(this.dir(name, root), 'GOAL.md'))).isFile();
-    } catch {
-      return false;
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw e;
     }
   }
 
@@ -29,12 +32,13 @@ export class FsChunkRepo implements ChunkRepo {
     let entries: string[];
     try {
       entries = await readdir(join(root ?? this.root, 'docs', 'chunks'));
-    } catch {
-      return [];
+    } catch (e) {
+      if (isMissing(e)) return [];
+      throw e;
     }
     const names: string[] = [];
     for (const e of entries.sort()) {
-      if (/^[a-z][a-z0-9_-]{0,30}$/.test(e) && (await this.exists(e, root))) names.push(e);
+      if (/^[a-z][a-z0-9_-]{0,30}$/.test(e) && (await this.listed(e, root))) names.push(e);
     }
     return names;
   }
@@ -53,6 +57,12 @@ export class FsChunkRepo implements ChunkRepo {
       if (isOrchError(e, 'malformed_chunk')) return { status: null, error: e.message };
       throw e;
     }
+  }
+
+  /** A GOAL.md that is there but cannot be read is listed: `read` then says why, beside the others. */
+  private async listed(name: string, root?: string): Promise<boolean> {
+    // exists() answers false for a missing file and throws only for one that is there but unreadable
+    return this.exists(name, root).catch(() => true);
   }
 
   async read(name: string, root?: string): Promise<ChunkDoc> {
@@ -113,7 +123,7 @@ async function readSmall(path: string): Promise<string | null> {
       throw new OrchError(ErrorCode.malformed_chunk, `${path} is larger than ${MAX_DOC_BYTES} bytes`);
     return await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (isMissing(e)) return null;
     throw e;
   }
 }
@@ -121,9 +131,10 @@ async function readSmall(path: string): Promise<string | null> {
 function stripOptionalFrontmatter(text: string): string {
   try {
     return parseFrontmatter(text, 'PLAN.md').body;
-  } catch {
-    // PLAN.md frontmatter is optional; without it the whole file is the plan
-    return text;
+  } catch (e) {
+    // PLAN.md frontmatter is optional; without it (or with one that is not YAML) the whole file is the plan
+    if (isOrchError(e, ErrorCode.malformed_chunk)) return text;
+    throw e;
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { toChunkName } from '../domain/chunk-name.js';
 import { GOAL_TEMPLATE_BODY, PLAN_TEMPLATE_BODY } from '../domain/chunk-templates.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { ifPresentAsync, isMissing } from '../shared/fs-errors.js';
 import { renderDocument } from './frontmatter.js';
 
 export interface CreateChunkOptions {
@@ -47,8 +48,9 @@ export async function initProject(
   let ignore = '';
   try {
     ignore = await readFile(ignorePath, 'utf8');
-  } catch {
-    // no .gitignore yet: it is created below
+  } catch (e) {
+    // no .gitignore yet: it is created below. One that cannot be read is never overwritten.
+    if (!isMissing(e)) throw e;
   }
   const hasEntry = ignore.split('\n').some((l) => ['.ve', '.ve/', '/.ve', '/.ve/'].includes(l.trim()));
   if (!hasEntry) {
@@ -58,11 +60,6 @@ export async function initProject(
   return { createdChunksDir, addedIgnore: !hasEntry };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+function exists(path: string): Promise<boolean> {
+  return ifPresentAsync(async () => Boolean(await stat(path)), false);
 }

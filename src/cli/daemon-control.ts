@@ -42,9 +42,14 @@ export async function assertHasCommits(root: string): Promise<void> {
   try {
     await execFileAsync('git', ['rev-parse', '--git-dir'], { cwd: root });
   } catch (e) {
+    // git itself missing is not the repository's fault: say which it is
+    const why =
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'git is not installed (or not on PATH)'
+        : `${root} is not a git repository`;
     throw new OrchError(
       ErrorCode.invalid_input,
-      `cannot start the orchestrator: ${root} is not a git repository`,
+      `cannot start the orchestrator: ${why}`,
       {},
       {
         cause: e,

@@ -80,10 +80,12 @@ describe('format views', () => {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null },
+      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
       prompts: null,
+      config_warnings: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {
@@ -95,23 +97,41 @@ describe('format views', () => {
       counts: { READY: 2, DONE: 1 },
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
-      agent_sandbox: { mode: 'auto', active: true, reason: null },
+      agent_sandbox: { mode: 'auto', active: true, reason: null, held: null },
+      setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
-    const unconfined = {
+    const unconfined: StatusDto = {
       ...running,
-      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed' },
+      agent_sandbox: { mode: 'off', active: false, reason: 'agent_sandbox is off', held: null },
     };
     assert.match(
-      renderStatus(plain, unconfined as StatusDto, null).join('\n'),
-      /Agent sandbox: tool policy only \(socat is not installed\)/,
+      renderStatus(plain, unconfined, null).join('\n'),
+      /Agent sandbox: tool policy only \(agent_sandbox is off\): it cannot see what inline code \(node -e, python -c/,
     );
+    const held: StatusDto = {
+      ...running,
+      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed', held: 'install socat' },
+    };
+    assert.match(renderStatus(plain, held, null).join('\n'), /Agent sandbox: agents held: install socat/);
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
+    assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
+    const off = {
+      ...running,
+      setup: { command: null, source: 'off', why: 'setup_command is off' },
+    } as StatusDto;
+    assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
     assert.match(text, /Work units:\n {2}READY: 2\n {2}DONE: 1/);
     assert.match(text, /Dashboard: http:\/\/127\.0\.0\.1:9\/\?token=t/);
+    assert.doesNotMatch(text, /Config warning/);
+    const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
+    assert.match(
+      renderStatus(plain, warned, null).join('\n'),
+      /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
+    );
   });
 
   it('says which prompts the project overrides and which overrides are refused', () => {
@@ -127,9 +147,11 @@ describe('format views', () => {
       agents: { running: 0, max: 1 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'off', active: false, reason: null },
+      agent_sandbox: { mode: 'off', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
+      config_warnings: [],
       prompts: null,
     };
     const shipped = renderStatus(plain, { ...base, prompts: { overrides: [], problems: [] } }, null);

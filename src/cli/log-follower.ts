@@ -4,6 +4,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { LOG_STREAMS, type LogStream } from '../domain/work-unit.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 export interface LogLine {
   phase: LogStream;
@@ -82,8 +83,9 @@ export class PhaseLogFollower {
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
-  } catch {
+  } catch (e) {
     // missing: this phase has not run yet
-    return false;
+    if (isMissing(e)) return false;
+    throw e;
   }
 }

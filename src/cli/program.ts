@@ -2,8 +2,8 @@
  * Builds the `ve` command tree. `createProgram(io)` parses nothing and exits nothing, so tests can
  * inspect and run it in-process; `runCli(argv, io)` parses and returns the exit code.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packageVersion } from '../config/version.js';
 import { groupCommand } from './command-kit.js';
 import { registerAttentionCommands } from './commands/attention.js';
 import { registerChunk } from './commands/chunk.js';
@@ -84,20 +84,4 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     return reportError(io, e);
   }
-}
-
-function packageVersion(): string {
-  // compiled: dist/src/cli/program.js, so package.json is three levels up
-  for (const rel of ['../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 've-orchestrator' && pkg.version) return pkg.version;
-    } catch {
-      // not at this level: try the next
-    }
-  }
-  return '0.0.0';
 }

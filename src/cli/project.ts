@@ -2,6 +2,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 /**
  * Returns the absolute, symlink-free project root. An explicit `--project-dir` must be an existing
@@ -32,8 +33,9 @@ export function resolveProjectRoot(projectDir: string | undefined, cwd: string):
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
+  } catch (e) {
     // a missing path is reported by the caller as "not a directory"
-    return false;
+    if (isMissing(e)) return false;
+    throw e;
   }
 }

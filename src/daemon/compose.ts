@@ -8,10 +8,12 @@ import { PhasePrompts, type PromptOverrideReport } from '../agents/prompt-overri
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
+import { packageCacheEnv } from '../domain/package-caches.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
+import { WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { ReviewRoundFiles } from '../infra/review-round-files.js';
@@ -21,6 +23,7 @@ import { OracleService } from '../oracle/oracle-service.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
@@ -47,6 +50,7 @@ export interface Parts {
   chunks: ChunkRepo;
   worktrees: Worktrees;
   backend: AgentBackend;
+  dependencies: DependencySetup;
   oracle: ConflictOracle | null;
   phaseLog: PhaseLogSink;
   scheduler: Scheduler;
@@ -62,6 +66,8 @@ export interface Parts {
   startedAt: number;
   /** the project's phase prompt overrides on base, and the refused ones */
   promptOverrides(): Promise<PromptOverrideReport>;
+  /** stored config values that cannot be read (each keeps its default) */
+  configWarnings(): string[];
   /** null when the OS sandbox can run under agents' shell commands, else why not */
   osSandboxUnavailable(): Promise<string | null>;
   /** starts the interval live-conflict watch; returns stop */
@@ -76,6 +82,7 @@ export interface ComposeOptions {
   clock?: Clock;
   backend?: AgentBackend;
   worktrees?: Worktrees;
+  dependencies?: DependencySetup;
   /** the branch units merge into; default: the host's current branch */
   baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
@@ -85,11 +92,14 @@ export interface ComposeOptions {
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
-function backendFromEnv(log: Logger, prompts: PhasePrompts): AgentBackend {
+function backendFromEnv(log: Logger, paths: ProjectPaths, prompts: PhasePrompts): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
   return new ClaudeAgentBackend({
     log,
     templates: (phase) => prompts.template(phase),
+    // the same package caches as the setup commands, writable inside the OS sandbox (issue 11 §4)
+    env: packageCacheEnv(paths.cacheDir),
+    sandboxWritable: [paths.cacheDir],
     ...(path ? { pathToClaudeCodeExecutable: path } : {}),
   });
 }
@@ -99,11 +109,18 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log;
   const bus = new InProcessEventBus((error) => log.error('event listener failed', { error }));
-  const store = new SqliteStore({ path: opts.dbPath ?? paths.db, bus, clock });
+  const store = new SqliteStore({
+    path: opts.dbPath ?? paths.db,
+    bus,
+    clock,
+    log: log.child({ component: 'store' }),
+  });
   const chunks = new FsChunkRepo(paths.root);
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
+  const dependencies =
+    opts.dependencies ?? new WorktreeDependencies(paths, log.child({ component: 'setup' }));
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({
     store,
@@ -125,7 +142,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     files: { baseTip: () => landing.baseTip(baseBranch), read: (c, p) => landing.committedFile(c, p) },
     base: baseBranch,
   });
-  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), prompts);
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), paths, prompts);
   const readRepo = repositoryVerify(landing, baseBranch, log);
   const verifySettings = async (): Promise<VerifySettings> =>
     resolveVerifySettings(await store.getConfig(), await readRepo());
@@ -141,7 +158,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       maxRetries: config.verify_max_retries,
       mergeConflictMaxRetries: config.merge_conflict_max_retries,
       sandbox: config.agent_sandbox,
-      setupCommand: config.setup_command,
+      // the operator's own command only, for now; detection is `effectiveSetupCommand` (git/worktree-deps.ts)
+      setupCommand: typeof config.setup_command === 'string' ? config.setup_command : null,
     };
   };
   const verifier =
@@ -179,8 +197,9 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
-    mergeQueue: new MergeQueue(store),
+    mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
+    dependencies,
   });
   const scheduler = new Scheduler({
     store,
@@ -192,6 +211,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     afterPhase: async () => {
       await checkLiveConflicts(live);
     },
+    holdAgents: async (config) => (await backend.holdReason?.(config.agent_sandbox)) ?? null,
   });
   let url: string | null = null;
   return {
@@ -203,6 +223,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     chunks,
     worktrees,
     backend,
+    dependencies,
     oracle,
     phaseLog,
     scheduler,
@@ -216,6 +237,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
     promptOverrides: () => prompts.report(),
     osSandboxUnavailable,
+    configWarnings: () => store.configWarnings(),
     url: () => url,
     setUrl: (u) => {
       url = u;

@@ -111,6 +111,7 @@ async function main(): Promise<number> {
         stopLiveWatch();
         await parts.scheduler.stop();
         await parts.train.stop();
+        await parts.dependencies.stop();
         stopWatching();
         broadcaster.stop();
         await listeners.close();
@@ -148,8 +149,8 @@ main()
           ),
         ),
       );
-    } catch {
-      // nothing more to clean up
+    } catch (cleanup) {
+      log.error('could not remove the runtime files', { error: cleanup });
     }
     process.exit(1);
   });

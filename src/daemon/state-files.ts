@@ -11,6 +11,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import { isMissing } from '../shared/fs-errors.js';
+import { excerpt } from '../shared/text.js';
 
 /** `.ve` is 0700 even when it existed before (made by hand, or under a loose umask): it holds the socket. */
 export function ensureStateDir(paths: ProjectPaths): void {
@@ -37,8 +40,9 @@ export function loadOrCreateToken(paths: ProjectPaths): string {
     const st = statSync(paths.token);
     const existing = readFileSync(paths.token, 'utf8').trim();
     if ((st.mode & 0o077) === 0 && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
-  } catch {
-    // no token yet
+  } catch (e) {
+    // no token yet: one is made below
+    if (!isMissing(e)) throw e;
   }
   const token = randomBytes(32).toString('base64url');
   writePrivate(paths.token, `${token}\n`);
@@ -56,13 +60,19 @@ export function writePort(paths: ProjectPaths, port: number): void {
 
 const lastPortFile = (paths: ProjectPaths) => `${paths.port}.last`;
 
-/** The port of the previous run (kept across stops), or null. */
+/** The port of the previous run (kept across stops), or null: it is only a preference. */
 export function readLastPort(paths: ProjectPaths): number | null {
+  const text = readOptional(lastPortFile(paths));
+  const n = Number(text?.trim());
+  return text !== null && Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
+}
+
+function readOptional(path: string): string | null {
   try {
-    const n = Number(readFileSync(lastPortFile(paths), 'utf8').trim());
-    return Number.isInteger(n) && n > 0 && n < 65536 ? n : null;
-  } catch {
-    return null;
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return null;
+    throw e;
   }
 }
 
@@ -72,14 +82,19 @@ export function removeRuntimeFiles(paths: ProjectPaths): void {
 
 const baseFile = (paths: ProjectPaths) => `${paths.stateDir}/base-branch`;
 
-/** The base branch fixed at the project's first daemon start, or null. */
+/**
+ * The base branch fixed at the project's first daemon start, or null before it. A file that does not
+ * hold a branch name is refused: pinning the current branch over it would redirect every merge.
+ */
 export function readPinnedBase(paths: ProjectPaths): string | null {
-  try {
-    const name = readFileSync(baseFile(paths), 'utf8').trim();
-    return /^[A-Za-z0-9._/-]{1,200}$/.test(name) && !name.includes('..') ? name : null;
-  } catch {
-    return null;
-  }
+  const text = readOptional(baseFile(paths));
+  if (text === null) return null;
+  const name = text.trim();
+  if (/^[A-Za-z0-9._/-]{1,200}$/.test(name) && !name.includes('..')) return name;
+  throw new OrchError(
+    ErrorCode.invalid_input,
+    `${baseFile(paths)} holds ${JSON.stringify(excerpt(name, 80))}, not a branch name: write the branch units merge into, or delete it to pin the current branch`,
+  );
 }
 
 export function pinBase(paths: ProjectPaths, branch: string): void {

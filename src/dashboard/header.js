@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The page header: project, connection state, agents running / max (with the max_agents stepper),
- * total cost, how many items wait for the operator, and warnings: agents without the OS sandbox,
- * landings not verified, a prompt override of the project that is refused.
+ * total cost, how many items wait for the operator, and warnings: agents without the OS sandbox (or
+ * held because it cannot run), landings not verified, a prompt override of the project that is refused.
  */
 import { api } from './api.js';
 import { money } from './format.js';
@@ -49,8 +49,12 @@ export function Header({ state }) {
         html`<span
           class="unconfined"
           data-testid="sandbox-warning"
-          title=${`Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them. See docs/security.md.`}
-          >⚠ no OS sandbox</span
+          title=${
+            sandbox.held
+              ? `No agent starts: ${sandbox.held}`
+              : `Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them, and it cannot see what inline code (node -e, python -c, perl -e, …) or scripts the agents write do. See docs/security.md.`
+          }
+          >${sandbox.held ? '⏸ agents held: no OS sandbox' : '⚠ no OS sandbox'}</span
         >`
       }
       ${

@@ -28,14 +28,14 @@ export function Inbox({ state }) {
           Nothing needs you right now.${running > 0 ? ` ${plural(running, 'agent')} at work.` : ''}
         </p>`
         : html`<ol class="cards">
-          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} /></li>`)}
+          ${items.map((it) => html`<li key=${it.chunk}><${AttentionCard} item=${it} conflictsRevision=${state.conflictsRevision} /></li>`)}
         </ol>`
     }
   </section>`;
 }
 
-/** @param {{item: Item, standalone?: boolean}} p */
-export function AttentionCard({ item, standalone }) {
+/** @param {{item: Item, standalone?: boolean, conflictsRevision: number}} p */
+export function AttentionCard({ item, standalone, conflictsRevision }) {
   const since = Date.parse(item.raised_at);
   return html`<article class=${`card attention kind-${item.kind}`} data-chunk=${item.chunk} data-kind=${item.kind} aria-label=${`${item.kind} on ${item.chunk}`}>
     <div class="card-head">
@@ -52,12 +52,10 @@ export function AttentionCard({ item, standalone }) {
       item.question
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
-          ? html`<${ConflictForm} item=${item} />`
-          : item.kind === 'VERIFY'
-            ? html`<${VerifyForm} item=${item} />`
-            : item.kind === 'PLAN'
-              ? html`<${PlanForm} item=${item} />`
-              : html`<${RetryForm} item=${item} />`
+          ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
+          : item.kind === 'PLAN'
+            ? html`<${PlanForm} item=${item} />`
+            : html`<${RetryForm} item=${item} />`
     }
   </article>`;
 }
@@ -176,8 +174,12 @@ function FreeText({ label, value, onInput, send, chunk, open, button = 'Send ans
 
 /* ---------- conflicts ---------- */
 
-/** @param {{item: Item}} p */
-function ConflictForm({ item }) {
+/**
+ * The oracle's analyses are read when the item appears and again whenever one changes or is dropped,
+ * so files from an analysis that is gone do not linger.
+ * @param {{item: Item, conflictsRevision: number}} p
+ */
+function ConflictForm({ item, conflictsRevision }) {
   const [detail, setDetail] = useState(/** @type {ReturnType<typeof conflictDetail> | null} */ (null));
   useEffect(() => {
     let live = true;
@@ -196,7 +198,7 @@ function ConflictForm({ item }) {
     return () => {
       live = false;
     };
-  }, [item.chunk, item.version]);
+  }, [item.chunk, item.version, conflictsRevision]);
   const others = detail?.others.length ? detail.others : item.blocked_by;
   return html`<div class="conflict">
     <p class="reason">${withoutCliHint(item.reason)}</p>
@@ -262,42 +264,6 @@ export function withoutCliHint(reason) {
   return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
 }
 
-/* ---------- failed verifications ---------- */
-
-/**
- * A unit whose landing tree failed the verify command more often than its agent may retry: the
- * failing output, and the four ways on.
- * @param {{item: Item}} p
- */
-function VerifyForm({ item }) {
-  const [text, setText] = useState('');
-  const [head, ...rest] = item.reason.split('\nLast output:\n');
-  const output = rest.join('\nLast output:\n');
-  return html`<div class="verify">
-    <p class="reason">${head}</p>
-    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
-    <p class="hint">The full output is in the unit's log (VERIFY).</p>
-    <div class="actions">
-      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${item.chunk} is verified again`}
-        title="Run the verify command again (a flaky test, a base fixed since)">Verify again<//>
-      <${ActionButton} className="btn danger" confirm=${`Land ${item.chunk} although its verification failed?`}
-        run=${() => api.landUnverified(item.chunk)} done=${`${item.chunk} lands without verification`}
-        title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
-      <${ActionButton} className="btn" confirm=${`Remove ${item.chunk} from the pipeline? Its branch orch/${item.chunk} is kept.`}
-        run=${() => api.killUnit(item.chunk)} done=${`${item.chunk} removed; orch/${item.chunk} kept`}
-        title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>
-    </div>
-    <${FreeText}
-      label="Send it back to the agent with guidance"
-      value=${text}
-      onInput=${setText}
-      send=${() => api.answer(item.chunk, { answer: text })}
-      chunk=${item.chunk}
-      open=${true}
-    />
-  </div>`;
-}
-
 /* ---------- plans waiting for approval ---------- */
 
 /**
@@ -355,31 +321,52 @@ function PlanForm({ item }) {
 const RETRY_LABEL = {
   MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
   TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
+  VERIFY: { label: 'Verify again', title: 'Run the verify command again (a flaky test, a base fixed since)' },
 };
 
-/** @param {{item: Item}} p */
+/**
+ * Every other item: its reason (for a failed verification, the command's last output apart), a retry
+ * that means what the kind needs, a reply, and for VERIFY the override and giving up.
+ * @param {{item: Item}} p
+ */
 function RetryForm({ item }) {
   const [text, setText] = useState('');
-  const merge = item.kind === 'MERGE';
+  const verify = item.kind === 'VERIFY';
   const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
-  return html`<div class="retry">
-    <pre class="reason">${item.reason}</pre>
+  const [head, ...rest] = item.reason.split('\nLast output:\n');
+  const output = verify ? rest.join('\nLast output:\n') : '';
+  return html`<div class=${verify ? 'verify' : 'retry'}>
+    <pre class="reason">${verify ? head : item.reason}</pre>
+    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
+    ${verify && html`<p class="hint">The full output is in the unit's log (VERIFY).</p>`}
     ${
-      merge &&
+      item.kind === 'MERGE' &&
       html`<p class="hint">Look at it yourself:
       <code>${item.worktree ? `cd ${item.worktree} && git status` : '(worktree removed)'}</code></p>`
     }
     <div class="actions">
-      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`Retrying ${item.chunk}`}
+      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${retry.label}: ${item.chunk}`}
         title=${retry.title}>${retry.label}<//>
+      ${verify && html`<${VerifyOverrides} chunk=${item.chunk} />`}
     </div>
     <${FreeText}
-      label="Reply with instructions instead"
+      label=${verify ? 'Send it back to the agent with guidance' : 'Reply with instructions instead'}
       value=${text}
       onInput=${setText}
       send=${() => api.answer(item.chunk, { answer: text })}
       chunk=${item.chunk}
-      open=${item.kind === 'REVIEW'}
+      open=${item.kind === 'REVIEW' || verify}
     />
   </div>`;
+}
+
+/** A failed verification's two ways out besides trying again: land it anyway (audited), or give up. */
+/** @param {{chunk: string}} p */
+function VerifyOverrides({ chunk }) {
+  return html`<${ActionButton} className="btn danger" confirm=${`Land ${chunk} although its verification failed?`}
+      run=${() => api.landUnverified(chunk)} done=${`${chunk} lands without verification`}
+      title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
+    <${ActionButton} className="btn" confirm=${`Remove ${chunk} from the pipeline? Its branch orch/${chunk} is kept.`}
+      run=${() => api.killUnit(chunk)} done=${`${chunk} removed; orch/${chunk} kept`}
+      title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>`;
 }

@@ -28,6 +28,7 @@
  * @property {ConfigDto | null} config
  * @property {StatusDto | null} status as of the last snapshot
  * @property {Map<string, ConflictDto>} conflicts by sorted pair `a|b`
+ * @property {number} conflictsRevision +1 on every conflict change: open conflict details read again
  * @property {number} clockOffset server clock minus browser clock, ms
  * @property {number} doneTotal DONE units in the store (the server's count, kept up live)
  * @property {number} doneCost the cost of every DONE unit in the store, USD
@@ -50,6 +51,7 @@ export function emptyState() {
     config: null,
     status: null,
     conflicts: new Map(),
+    conflictsRevision: 0,
     clockOffset: 0,
     doneTotal: 0,
     doneCost: 0,
@@ -183,7 +185,16 @@ export function applyMessage(s, m, browserNow) {
       return { ...s, train: m.data };
     case 'conflict': {
       const c = m.data;
-      return { ...s, conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c) };
+      return {
+        ...s,
+        conflicts: new Map(s.conflicts).set(`${c.chunk_a}|${c.chunk_b}`, c),
+        conflictsRevision: s.conflictsRevision + 1,
+      };
+    }
+    case 'conflicts_invalidated': {
+      const conflicts = new Map(s.conflicts);
+      for (const [a, b] of m.data.pairs) conflicts.delete(`${a}|${b}`);
+      return { ...s, conflicts, conflictsRevision: s.conflictsRevision + 1 };
     }
     default:
       return s;

@@ -70,7 +70,7 @@ export function UnitPage({ state, live, chunk, tab }) {
     ${failed?.notFound && html`<p class="empty">There is no work unit named <strong>${chunk}</strong> (it may have been deleted). Its history, if any, is below.</p>`}
     ${failed && !failed.notFound && html`<p class="form-error" role="alert">${failed.text}</p>`}
     ${unit && html`<${UnitFacts} unit=${unit} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} />`}
-    ${item && html`<section class="unit-attention" aria-label="Needs you"><${AttentionCard} item=${item} standalone=${true} /></section>`}
+    ${item && html`<section class="unit-attention" aria-label="Needs you"><${AttentionCard} item=${item} standalone=${true} conflictsRevision=${state.conflictsRevision} /></section>`}
     <${Tabs} chunk=${chunk} active=${active} />
     <div class="tab-panel" role="tabpanel" id=${`panel-${active}`} aria-labelledby=${`tab-${active}`} tabindex="0">
       ${active === 'log' && html`<${LogView} chunk=${chunk} />`}

@@ -40,10 +40,10 @@ export type UnitEvent =
       details?: unknown;
     }
   /**
-   * the operator approved what the phase produced (a PLAN item): the unit moves on to the next phase
-   * in a fresh session, as `advance` does after a phase that needs no approval
+   * the operator approved what the phase produced (a PLAN item): the unit moves on to `phase` in a
+   * fresh session, as `advance` does after a phase that needs no approval (the service checks the kind)
    */
-  | { type: 'approve' }
+  | { type: 'approve'; phase: Phase }
   /** the operator answered; the same phase resumes with the answer */
   | { type: 'answer'; answer: string }
   /** the operator answered a question the live agent is still waiting on: it continues at once */
@@ -158,18 +158,8 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
       };
     case 'advance':
       return advanced(base, event.phase, event.reentry_context ?? null);
-    case 'approve': {
-      // only an item that waits for an approval can get one (the table knows statuses, not kinds)
-      const next = unit.attention_kind === 'PLAN' ? nextPhase(unit.phase) : null;
-      if (next === null)
-        throw new InvalidTransitionError(
-          unit.chunk,
-          unit.status,
-          'approve',
-          'only a plan waiting for approval can be approved',
-        );
-      return advanced(base, next, null);
-    }
+    case 'approve':
+      return advanced(base, event.phase, null);
     case 'requeue':
       return {
         ...base,

@@ -12,6 +12,8 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES: readonly Phase[] = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
+/** Phases whose agent writes, builds or tests code (GOAL and PLAN only write the chunk's documents). */
+export const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 /** The unit's logs: one per agent phase, plus the landing train's verifications. */
 export type LogStream = Phase | 'VERIFY';

@@ -1,11 +1,21 @@
 /** runShellCommand: success, failure with output tail, timeout that kills the whole process group. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isProcessAlive } from '../cli/daemon-process.js';
 import { isOrchError } from '../domain/errors.js';
 import { runShellCommand } from './setup-command.js';
+
+/** Resolves once `pid` no longer runs (a zombie counts as gone), checking /proc; fails after 5 s. */
+async function processGone(pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (!isProcessAlive(pid)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.fail(`process ${pid} survived the kill`);
+}
 
 describe('runShellCommand', () => {
   let dir: string;
@@ -35,13 +45,15 @@ describe('runShellCommand', () => {
 
   it('kills the command and its children on timeout', async () => {
     // the background child would create the marker after the timeout if it survived the kill
-    const cmd = '(sleep 1; touch survived.txt) & sleep 30';
-    await assert.rejects(runShellCommand(cmd, dir, 200), (e: unknown) => {
+    const cmd = '(sleep 1; touch survived.txt) & echo $! > child.pid; sleep 30';
+    await assert.rejects(runShellCommand(cmd, dir, { timeoutMs: 200 }), (e: unknown) => {
       assert.ok(isOrchError(e, 'git_failed'));
       assert.match(e.message, /timed out/);
       return true;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // the marker can only come from that child: once it is gone, it never will
+    const child = Number(readFileSync(join(dir, 'child.pid'), 'utf8'));
+    await processGone(child);
     assert.equal(existsSync(join(dir, 'survived.txt')), false);
   });
 });

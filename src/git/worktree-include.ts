@@ -5,6 +5,7 @@
 import { cp, lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
+import { ifPresentAsync, isMissing } from '../shared/fs-errors.js';
 import { type IncludeList, parseWorktreeInclude } from './porcelain.js';
 
 export const INCLUDE_FILE = '.worktreeinclude';
@@ -15,7 +16,7 @@ export async function readIncludeList(root: string): Promise<IncludeList> {
   try {
     text = await readFile(join(root, INCLUDE_FILE), 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { paths: [], rejected: [] };
+    if (isMissing(e)) return { paths: [], rejected: [] };
     throw e;
   }
   return parseWorktreeInclude(text);
@@ -45,14 +46,9 @@ export async function copyIncludedFiles(root: string, dest: string, log: Logger)
   return copied;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+/** without following a symlink: a link that points nowhere is still there */
+function exists(p: string): Promise<boolean> {
+  return ifPresentAsync(async () => Boolean(await lstat(p)), false);
 }
 
 /** Pathspecs that keep included paths out of ve's own `git add -A` (they are local, never committed). */

@@ -4,7 +4,8 @@ import type { ChangeEvent, EventBus } from '../ports/events.js';
 export class InProcessEventBus implements EventBus {
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
 
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+  /** `onListenerError` gets what a listener threw: log it (the daemon) or rethrow it (tests) */
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
 
   publish(event: ChangeEvent): void {
     for (const listener of [...this.listeners]) {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { ProjectPaths } from '../config/paths.js';
 import { LOG_STREAMS, type LogStream } from '../domain/work-unit.js';
 import type { LogEvent, LoggedAgentEvent, PhaseLogSink } from '../ports/phase-log.js';
+import { isMissing } from '../shared/fs-errors.js';
 
 export class PhaseLogFiles implements PhaseLogSink {
   /** next line number per chunk/phase file */
@@ -29,8 +30,9 @@ export class PhaseLogFiles implements PhaseLogSink {
       let text: string;
       try {
         text = await readFile(this.paths.phaseLog(chunk, phase), 'utf8');
-      } catch {
-        continue;
+      } catch (e) {
+        if (isMissing(e)) continue; // this phase has not run
+        throw e;
       }
       text.split('\n').forEach((line, seq) => {
         if (line.trim() === '') return;
@@ -49,7 +51,8 @@ function countLines(file: string): number {
   try {
     const text = readFileSync(file, 'utf8');
     return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  } catch {
-    return 0;
+  } catch (e) {
+    if (isMissing(e)) return 0;
+    throw e;
   }
 }

@@ -67,14 +67,31 @@ describe('live conflict reaction', () => {
 /** A probe whose calls wait until the test releases them, answering what the test queued. */
 function gatedProbe() {
   const calls: { release: (r: LiveConflict[] | Error) => void }[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const probe = () =>
     new Promise<LiveConflict[]>((resolve, reject) => {
-      calls.push({ release: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      calls.push({
+        release: (r) => {
+          inFlight -= 1;
+          if (r instanceof Error) reject(r);
+          else resolve(r);
+        },
+      });
+      for (const w of waiters.filter((w) => calls.length >= w.n)) w.resolve();
     });
-  return { calls, probe };
+  return {
+    calls,
+    probe,
+    /** resolves once the probe has been called `n` times in all */
+    called: (n: number) =>
+      calls.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ n, resolve })),
+    maxInFlight: () => maxInFlight,
+  };
 }
-
-const settle = () => new Promise((r) => setImmediate(r));
 
 async function twoUnits() {
   const h = makeStoreHarness();
@@ -104,23 +121,22 @@ describe('live conflict checks in flight', () => {
     const g = gatedProbe();
     const deps: LiveReactionDeps = { store, probe: g.probe, log: silentLogger };
     const first = checkLiveConflicts(deps);
-    await settle();
+    await g.called(1);
     const later = [checkLiveConflicts(deps), checkLiveConflicts(deps), checkLiveConflicts({ ...deps })];
-    await settle();
-    assert.equal(g.calls.length, 1, 'no second probe while the first runs');
 
     g.calls[0]?.release([]);
     assert.equal(await first, 0);
-    await settle();
-    assert.equal(g.calls.length, 2, 'exactly one re-run for the three requests');
+    await g.called(2);
     g.calls[1]?.release([{ pair: ['alpha', 'beta'], files: ['src/x.ts'] }]);
     assert.deepEqual(await Promise.all(later), [1, 1, 1]);
+    // every request is answered, so no probe is still to come
+    assert.equal(g.calls.length, 2, 'exactly one re-run for the three requests');
+    assert.equal(g.maxInFlight(), 1, 'no second probe while the first runs');
     assert.equal((await store.get('beta'))?.blocked_by.includes('alpha' as never), true);
 
     // idle again: the next request starts a check of its own at once
     const next = checkLiveConflicts(deps);
-    await settle();
-    assert.equal(g.calls.length, 3);
+    await g.called(3);
     g.calls[2]?.release([]);
     assert.equal(await next, 0);
   });
@@ -130,14 +146,14 @@ describe('live conflict checks in flight', () => {
     const g = gatedProbe();
     const deps: LiveReactionDeps = { store, probe: g.probe, log: silentLogger };
     const first = checkLiveConflicts(deps);
-    await settle();
+    await g.called(1);
     const again = checkLiveConflicts(deps);
     g.calls[0]?.release(new Error('git exploded'));
     await assert.rejects(first, /git exploded/);
-    await settle();
-    assert.equal(g.calls.length, 2);
+    await g.called(2);
     g.calls[1]?.release([]);
     assert.equal(await again, 0);
+    assert.equal(g.calls.length, 2);
   });
 });
 

@@ -174,6 +174,19 @@ describe('OracleService.gate', () => {
     assert.equal(await h.store.getConflict('unit', 'same'), undefined, 'no analysis was run');
   });
 
+  it('does not ask about a pair it has no evidence on, even while both branches merge cleanly', async () => {
+    const u = await setup(h);
+    h.chunk('blank', null, h.root, { goal: '' }); // a template-only goal and no plan yet
+    const blank = await h.unit({ chunk: 'blank', worktree: h.root });
+    const busy = await h.unit({ chunk: 'busy', worktree: h.root });
+    h.chunk('busy', ['src/api.ts']);
+    assert.deepEqual(await h.oracle.gate(u.unit, [blank]), { kind: 'allow' });
+    assert.deepEqual(await h.oracle.gate(busy, [blank]), { kind: 'allow' }, 'LIVE, clean, in progress');
+    const stored = await h.store.getConflict('busy', 'blank');
+    assert.deepEqual([stored?.verdict, stored?.stage], ['INDEPENDENT', 'LIVE']);
+    assert.doesNotMatch(stored?.reason ?? '', /ASK_OPERATOR/);
+  });
+
   it('a pair that cannot be analyzed asks the operator instead of crashing the pass', async () => {
     const u = await setup(h);
     const ghost = await h.unit({ chunk: 'ghost' }); // a unit whose chunk docs are gone

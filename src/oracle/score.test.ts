@@ -153,12 +153,21 @@ const ROWS: Row[] = [
     files: ['src/domain/transitions.ts'],
   },
   {
-    name: 'PROPOSED: a template-only goal cannot be judged',
+    name: 'PROPOSED: a template-only goal gives no evidence of overlap, which is no reason to ask',
     a: 'empty',
     b: 'rate_limit',
-    verdict: 'ASK_OPERATOR',
+    verdict: 'INDEPENDENT',
     stage: 'PROPOSED',
-    reason: /empty has no usable evidence/,
+    files: [],
+    reason: /empty has no usable evidence yet.*no evidence of overlap, so nobody is asked/,
+  },
+  {
+    name: 'PROPOSED at the lowest threshold: no evidence never serializes either',
+    a: 'empty',
+    b: 'api_auth',
+    decide: 0.5,
+    verdict: 'INDEPENDENT',
+    stage: 'PROPOSED',
   },
 ];
 
@@ -223,6 +232,23 @@ describe('oracle scoring over realistic chunk pairs', () => {
     assert.ok(finished.score < inProgress.score && inProgress.score < doc.score);
     assert.equal(finished.verdict, 'INDEPENDENT', finished.reason);
     assert.match(finished.reason, /merge cleanly.*documents said PLAN: same file/);
+  });
+
+  it('without evidence of overlap only a real LIVE conflict changes the verdict', () => {
+    const policy = policyFrom({ oracle_decide_threshold: 0.8 });
+    const doc = score('empty', 'rate_limit');
+    assert.equal(doc.verdict, 'INDEPENDENT');
+    for (const state of ['not-implementing', 'in-progress', 'finished'] as const) {
+      const clean = applyLiveProbe(doc, { clean: true, conflicting_files: [] }, state, policy);
+      assert.equal(clean.verdict, 'INDEPENDENT', `${state}: ${clean.reason}`);
+    }
+    const conflict = applyLiveProbe(
+      doc,
+      { clean: false, conflicting_files: ['x.ts'] },
+      'in-progress',
+      policy,
+    );
+    assert.equal(conflict.verdict, 'SERIALIZE');
   });
 
   it('the boilerplate-only pair does share template and frontmatter words before they are removed', async () => {

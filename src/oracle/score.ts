@@ -58,6 +58,12 @@ export function policyFrom(
 
 export interface PairScore {
   verdict: Verdict;
+  /**
+   * whether any evidence of overlap was found (shared locations or terms). Without it the verdict is
+   * INDEPENDENT whatever the stage's base risk: no evidence is no reason to interrupt the operator,
+   * and a real collision still shows in a LIVE probe and at the merge.
+   */
+  evidence: boolean;
   /** SERIALIZE: the score; INDEPENDENT: 1 − score; ASK_OPERATOR: how far it leans either way */
   confidence: number;
   score: number;
@@ -114,7 +120,12 @@ export function combine(parts: number[]): number {
   return 1 - parts.reduce((keep, p) => keep * (1 - Math.min(1, Math.max(0, p))), 1);
 }
 
-export function decideVerdict(score: number, decide: number): { verdict: Verdict; confidence: number } {
+export function decideVerdict(
+  score: number,
+  decide: number,
+  evidence = true,
+): { verdict: Verdict; confidence: number } {
+  if (!evidence) return { verdict: 'INDEPENDENT', confidence: round(1 - score) };
   if (score >= decide - EPS) return { verdict: 'SERIALIZE', confidence: round(score) };
   if (score <= 1 - decide + EPS) return { verdict: 'INDEPENDENT', confidence: round(1 - score) };
   return { verdict: 'ASK_OPERATOR', confidence: round(Math.max(score, 1 - score)) };
@@ -150,7 +161,8 @@ export function scorePair(
     );
   }
   const score = combine(parts);
-  return finish(score, stage, why, overlaps, policy);
+  // parts beyond the stage's base are the evidence of overlap
+  return finish(score, stage, why, overlaps, policy, parts.length > 1);
 }
 
 function finish(
@@ -159,15 +171,18 @@ function finish(
   why: string[],
   overlaps: FileOverlap[],
   policy: ScoringPolicy,
+  evidence: boolean,
 ): PairScore {
-  const { verdict, confidence } = decideVerdict(score, policy.decide);
+  const { verdict, confidence } = decideVerdict(score, policy.decide, evidence);
   const band = `${round(1 - policy.decide)}..${round(policy.decide)}`;
+  const rule = evidence ? `ask band ${band}` : 'no evidence of overlap, so nobody is asked';
   return {
     verdict,
+    evidence,
     confidence,
     score: round(score),
     stage,
-    reason: `${stage}: ${why.join('; ')}; score ${round(score)} → ${verdict} (ask band ${band})`,
+    reason: `${stage}: ${why.join('; ')}; score ${round(score)} → ${verdict} (${rule})`,
     overlapping_files: overlaps.map((o) => o.file).sort(),
     overlapping_symbols: [...new Set(overlaps.flatMap((o) => [...o.symbols]))].sort(),
   };
@@ -205,6 +220,7 @@ export function applyLiveProbe(
     const files = [...probe.conflicting_files].sort();
     return {
       verdict: 'SERIALIZE',
+      evidence: true,
       confidence: 1,
       score: 1,
       stage: 'LIVE',
@@ -218,7 +234,7 @@ export function applyLiveProbe(
   }
   const factor = state === 'finished' ? policy.weights.liveCleanFinished : policy.weights.liveCleanInProgress;
   const score = doc.score * factor;
-  const { verdict, confidence } = decideVerdict(score, policy.decide);
+  const { verdict, confidence } = decideVerdict(score, policy.decide, doc.evidence);
   return {
     ...doc,
     verdict,

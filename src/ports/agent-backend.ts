@@ -137,4 +137,9 @@ export interface PhaseObserver {
 export interface AgentBackend {
   readonly name: string;
   runPhase(request: PhaseRequest, observer: PhaseObserver): Promise<PhaseOutcome>;
+  /**
+   * Why no phase may start under this `agent_sandbox` mode now (the OS sandbox it promises cannot
+   * run here), or null. Backends without an OS sandbox leave it out.
+   */
+  holdReason?(osSandbox: PhaseRequest['osSandbox']): Promise<string | null>;
 }

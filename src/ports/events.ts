@@ -28,6 +28,8 @@ export type ChangeEvent =
   | { type: 'unit_deleted'; chunk: string; source: ChangeSource }
   | { type: 'config_changed'; config: OrchestratorConfig }
   | { type: 'conflict_changed'; analysis: ConflictAnalysis }
+  /** computed analyses involving `chunk` were dropped (it moved on); `pairs` are the sorted pairs gone */
+  | { type: 'conflicts_invalidated'; chunk: string; pairs: [string, string][] }
   | { type: 'phase_log'; chunk: string; phase: string; event: Record<string, unknown> }
   /** the landing train changed: entries, their trees and verifications */
   | { type: 'train_changed'; train: TrainSnapshot };

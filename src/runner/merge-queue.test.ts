@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConflictAnalysis } from '../domain/conflict.js';
+import { silentLogger } from '../infra/json-logger.js';
 import { MergeQueue } from './merge-queue.js';
 
 const analysis = (
@@ -28,7 +29,7 @@ describe('merge queue', () => {
       analysis('calm', 'risky', 'INDEPENDENT', 0.9),
       analysis('calm', 'other', 'INDEPENDENT', 0.9),
     ];
-    const queue = new MergeQueue({ listConflicts: async () => analyses });
+    const queue = new MergeQueue({ listConflicts: async () => analyses }, silentLogger);
     let release = () => {};
     const gate = new Promise<void>((r) => {
       release = r;
@@ -56,7 +57,7 @@ describe('merge queue', () => {
   });
 
   it('keeps going after a failed merge', async () => {
-    const queue = new MergeQueue({ listConflicts: async () => [] });
+    const queue = new MergeQueue({ listConflicts: async () => [] }, silentLogger);
     const failed = queue.submit('a', async () => {
       throw new Error('boom');
     });

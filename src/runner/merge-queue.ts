@@ -4,7 +4,8 @@
  * so the rest are re-checked against the new base automatically; a conflict sends that unit to REBASE.
  */
 import { mergeOrder } from '../domain/merge-order.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { Logger } from '../ports/logger.js';
+import type { ConflictStore } from '../ports/store.js';
 
 interface Waiting {
   chunk: string;
@@ -19,7 +20,10 @@ export class MergeQueue {
   /** chunks in the order their merges ran (for tests and logs) */
   readonly history: string[] = [];
 
-  constructor(private readonly store: Pick<WorkUnitStore, 'listConflicts'>) {}
+  constructor(
+    private readonly store: Pick<ConflictStore, 'listConflicts'>,
+    private readonly log: Logger,
+  ) {}
 
   submit<T>(chunk: string, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -48,7 +52,11 @@ export class MergeQueue {
 
   private async pickNext(): Promise<Waiting> {
     if (this.waiting.length > 1) {
-      const analyses = await this.store.listConflicts().catch(() => []);
+      const analyses = await this.store.listConflicts().catch((error: unknown) => {
+        // without the analyses the merges still run, in arrival order
+        this.log.warn('merge order: conflict analyses unreadable; merging in arrival order', { error });
+        return [];
+      });
       const first = mergeOrder(
         this.waiting.map((w) => w.chunk),
         analyses,

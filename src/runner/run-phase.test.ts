@@ -196,8 +196,8 @@ describe('runner with the scheduler', () => {
     await o.services.inject({ chunks: ['feat'], phase: 'COMPLETE' });
     // as recovery leaves it after a crash between the worktree removal and the final transition
     await o.parts.store.update('feat', { finalizing: true, base_branch: 'main' }, { source: 'recovery' });
-    await o.parts.store.patchConfig({ setup_command: 'make setup' });
-    o.worktrees.setupFailure = 'a setup run for a merged unit';
+    // would raise a SETUP item if it ran
+    await o.parts.store.patchConfig({ setup_command: 'exit 3' });
     await o.start();
     const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
     assert.equal(done.attention_kind, null);

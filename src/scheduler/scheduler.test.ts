@@ -2,12 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit, makeStoreHarness } from '../../test/builders.js';
 import { FakePhaseRunner } from '../../test/fakes/fake-phase-runner.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import { silentLogger } from '../infra/json-logger.js';
 import type { ConflictOracle, GateResult } from '../ports/oracle.js';
 import { Scheduler } from './scheduler.js';
 
-function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
+function setup(
+  opts: {
+    maxAgents?: number;
+    oracle?: ConflictOracle;
+    holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
+  } = {},
+) {
   const h = makeStoreHarness();
   const runner = new FakePhaseRunner(h.store);
   const scheduler = new Scheduler({
@@ -17,24 +24,40 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
     clock: h.clock,
     bus: h.bus,
     log: silentLogger,
+    ...(opts.holdAgents ? { holdAgents: opts.holdAgents } : {}),
   });
-  const settle = async () => {
-    // let bus-triggered passes run to completion
-    for (let i = 0; i < 5; i++) {
-      await new Promise((r) => setImmediate(r));
-      await scheduler.idlePass();
-    }
-  };
   return {
     ...h,
     runner,
     scheduler,
-    settle,
+    /** the scheduler has reacted to every change so far: what did not start by now will not */
+    settle: () => scheduler.settled(),
     init: async () => h.store.patchConfig({ max_agents: opts.maxAgents ?? 2 }),
   };
 }
 
 describe('scheduler', () => {
+  it('raises a unit whose phase ended without recording its outcome, instead of leaving it RUNNING', async () => {
+    const t = setup({ maxAgents: 1 });
+    await t.init();
+    await t.scheduler.start();
+    await t.store.create(aWorkUnit({ chunk: 'lost', phase: 'IMPLEMENT' }), { source: 'api' });
+    await t.settle();
+    assert.deepEqual(t.runner.started, ['lost']);
+    t.runner.vanish('lost');
+    for (;;) {
+      const u = await t.store.get('lost');
+      if (u?.status !== 'RUNNING') {
+        assert.equal(u?.status, 'NEEDS_ATTENTION');
+        assert.equal(u?.attention_kind, 'ERROR');
+        assert.match(u?.attention_reason ?? '', /without recording its outcome/);
+        break;
+      }
+      await t.settle();
+    }
+    await t.scheduler.stop();
+  });
+
   it('fills the free slots in ready-queue order and no more', async () => {
     const t = setup({ maxAgents: 2 });
     await t.init();
@@ -63,6 +86,24 @@ describe('scheduler', () => {
     await t.settle();
     assert.deepEqual(t.runner.started, ['a', 'b']);
     await t.runner.finish('b', { type: 'finish' });
+    await t.scheduler.stop();
+  });
+
+  it('starts no phase while agents are held, and starts them once a config change ends the hold', async () => {
+    // as the Claude backend decides: auto without a runnable OS sandbox holds, off does not
+    const t = setup({
+      maxAgents: 2,
+      holdAgents: async (config) => (config.agent_sandbox === 'off' ? null : 'no OS sandbox here'),
+    });
+    await t.init();
+    await t.scheduler.start();
+    for (const chunk of ['a', 'b']) await t.store.create(aWorkUnit({ chunk }), { source: 'api' });
+    await t.settle();
+    assert.deepEqual(t.runner.started, []);
+    assert.deepEqual((await t.store.list({ status: 'READY' })).map((u) => u.chunk).sort(), ['a', 'b']);
+    await t.store.patchConfig({ agent_sandbox: 'off' });
+    await t.settle();
+    assert.deepEqual(t.runner.started.sort(), ['a', 'b']);
     await t.scheduler.stop();
   });
 
@@ -164,7 +205,6 @@ describe('scheduler', () => {
     const history = await t.store.history('a');
     assert.ok(history.some((h) => h.source === 'recovery' && h.new_status === 'READY'));
     await t.settle();
-    await sched.idlePass();
     assert.equal((await t.store.get('a'))?.session_id, 's1');
     await sched.stop();
   });

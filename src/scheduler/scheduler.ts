@@ -3,9 +3,10 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
@@ -13,12 +14,13 @@ import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
+import { CoalescingRunner } from '../shared/coalescing-runner.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
 export interface SchedulerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore;
   runner: PhaseRunner;
   oracle: ConflictOracle | null;
   clock: Clock;
@@ -26,19 +28,29 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
+  holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
 }
-
-/** Phases that write code: only these are kept apart by the conflict oracle. */
-const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 export class Scheduler implements LivePhases {
   private readonly handles = new Map<string, PhaseHandle>();
-  private passing: Promise<void> | null = null;
-  private passAgain = false;
+  private readonly passes = new CoalescingRunner(
+    () => this.pass(),
+    (error) => this.deps.log.error('dispatch pass failed', { error }),
+    () => {
+      this.notifyIdle();
+      this.notifySettled();
+    },
+  );
   private cancelRetryTimer: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  /** bus wake-ups scheduled but not yet turned into a pass, and unblock sweeps under way */
+  private wakes = 0;
+  private unblocking = 0;
+  private settledWaiters: (() => void)[] = [];
+  private heldFor: string | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -55,42 +67,55 @@ export class Scheduler implements LivePhases {
     this.cancelRetryTimer?.();
     for (const h of this.handles.values()) h.abort('stop');
     await Promise.all([...this.handles.values()].map((h) => h.done));
-    await this.passing;
+    this.passes.stop();
+    await this.passes.drained();
   }
 
   /** Resolves when no pass runs and no phase is in flight. */
   idle(): Promise<void> {
-    if (this.handles.size === 0 && !this.passing) return Promise.resolve();
+    if (this.handles.size === 0 && !this.passes.busy()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when the current pass (if any) and any pass it queued have finished. */
   async idlePass(): Promise<void> {
-    while (this.passing) await this.passing;
+    await this.passes.drained();
+  }
+
+  /**
+   * Resolves once every change published so far has been reacted to: its unblock sweep and the pass
+   * it asked for (and any pass that one queued) have finished. Phases in flight may still run (see
+   * `idle`). What has not happened by then will not happen without a new change.
+   */
+  settled(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  private isSettled(): boolean {
+    return this.wakes === 0 && this.unblocking === 0 && !this.passes.busy();
+  }
+
+  private notifySettled(): void {
+    if (!this.isSettled()) return;
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of waiters) w();
   }
 
   requestPass(): void {
-    if (this.stopping) return;
-    if (this.passing) {
-      this.passAgain = true;
+    if (this.stopping) {
+      this.notifySettled();
       return;
     }
-    this.passing = this.pass()
-      .then(() => undefined)
-      .catch((error: unknown) => this.deps.log.error('dispatch pass failed', { error }))
-      .finally(() => {
-        this.passing = null;
-        if (this.passAgain) {
-          this.passAgain = false;
-          this.requestPass();
-        } else this.notifyIdle();
-      });
+    this.passes.request();
   }
 
   /** One dispatch pass; returns the chunks it started. Public so tests can drive it without timers. */
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
+    if (await this.holding(config)) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
@@ -127,6 +152,17 @@ export class Scheduler implements LivePhases {
     return started;
   }
 
+  /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
+  private async holding(config: OrchestratorConfig): Promise<boolean> {
+    const reason = (await this.deps.holdAgents?.(config)) ?? null;
+    if (reason !== this.heldFor) {
+      if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
+      else this.deps.log.info('agents no longer held');
+      this.heldFor = reason;
+    }
+    return reason !== null;
+  }
+
   private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
     let claimed: WorkUnit;
     try {
@@ -149,6 +185,9 @@ export class Scheduler implements LivePhases {
     this.handles.set(claimed.chunk, handle);
     void handle.done.finally(() => {
       this.handles.delete(claimed.chunk);
+      this.raiseIfOrphaned(claimed.chunk).catch((error: unknown) =>
+        this.deps.log.error('could not check the unit after its phase', { chunk: claimed.chunk, error }),
+      );
       this.deps
         .afterPhase?.()
         .catch((error: unknown) => this.deps.log.warn('after-phase hook failed', { error }));
@@ -156,6 +195,22 @@ export class Scheduler implements LivePhases {
       this.notifyIdle();
     });
     return claimed;
+  }
+
+  /**
+   * The runner records every phase's outcome; if it could not (it crashed and could not even record
+   * that), the unit would stay RUNNING with nothing running until the next restart. It is raised instead.
+   */
+  private async raiseIfOrphaned(chunk: string): Promise<void> {
+    const unit = await this.deps.store.get(chunk);
+    if (unit?.status !== 'RUNNING' || this.handles.has(chunk) || this.stopping) return;
+    const reason = 'The phase ended without recording its outcome (see the daemon log); retry runs it again';
+    this.deps.log.error('a phase ended with its unit still RUNNING; raised as an ERROR item', { chunk });
+    await this.deps.store.transition(
+      chunk,
+      { type: 'attend', kind: 'ERROR', reason },
+      { source: 'scheduler', expectedVersion: unit.version, reason },
+    );
   }
 
   private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
@@ -179,18 +234,31 @@ export class Scheduler implements LivePhases {
   }
 
   private onChange(event: ChangeEvent): void {
-    if (event.type === 'phase_log' || event.type === 'conflict_changed') return;
+    if (
+      event.type === 'phase_log' ||
+      event.type === 'conflict_changed' ||
+      event.type === 'conflicts_invalidated'
+    )
+      return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      unblockWaiting(this.deps.store).catch((error: unknown) =>
-        this.deps.log.error('unblock failed', { error }),
-      );
+      this.unblocking += 1;
+      unblockWaiting(this.deps.store)
+        .catch((error: unknown) => this.deps.log.error('unblock failed', { error }))
+        .finally(() => {
+          this.unblocking -= 1;
+          this.notifySettled();
+        });
     }
     // coalesce a burst of changes into one pass
-    setImmediate(() => this.requestPass());
+    this.wakes += 1;
+    setImmediate(() => {
+      this.wakes -= 1;
+      this.requestPass();
+    });
   }
 
   private notifyIdle(): void {
-    if (this.handles.size > 0 || this.passing) return;
+    if (this.handles.size > 0 || this.passes.busy()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

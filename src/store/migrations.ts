@@ -2,6 +2,9 @@
  * Numbered schema migrations in one ordered list. The schema version is the last entry's number;
  * a test pins that, so a migration can never be defined without being registered.
  */
+import type Database from 'better-sqlite3';
+import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { Row } from './rows.js';
 
 export interface Migration {
   version: number;
@@ -170,3 +173,28 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Applies the migrations newer than the database, each in its own transaction; refuses a newer database. */
+export function migrate(db: Database.Database, now: string): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row).v ?? 0);
+  if (current > SCHEMA_VERSION) {
+    throw new OrchError(
+      ErrorCode.internal,
+      `database schema version ${current} is newer than this ve (${SCHEMA_VERSION}); upgrade ve`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        now,
+      );
+    })();
+  }
+}

@@ -166,6 +166,44 @@ describe('sqlite-store', () => {
     assert.equal((await store.getConfig()).max_agents, 6);
   });
 
+  it('publishes which analyses an invalidation dropped, keeping operator overrides', async () => {
+    const { store, events } = makeStoreHarness();
+    const analysis = (a: string, b: string) => ({
+      chunk_a: a,
+      chunk_b: b,
+      verdict: 'SERIALIZE' as const,
+      confidence: 0.9,
+      stage: 'PLAN' as const,
+      reason: 'r',
+      overlapping_files: [],
+      overlapping_symbols: [],
+      override: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
+    await store.upsertConflict(analysis('a', 'b'));
+    await store.upsertConflict(analysis('c', 'a'));
+    await store.upsertConflict(analysis('b', 'c'));
+    await store.setConflictOverride('a', 'd', 'INDEPENDENT');
+    events.length = 0;
+    await store.invalidateConflicts('a');
+    assert.deepEqual(events, [
+      {
+        type: 'conflicts_invalidated',
+        chunk: 'a',
+        pairs: [
+          ['a', 'b'],
+          ['a', 'c'],
+        ],
+      },
+    ]);
+    assert.deepEqual((await store.listConflicts()).map((c) => [c.chunk_a, c.chunk_b]).sort(), [
+      ['a', 'd'],
+      ['b', 'c'],
+    ]);
+    await store.invalidateConflicts('a');
+    assert.equal(events.length, 1, 'nothing left to drop, nothing to say');
+  });
+
   it('keeps an operator override when the pair is re-analyzed', async () => {
     const { store } = makeStoreHarness();
     await store.setConflictOverride('b', 'a', 'INDEPENDENT');

@@ -9,10 +9,10 @@ import { ErrorCode, OrchError } from '../domain/errors.js';
 import { newWorkUnit, type Phase, type WorkUnit } from '../domain/work-unit.js';
 import type { ChunkDoc, ChunkRepo } from '../ports/chunks.js';
 import { type Clock, isoNow } from '../ports/clock.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 
 export interface InjectDeps {
-  store: WorkUnitStore;
+  store: UnitStore;
   chunks: ChunkRepo;
   clock: Clock;
 }
@@ -111,7 +111,8 @@ function isValidName(name: string): boolean {
   try {
     toChunkName(name);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof OrchError) return false;
+    throw e;
   }
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
 import type { Verifier, VerifyCheckouts, VerifyRequest, VerifyResult } from '../ports/train.js';
+import { ifPresent } from '../shared/fs-errors.js';
 import { killMarked, killRecordedGroup, RUN_MARKER_VAR } from './process-identity.js';
 import { type CommandResult, lastLines, runCommand } from './run-command.js';
 import { bwrapArgs } from './sandbox-args.js';
@@ -202,10 +203,5 @@ function setupStamp(checkout: string, command: string): string {
 }
 
 function readStamp(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  return ifPresent(() => readFileSync(file, 'utf8'), null);
 }

@@ -20,6 +20,7 @@ interface LiveState {
   since: Map<string, number>;
   attention: AttentionItemDto[];
   conflicts: Map<string, ConflictAnalysis>;
+  conflictsRevision: number;
   clockOffset: number;
   doneTotal: number;
   doneCost: number;
@@ -179,6 +180,16 @@ describe('dashboard live state', () => {
     const c = { chunk_a: 'a', chunk_b: 'b', verdict: 'ASK_OPERATOR' } as ConflictAnalysis;
     const s = live.applyMessage(live.emptyState(), { type: 'conflict', data: c }, 0);
     assert.equal(s.conflicts.get('a|b'), c);
+    const d = { chunk_a: 'a', chunk_b: 'd', verdict: 'SERIALIZE' } as ConflictAnalysis;
+    const both = live.applyMessage(s, { type: 'conflict', data: d }, 0);
+    assert.equal(both.conflictsRevision, s.conflictsRevision + 1, 'open conflict forms read again');
+    const gone = live.applyMessage(
+      both,
+      { type: 'conflicts_invalidated', data: { chunk: 'a', pairs: [['a', 'b']] } },
+      0,
+    );
+    assert.deepEqual([...gone.conflicts.keys()], ['a|d'], 'exactly the dropped pairs leave');
+    assert.equal(gone.conflictsRevision, both.conflictsRevision + 1);
     const items = [{ chunk: 'z' }, { chunk: 'y' }] as AttentionItemDto[];
     assert.deepEqual(
       live.applyMessage(s, { type: 'attention', data: { items } }, 0).attention.map((i) => i.chunk),

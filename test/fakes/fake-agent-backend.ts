@@ -6,8 +6,11 @@
  *   fake.script('feat', 'IMPLEMENT', [{ text: 'working' }, { ask: questions }, { complete: {} }]);
  *   const run = await fake.whenStarted('feat', 'IMPLEMENT');
  *
- * Unscripted runs complete at once with result text `done`.
+ * Unscripted runs complete at once with result text `done`; a completed IMPLEMENT or REBASE run
+ * leaves a change in its worktree (src/<chunk>.txt), uncommitted, as a forgetful agent would.
  */
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Phase, QuestionItem } from '../../src/domain/work-unit.js';
 import type {
   AgentBackend,
@@ -33,7 +36,11 @@ export type FakeStep =
   | { review: ReviewDecision }
   /** runs until the observer's signal fires */
   | { hang: true }
-  | { complete: { result_text?: string; usage?: Partial<Usage> } }
+  /**
+   * the run completes; an IMPLEMENT or REBASE run has then changed `src/<chunk>.txt` in its worktree,
+   * as an agent that did its work would (`idle: true`: it changed nothing)
+   */
+  | { complete: { result_text?: string; usage?: Partial<Usage>; idle?: boolean } }
   | { fail: Partial<AgentFailure> & Pick<AgentFailure, 'code'>; usage?: Partial<Usage> }
   /** runPhase rejects with this error (a backend bug, not an agent failure) */
   | { throw: Error };
@@ -186,9 +193,14 @@ export class FakeAgentBackend implements AgentBackend {
     run: FakeRun,
     emit: (e: AgentEvent) => void,
     review: ReviewDecision | null,
-    c: { result_text?: string; usage?: Partial<Usage> },
+    c: { result_text?: string; usage?: Partial<Usage>; idle?: boolean },
     last: string,
   ): PhaseOutcome {
+    const { chunk, phase, worktree } = run.request;
+    if ((phase === 'IMPLEMENT' || phase === 'REBASE') && !c.idle && existsSync(worktree)) {
+      mkdirSync(join(worktree, 'src'), { recursive: true });
+      appendFileSync(join(worktree, 'src', `${chunk}.txt`), `${phase} by ${run.session_id}\n`);
+    }
     const result_text = (c.result_text ?? (last ? `done: ${last}` : 'done')).replaceAll('{{last}}', last);
     emit(resultEvent(run, false, result_text));
     return {

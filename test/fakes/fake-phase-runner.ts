@@ -43,6 +43,14 @@ export class FakePhaseRunner implements PhaseRunner {
     return [...this.pending.keys()];
   }
 
+  /** ends the chunk's phase without recording any outcome (a runner that crashed past its own catch) */
+  vanish(chunk: string): void {
+    const entry = this.pending.get(chunk);
+    if (!entry) throw new Error(`no phase running for ${chunk}`);
+    this.pending.delete(chunk);
+    entry.settle();
+  }
+
   /** ends the chunk's phase with `event` (default: advance to the next phase) */
   async finish(chunk: string, event: UnitEvent = { type: 'advance', phase: 'IMPLEMENT' }): Promise<void> {
     const entry = this.pending.get(chunk);

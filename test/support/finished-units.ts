@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { projectPaths } from '../../src/config/paths.js';
 import type { WorkUnit } from '../../src/domain/work-unit.js';
 import { InProcessEventBus } from '../../src/infra/event-bus.js';
+import { silentLogger } from '../../src/infra/json-logger.js';
 import { systemClock } from '../../src/infra/system-clock.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { aWorkUnit } from '../builders.js';
@@ -78,7 +79,14 @@ function waiting(i: number, base: number): WorkUnit[] {
 export async function seedFinishedUnits(root: string, opts: { done: number; pairs: number }): Promise<void> {
   const paths = projectPaths(root);
   mkdirSync(paths.stateDir, { recursive: true });
-  const store = new SqliteStore({ path: paths.db, bus: new InProcessEventBus(), clock: systemClock });
+  const store = new SqliteStore({
+    path: paths.db,
+    bus: new InProcessEventBus((error) => {
+      throw error;
+    }),
+    clock: systemClock,
+    log: silentLogger,
+  });
   try {
     const base = Date.now() - opts.done * 1000;
     const units = [

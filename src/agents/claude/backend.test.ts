@@ -172,8 +172,8 @@ describe('ClaudeAgentBackend outcomes', () => {
   it('keeps a turn that finished before the abort as completed', async () => {
     const { outcome } = await runScripted([{ result: 'done' }, { sleep: 400 }], {
       during: async (rec) => {
-        await rec.next((e) => e.type === 'result' || e.type === 'text');
-        await new Promise((ok) => setTimeout(ok, 50));
+        // the result event is emitted after the backend recorded the result: the turn is over
+        await rec.next((e) => e.type === 'result');
         rec.abort();
       },
     });
@@ -374,14 +374,23 @@ describe('ClaudeAgentBackend wiring', () => {
     assert.deepEqual(records, [], 'no CLI process was started');
   });
 
-  it('gives the CLI the daemon env plus ours, minus git location variables, with git ceilings', async () => {
+  it('gives the CLI the daemon env plus ours, minus git location variables and CDPATH, with git ceilings and bash', async () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
+    process.env.CDPATH = '/';
+    process.env.NPM_CONFIG_CACHE = '/home/op/.npm';
     try {
-      const { records, repo } = await runScripted([{ result: 'done' }], { env: { VE_EXTRA: 'yes' } });
+      const { records, repo } = await runScripted([{ result: 'done' }], {
+        env: { VE_EXTRA: 'yes', npm_config_cache: '/p/.ve/cache/npm' },
+      });
       const env = records[0]?.env ?? {};
       assert.equal(env.VE_EXTRA, 'yes');
+      assert.equal(env.npm_config_cache, '/p/.ve/cache/npm');
+      assert.equal(env.NPM_CONFIG_CACHE, undefined, 'the inherited spelling in another case is gone');
       assert.equal(env.GIT_DIR, undefined);
+      assert.equal(env.CDPATH, undefined, 'cd must go where the policy looks');
+      // the policy reads commands as bash, so they run in bash
+      assert.match(env.CLAUDE_CODE_SHELL ?? '', /\/bash$/);
       assert.equal(env.HOME, process.env.HOME);
       assert.deepEqual(env.GIT_CEILING_DIRECTORIES?.split(':').slice(0, 2), [
         repo.host,
@@ -389,6 +398,8 @@ describe('ClaudeAgentBackend wiring', () => {
       ]);
     } finally {
       delete process.env.GIT_DIR;
+      delete process.env.CDPATH;
+      delete process.env.NPM_CONFIG_CACHE;
     }
   });
 

@@ -98,8 +98,10 @@ function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    // Intl answers an unknown zone with a RangeError; anything else is not an answer
+    if (e instanceof RangeError) return false;
+    throw e;
   }
 }
 

@@ -5,10 +5,13 @@
  * (plus what git needs to commit there), and the git environment that keeps its masks out of commits.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
+import { ErrorCode, OrchError } from '../../domain/errors.js';
+import { isMissing } from '../../shared/fs-errors.js';
 
 export type OsSandboxMode = 'auto' | 'on' | 'off';
 
@@ -51,18 +54,40 @@ async function probeSandbox(): Promise<string | null> {
   return null;
 }
 
-/** The git directories a commit from `worktree` writes to, read from its `.git` file. */
-export function gitWriteDirs(worktree: string): string[] {
+/**
+ * Why no agent may start under `mode` on this machine, or null (PURE). `auto` and `on` promise the OS
+ * sandbox under shell commands; where it cannot run, agents wait until the operator installs it or
+ * chooses `off` (the tool policy alone, which cannot judge inline interpreter code: docs/security.md).
+ */
+export function sandboxHoldReason(mode: OsSandboxMode, missing: string | null): string | null {
+  if (mode === 'off' || missing === null) return null;
+  return (
+    `agent_sandbox is ${mode} but the OS sandbox cannot run here (${missing}). ` +
+    'Install bubblewrap and socat, or set agent_sandbox to off to run agents under the tool policy alone.'
+  );
+}
+
+/** A linked worktree's own git directory and the repository's, read from its `.git` file; null otherwise. */
+export function linkedGitDirs(worktree: string): { adminDir: string; common: string } | null {
   let text: string;
   try {
     text = readFileSync(join(worktree, '.git'), 'utf8');
-  } catch {
-    return []; // not a linked worktree: nothing outside it to open up
+  } catch (e) {
+    // no .git, or a .git folder (a main checkout): not a linked worktree
+    if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') return null;
+    throw e;
   }
   const m = /^gitdir: (.+)$/m.exec(text);
-  if (!m) return [];
+  if (!m) return null;
   const adminDir = resolve(worktree, (m[1] as string).trim()); // <common>/worktrees/<id>
-  const common = dirname(dirname(adminDir));
+  return { adminDir, common: dirname(dirname(adminDir)) };
+}
+
+/** The git directories a commit from `worktree` writes to: nothing outside a main checkout. */
+export function gitWriteDirs(worktree: string): string[] {
+  const dirs = linkedGitDirs(worktree);
+  if (dirs === null) return [];
+  const { adminDir, common } = dirs;
   return [
     adminDir, // the worktree's index, HEAD and reflog
     join(common, 'objects'),
@@ -72,16 +97,58 @@ export function gitWriteDirs(worktree: string): string[] {
   ];
 }
 
-/** The SDK's `sandbox` option: shell commands may write the worktree and what git needs, nothing else. */
-export function sandboxOption(worktree: string, required: boolean): NonNullable<Options['sandbox']> {
+/**
+ * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there,
+ * and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
+ */
+export function sandboxOption(
+  worktree: string,
+  required: boolean,
+  extraWritable: readonly string[] = [],
+): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
     failIfUnavailable: required,
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: gitWriteDirs(worktree) },
+    filesystem: { allowWrite: [...gitWriteDirs(worktree), ...extraWritable] },
   };
+}
+
+/** The package's libexec/, where ve's `bwrap` stand-in is (compiled to dist/src/agents/claude/). */
+export const LIBEXEC_DIR = fileURLToPath(new URL('../../../../libexec', import.meta.url));
+
+/**
+ * Environment for a session whose shell commands run in the OS sandbox: ve's bubblewrap stand-in first
+ * on PATH, which sets a sandbox up again when a name in the git directory vanished under Claude Code
+ * (bwrap-args.ts says why that happens), with the real bubblewrap and the repository's git directory
+ * to know. Empty where there is no bubblewrap: Claude Code's own check reports that.
+ */
+export function sandboxSessionEnv(worktree: string, path: string | undefined): Record<string, string> {
+  const real = findExecutable('bwrap', path ?? '', LIBEXEC_DIR);
+  if (real === null) return {};
+  const dirs = linkedGitDirs(worktree);
+  return {
+    PATH: [LIBEXEC_DIR, path].filter(Boolean).join(delimiter),
+    VE_REAL_BWRAP: real,
+    VE_NODE: process.execPath,
+    ...(dirs ? { VE_SANDBOX_GIT_DIR: dirs.common } : {}),
+  };
+}
+
+/** The first `name` on `path` that may be executed, skipping the directory `except`. */
+function findExecutable(name: string, path: string, except: string): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '' || resolve(dir) === resolve(except)) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not there, or not executable there (a probe): the next directory
+    }
+  }
+  return null;
 }
 
 /**
@@ -94,8 +161,17 @@ export function writeAgentExcludes(stateDir: string, env: NodeJS.ProcessEnv = pr
   let own = '';
   try {
     own = readFileSync(globalIgnore, 'utf8');
-  } catch {
-    // no global ignore file: only the masks
+  } catch (e) {
+    // no global ignore file: only the masks. One that cannot be read fails the phase: dropped, its
+    // rules (.env, keys) would stop keeping files out of the agent's `git add -A`.
+    if (!isMissing(e)) {
+      throw new OrchError(
+        ErrorCode.invalid_input,
+        `cannot read your global git ignore file ${globalIgnore} (${e instanceof Error ? e.message : e}); sandboxed agents' git uses it, so fix or remove it`,
+        { file: globalIgnore },
+        { cause: e },
+      );
+    }
   }
   const file = join(stateDir, 'agent-excludes');
   const header = '# written by ve: names the OS sandbox masks, then your global git ignore\n';

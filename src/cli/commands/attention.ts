@@ -9,21 +9,22 @@ import { ErrorCode, OrchError } from '../../domain/errors.js';
 import type { PendingQuestion } from '../../domain/work-unit.js';
 import { choiceArg, chunkArg, collect, intArg, phaseArg } from '../args.js';
 import { unitPath } from '../client.js';
-import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
+import { type CommonOptions, commandContext, leafCommand, viewCommand } from '../command-kit.js';
 import { renderAttention, renderPlan } from '../format-attention.js';
 import type { CliIo } from '../output.js';
 
 export function registerAttentionCommands(orch: Command, io: CliIo): void {
-  leafCommand(
+  viewCommand<AttentionListDto>(
     orch,
-    'attention',
-    'what needs you, most blocking first: questions, reviews, errors, conflicts',
-    ['ve orch attention', 've orch attention --json | jq ".items[0].chunk"'],
-  ).action(async (opts: CommonOptions) => {
-    const ctx = commandContext(io, opts);
-    const res = await ctx.client.get<AttentionListDto>('/api/attention');
-    ctx.emit(res, () => renderAttention(io, res.items));
-  });
+    io,
+    {
+      name: 'attention',
+      description: 'what needs you, most blocking first: questions, reviews, errors, conflicts',
+      examples: ['ve orch attention', 've orch attention --json | jq ".items[0].chunk"'],
+      path: '/api/attention',
+    },
+    (res) => renderAttention(io, res.items),
+  );
 
   leafCommand(orch, 'answer <chunk> [text]', "answer a unit's question; it resumes the same session", [
     've orch answer auth_login "Use JWT with a 15 minute expiry"',

@@ -94,9 +94,11 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null },
+      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
+      config_warnings: [],
       prompts: null,
     };
   }
