@@ -4,14 +4,7 @@
  */
 import type { ChunkName } from './chunk-name.js';
 import { InvalidTransitionError } from './errors.js';
-import {
-  type AttentionKind,
-  nextPhase,
-  type PendingQuestion,
-  type Phase,
-  type Status,
-  type WorkUnit,
-} from './work-unit.js';
+import type { AttentionKind, PendingQuestion, Phase, Status, WorkUnit } from './work-unit.js';
 
 export type UnitEvent =
   /** the scheduler hands the unit to a runner */
