@@ -3,6 +3,7 @@
  * these types; nothing else about the server leaks to them.
  */
 import type { AttentionItem } from '../attention/inbox.js';
+import type { PlanView } from '../attention/plan-approval.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { SetupSource } from '../domain/setup-detection.js';
@@ -52,6 +53,11 @@ export interface StatusDto {
   train: { entries: number; running: number } | null;
   /** stored settings that cannot be read: each keeps its default until set again */
   config_warnings: string[];
+  /**
+   * the project's phase prompt overrides (`ve/prompts/<phase>.md` on base): the ones in force, and the
+   * refused ones with why (their phases do not run until fixed); null when stopped
+   */
+  prompts: { overrides: string[]; problems: { phase: Phase; file: string; message: string }[] } | null;
 }
 
 export interface UnitListDto {
@@ -80,6 +86,15 @@ export interface InjectResponse {
 }
 
 export type AttentionItemDto = AttentionItem;
+
+/** GET /api/work-units/:chunk/plan: PLAN.md as committed on the unit's branch (or base) */
+export type PlanDto = PlanView;
+
+/** POST /api/work-units/:chunk/approve */
+export interface ApproveRequest {
+  /** who approves, for the audit trail (default: operator) */
+  approved_by?: string;
+}
 
 export interface AttentionListDto {
   items: AttentionItemDto[];

@@ -10,6 +10,7 @@ import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { AttentionLogStore, UnitStore } from '../ports/store.js';
 import { closeItem, sendBackWithGuidance } from './item-actions.js';
+import { planFeedback } from './plan-approval.js';
 
 export interface AnswerInput {
   answer?: string;
@@ -50,12 +51,14 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
   if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps.store, unit, resolved.text, by);
+  // feedback on a plan resumes the PLAN session framed as such; the plan then comes back for approval
+  const text = unit.attention_kind === 'PLAN' ? planFeedback(unit.chunk, resolved.text) : resolved.text;
   const qid = unit.question?.id ?? null;
   const live = qid !== null && deps.live.waitingQuestion(name) === qid;
   const next = await closeItem(
     deps.store,
     unit,
-    live ? { type: 'resume', answer: resolved.text } : { type: 'answer', answer: resolved.text },
+    live ? { type: 'resume', answer: text } : { type: 'answer', answer: text },
     { reason: `answered by ${by}`, by, answer: resolved.text, questionId: qid },
   );
   if (live && qid !== null) deps.live.deliverAnswer(name, qid, { answers: resolved.answers });

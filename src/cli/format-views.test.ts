@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AttentionItemDto, StatusDto } from '../api/dto.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
-import { renderAttention } from './format-attention.js';
+import { renderAttention, renderPlan } from './format-attention.js';
 import { clockTime, formatEvent, parseLogLine, toolSummary } from './format-log.js';
 import {
   formatConfigValue,
@@ -84,6 +84,7 @@ describe('format views', () => {
       setup: null,
       verification: null,
       train: null,
+      prompts: null,
       config_warnings: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
@@ -131,6 +132,75 @@ describe('format views', () => {
       renderStatus(plain, warned, null).join('\n'),
       /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
     );
+  });
+
+  it('says which prompts the project overrides and which overrides are refused', () => {
+    const base: StatusDto = {
+      running: true,
+      pid: 1,
+      version: '',
+      project_root: '/r',
+      base_branch: 'main',
+      started_at: null,
+      uptime_seconds: 1,
+      counts: {},
+      agents: { running: 0, max: 1 },
+      total_cost_usd: 0,
+      url: null,
+      agent_sandbox: { mode: 'off', active: false, reason: null, held: null },
+      setup: null,
+      verification: null,
+      train: null,
+      config_warnings: [],
+      prompts: null,
+    };
+    const shipped = renderStatus(plain, { ...base, prompts: { overrides: [], problems: [] } }, null);
+    assert.ok(shipped.includes('Prompts: shipped'));
+    const text = renderStatus(
+      plain,
+      {
+        ...base,
+        prompts: {
+          overrides: ['ve/prompts/review.md'],
+          problems: [
+            {
+              phase: 'PLAN',
+              file: 've/prompts/plan.md',
+              message: 've/prompts/plan.md uses unknown placeholder {{x}}',
+            },
+          ],
+        },
+      },
+      null,
+    ).join('\n');
+    assert.match(
+      text,
+      /Prompts: shipped, with the project's ve\/prompts\/review\.md\n {2}REFUSED: ve\/prompts\/plan\.md uses unknown placeholder \{\{x\}\}; PLAN does not run until it is fixed/,
+    );
+  });
+
+  it('renders a plan with where it was read, and the ways on while it waits for approval', () => {
+    const plan = {
+      chunk: 'feat',
+      plan: '# Plan\n\n## Approach\n\nA map.',
+      ref: 'orch/feat',
+      commit: 'abcdef123456',
+      awaiting_approval: true,
+    };
+    const lines = renderPlan(plain, plan);
+    assert.deepEqual(lines.slice(0, 4), [
+      'docs/chunks/feat/PLAN.md as committed on orch/feat at abcdef1',
+      '',
+      'Plan',
+      '════',
+    ]);
+    assert.ok(lines.includes('A map.'));
+    assert.match(lines.join('\n'), /Approve: ve orch approve feat {4}Ask for changes: ve orch answer feat/);
+    assert.doesNotMatch(renderPlan(plain, { ...plan, awaiting_approval: false }).join('\n'), /Approve/);
+    assert.deepEqual(renderPlan(plain, { ...plan, plan: null, commit: null }), [
+      'docs/chunks/feat/PLAN.md as committed on orch/feat',
+      'No docs/chunks/feat/PLAN.md is committed on orch/feat.',
+    ]);
   });
 
   it('shows every config key, none for null, and marks changed keys', () => {

@@ -20,6 +20,8 @@ export interface ProjectPaths {
   worktree(chunk: string): string;
   phaseLogDir(chunk: string): string;
   phaseLog(chunk: string, phase: string): string;
+  /** the unit's REVIEW rounds: each round's feedback and the implementer's answer to it */
+  reviewDir(chunk: string): string;
   /** the state of a unit's dependency setup: running (with its pid) or done (with its inputs) */
   setupState(chunk: string): string;
   /** checkouts the verify command runs in, one per slot of the landing train */
@@ -47,6 +49,7 @@ export function projectPaths(root: string): ProjectPaths {
     worktree: (chunk) => join(stateDir, 'chunks', chunk, 'worktree'),
     phaseLogDir: (chunk) => join(stateDir, 'chunks', chunk, 'log'),
     phaseLog: (chunk, phase) => join(stateDir, 'chunks', chunk, 'log', `${phase.toLowerCase()}.jsonl`),
+    reviewDir: (chunk) => join(stateDir, 'chunks', chunk, 'review'),
     setupState: (chunk) => join(stateDir, 'chunks', chunk, 'setup.json'),
     verifyDir: join(stateDir, 'verify'),
     verifyLog: (chunk, runId) =>

@@ -16,6 +16,8 @@ export const ConfigSchema = z.object({
   api_retry_initial_ms: z.number().int().min(1).max(3_600_000).default(2000),
   api_retry_max_ms: z.number().int().min(1).max(86_400_000).default(120_000),
   api_retry_max_attempts: z.number().int().min(0).max(100).default(8),
+  /** a finished PLAN waits for the operator's approval (a PLAN item) before IMPLEMENT starts */
+  plan_approval: z.boolean().default(false),
   /** REVIEW FEEDBACK round trips before the operator is asked */
   review_max_iterations: z.number().int().min(1).max(20).default(3),
   /** finalize merge conflicts sent back to REBASE before the operator is asked */

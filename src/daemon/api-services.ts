@@ -4,6 +4,7 @@ import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { landUnverified } from '../attention/item-actions.js';
+import { approvePlan, readPlan } from '../attention/plan-approval.js';
 import { resolveConflict } from '../attention/resolve.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { packageVersion } from '../config/version.js';
@@ -36,11 +37,12 @@ export function createApiServices(p: Parts): ApiServices {
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+      const [{ counts, cost_usd }, config, verification, train, prompts] = await Promise.all([
         p.store.totals(),
         p.store.getConfig(),
         p.verifySettings(),
         p.train.view(),
+        p.promptOverrides(),
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
@@ -62,6 +64,7 @@ export function createApiServices(p: Parts): ApiServices {
         setup: await setupStatus(config),
         verification,
         train: { entries: train.entries.length, running: train.running },
+        prompts: { overrides: prompts.overrides, problems: prompts.problems },
         config_warnings: p.configWarnings(),
       };
     },
@@ -88,6 +91,18 @@ export function createApiServices(p: Parts): ApiServices {
     setPriority: (chunk, priority, expected) => operator.setPriority(ops, chunk, priority, expected),
     forceStatus: (chunk, change) => operator.forceStatus(ops, chunk, change),
     answer: (chunk, req) => answerItem({ store: p.store, live: p.live }, chunk, req),
+    plan: (chunk) =>
+      readPlan(
+        {
+          store: p.store,
+          branchTips: () => p.worktrees.branchTips(),
+          baseTip: () => p.landing.baseTip(p.baseBranch),
+          baseBranch: p.baseBranch,
+          committedFile: (commit, path) => p.landing.committedFile(commit, path),
+        },
+        chunk,
+      ),
+    approve: (chunk, by) => approvePlan({ store: p.store }, chunk, by),
     retry: (chunk) => operator.retry(ops, chunk),
     retryAll: (phase) => operator.retryAll(ops, phase),
     kill: (chunk, to) => operator.kill(ops, chunk, to),

@@ -4,6 +4,7 @@
  */
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
+import { PhasePrompts, type PromptOverrideReport } from '../agents/prompt-overrides.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
@@ -15,6 +16,7 @@ import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
 import { prepareDependencies, WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
+import { ReviewRoundFiles } from '../infra/review-round-files.js';
 import { systemClock } from '../infra/system-clock.js';
 import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
@@ -55,11 +57,15 @@ export interface Parts {
   /** the landing train: verifies and lands finished units (DESIGN §16) */
   train: LandingTrain;
   verifyRuns: VerifyRunStore;
+  /** the git side of landing; also reads files as committed (ve.yaml, prompts, plans) */
+  landing: Landing;
   /** the verify command in force and where it comes from */
   verifySettings(): Promise<VerifySettings>;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** the project's phase prompt overrides on base, and the refused ones */
+  promptOverrides(): Promise<PromptOverrideReport>;
   /** stored config values that cannot be read (each keeps its default) */
   configWarnings(): string[];
   /** null when the OS sandbox can run under agents' shell commands, else why not */
@@ -86,10 +92,11 @@ export interface ComposeOptions {
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
-function backendFromEnv(log: Logger, paths: ProjectPaths): AgentBackend {
+function backendFromEnv(log: Logger, paths: ProjectPaths, prompts: PhasePrompts): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
   return new ClaudeAgentBackend({
     log,
+    templates: (phase) => prompts.template(phase),
     // the same package caches as the setup commands, writable inside the OS sandbox (issue 11 §4)
     env: packageCacheEnv(paths.cacheDir),
     sandboxWritable: [paths.cacheDir],
@@ -112,7 +119,6 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
-  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), paths);
   const dependencies =
     opts.dependencies ?? new WorktreeDependencies(paths, log.child({ component: 'setup' }));
   const phaseLog = new PhaseLogFiles(paths);
@@ -131,6 +137,12 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'oracle' }),
   };
   const landing = opts.landing ?? new GitLanding({ root: paths.root, paths, log });
+  // the team's prompts come from base as committed, like ve.yaml: no branch rewrites its instructions
+  const prompts = new PhasePrompts({
+    files: { baseTip: () => landing.baseTip(baseBranch), read: (c, p) => landing.committedFile(c, p) },
+    base: baseBranch,
+  });
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), paths, prompts);
   const readRepo = repositoryVerify(landing, baseBranch, log);
   const verifySettings = async (): Promise<VerifySettings> =>
     resolveVerifySettings(await store.getConfig(), await readRepo());
@@ -190,6 +202,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     clock,
     bus,
     phaseLog,
+    reviewRounds: new ReviewRoundFiles(paths),
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
@@ -225,11 +238,13 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     scheduler,
     train,
     verifyRuns: store.verifyRuns,
+    landing,
     verifySettings,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
+    promptOverrides: () => prompts.report(),
     osSandboxUnavailable,
     configWarnings: () => store.configWarnings(),
     url: () => url,

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { phaseLabel, plural } from './format.js';
-import { inline } from './markdown.js';
+import { inline, Markdown } from './markdown.js';
 import { Link, unitHref } from './router.js';
 import { ActionButton, Ago, errorText, html, KindBadge, notify } from './ui.js';
 
@@ -53,7 +53,9 @@ export function AttentionCard({ item, standalone, conflictsRevision }) {
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
           ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
-          : html`<${RetryForm} item=${item} />`
+          : item.kind === 'PLAN'
+            ? html`<${PlanForm} item=${item} />`
+            : html`<${RetryForm} item=${item} />`
     }
   </article>`;
 }
@@ -137,9 +139,9 @@ function QuestionForm({ item }) {
 }
 
 /**
- * @param {{label: string, value: string, onInput: (v: string) => void, send: () => Promise<unknown>, chunk: string, open?: boolean}} p
+ * @param {{label: string, value: string, onInput: (v: string) => void, send: () => Promise<unknown>, chunk: string, open?: boolean, button?: string}} p
  */
-function FreeText({ label, value, onInput, send, chunk, open }) {
+function FreeText({ label, value, onInput, send, chunk, open, button = 'Send answer' }) {
   const [busy, setBusy] = useState(false);
   const id = `free-${chunk}`;
   /** @param {Event} e */
@@ -165,7 +167,7 @@ function FreeText({ label, value, onInput, send, chunk, open }) {
     <label for=${id}>${label}</label>
     <textarea id=${id} rows="2" value=${value} onInput=${(/** @type {any} */ e) => onInput(e.currentTarget.value)} onKeyDown=${keys}
       placeholder="Type an answer; Ctrl+Enter sends"></textarea>
-    <button type="submit" class="btn" disabled=${busy || !value.trim()}>Send answer</button>
+    <button type="submit" class="btn" disabled=${busy || !value.trim()}>${button}</button>
   </form>`;
   return open ? body : html`<details class="free-wrap"><summary>${label}</summary>${body}</details>`;
 }
@@ -260,6 +262,56 @@ export function conflictDetail(item, history, analyses) {
  */
 export function withoutCliHint(reason) {
   return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
+}
+
+/* ---------- plans waiting for approval ---------- */
+
+/**
+ * A plan to approve (plan_approval on): PLAN.md as committed on the unit's branch, rendered, with
+ * Approve and a box for what to change (that feedback resumes the PLAN session, and the plan comes back).
+ * @param {{item: Item}} p
+ */
+function PlanForm({ item }) {
+  const [plan, setPlan] = useState(/** @type {import('../api/dto.js').PlanDto | null} */ (null));
+  const [error, setError] = useState('');
+  const [text, setText] = useState('');
+  useEffect(() => {
+    let live = true;
+    api.plan(item.chunk).then(
+      (p) => live && setPlan(p),
+      (e) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [item.chunk, item.version]);
+  return html`<div class="plan-approval">
+    ${error && html`<p class="form-error" role="alert">Could not read the plan: ${error}</p>`}
+    ${!plan && !error && html`<p class="hint">Reading the plan…</p>`}
+    ${
+      plan &&
+      html`<p class="hint">docs/chunks/${item.chunk}/PLAN.md on <code>${plan.ref}</code>${plan.commit ? ` at ${plan.commit.slice(0, 7)}` : ''}</p>
+      ${
+        plan.plan === null
+          ? html`<p class="form-error" role="alert">No PLAN.md is committed on ${plan.ref}.</p>`
+          : html`<div class="plan-doc" data-testid="plan"><${Markdown} text=${plan.plan} /></div>`
+      }`
+    }
+    <div class="actions">
+      <${ActionButton} className="btn primary" data=${{ action: 'approve' }} disabled=${!plan?.plan}
+        run=${() => api.approve(item.chunk)} done=${`Plan of ${item.chunk} approved: it moves on to IMPLEMENT`}
+        title="The plan is good: implement it">Approve<//>
+    </div>
+    <${FreeText}
+      label="Or say what to change (the agent revises the plan, then it comes back to you)"
+      value=${text}
+      onInput=${setText}
+      send=${() => api.answer(item.chunk, { answer: text })}
+      chunk=${item.chunk}
+      open=${true}
+      button="Send feedback"
+    />
+  </div>`;
 }
 
 /* ---------- errors, stalls, merges, escalated reviews ---------- */

@@ -61,6 +61,8 @@ export const AttentionKind = {
   TURNS: 'TURNS',
   /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
   VERIFY: 'VERIFY',
+  /** `plan_approval` is on and PLAN ended well: the operator approves the plan or answers with feedback */
+  PLAN: 'PLAN',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);

@@ -16,6 +16,7 @@ import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import { gatherPhaseFacts } from './phase-facts.js';
+import { keepImplementerAnswer, previousReviewRound } from './review-rounds.js';
 import type { RunnerDeps } from './runner-deps.js';
 
 export type { RunnerDeps };
@@ -84,6 +85,7 @@ export class AgentPhaseRunner implements PhaseRunner {
         unit.phase === 'IMPLEMENT' ? feedback : null,
         log,
       );
+      await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
       const facts =
@@ -221,6 +223,7 @@ export class AgentPhaseRunner implements PhaseRunner {
           systemNote: unit.pending_nudge,
           reentryContext: unit.reentry_context,
           reviewFeedback: feedback,
+          previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
           maxTurns: config.max_turns,
           maxBudgetUsd: config.max_budget_usd,
           model: config.model,

@@ -7,6 +7,7 @@ import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
+import type { ReviewRounds } from '../ports/review-rounds.js';
 import type { ConfigStore, ConflictStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import type { MergeQueue } from './merge-queue.js';
@@ -19,6 +20,8 @@ export interface RunnerDeps {
   clock: Clock;
   bus: EventBus;
   phaseLog: PhaseLogSink;
+  /** each REVIEW round's feedback and the implementer's answer, for the next REVIEW */
+  reviewRounds: ReviewRounds;
   log: Logger;
   hostRoot: string;
   /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */

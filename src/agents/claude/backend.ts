@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { withVariables } from '../../domain/package-caches.js';
+import type { Phase } from '../../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -20,7 +21,8 @@ import type {
 } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
 import { appendSystemPrompt, buildPhasePrompt } from '../prompt.js';
-import { loadPhaseTemplate } from '../prompt-files.js';
+import { conventionFiles, loadPhaseTemplate } from '../prompt-files.js';
+import { type PhaseTemplate, PromptOverrideError } from '../prompt-overrides.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
@@ -52,8 +54,11 @@ export interface ClaudeAgentBackendOptions {
    * either way. Modes that skip or refuse all prompts are not offered.
    */
   permissionMode?: 'default' | 'acceptEdits';
-  /** folder of `<phase>.md` templates; default: the package's `prompts/` */
-  promptsDir?: string;
+  /**
+   * the template a phase runs with (the project's override on base, or the shipped one); a refused
+   * override (PromptOverrideError) fails the phase with code `prompt`. Default: the shipped prompts/
+   */
+  templates?: (phase: Phase) => Promise<PhaseTemplate>;
   /** epoch ms; used to turn "resets 3pm" into a retry time. @default Date.now */
   now?: () => number;
 }
@@ -91,10 +96,16 @@ export class ClaudeAgentBackend implements AgentBackend {
     const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
     if (observer.signal.aborted)
       return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
-    const [template, sdk] = await Promise.all([
-      loadPhaseTemplate(req.phase, this.opts.promptsDir),
-      loadAgentSdk(),
-    ]);
+    let template: PhaseTemplate;
+    try {
+      template = await this.template(req.phase);
+    } catch (e) {
+      if (!(e instanceof PromptOverrideError)) throw e;
+      log.error('phase prompt override refused', { file: e.file, error: e.message });
+      const failure = { code: 'prompt' as const, message: e.message, retryable: false };
+      return { kind: 'failed', session_id: req.resumeSessionId, usage: usageOf(null), failure };
+    }
+    const sdk = await loadAgentSdk();
     const run = new RunRecord(req.resumeSessionId);
     const emit = (event: AgentEvent) => {
       try {
@@ -109,7 +120,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     };
 
     const input = new UserInput();
-    input.push(buildPhasePrompt(template, req));
+    input.push(buildPhasePrompt(template.text, req, { conventions: conventionFiles(req.worktree) }));
     const stopGuidance = observer.onGuidance((text) => {
       if (input.push(text)) emit({ type: 'guidance', text });
       else log.warn('guidance arrived after the session ended; not delivered', { session: run.sessionId });
@@ -120,7 +131,12 @@ export class ClaudeAgentBackend implements AgentBackend {
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
     const sandboxed = await this.useOsSandbox(req.osSandbox, log);
-    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    log.info('phase session starting', {
+      session: req.resumeSessionId,
+      worktree: req.worktree,
+      sandboxed,
+      prompt: template.origin,
+    });
     // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
     // and one's sandbox set-up read files another deleted (its settings file, among others)
     const tmpDir = await mkdtemp(join(tmpdir(), 've-cc-'));
@@ -152,6 +168,11 @@ export class ClaudeAgentBackend implements AgentBackend {
       usage: outcome.usage,
     });
     return outcome;
+  }
+
+  private async template(phase: Phase): Promise<PhaseTemplate> {
+    if (this.opts.templates) return this.opts.templates(phase);
+    return { text: await loadPhaseTemplate(phase), origin: 'shipped' };
   }
 
   /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */

@@ -15,6 +15,7 @@ const AnswerBody = z
     answered_by: z.string().max(200).optional(),
   })
   .strict();
+const ApproveBody = z.object({ approved_by: z.string().min(1).max(200).optional() }).strict();
 const KillBody = z.object({ to: z.enum(['ready', 'attention']).optional() }).strict();
 const InterruptBody = z.object({ guidance: z.string().min(1).max(20_000) }).strict();
 const BlockBody = z
@@ -50,6 +51,8 @@ export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
     return c.json({ items, count: items.length });
   });
   unitAction('answer', AnswerBody, (chunk, body) => s.answer(chunk, body));
+  app.get('/api/work-units/:chunk/plan', async (c) => c.json(await s.plan(chunkOf(c.req.param('chunk')))));
+  unitAction('approve', ApproveBody, (chunk, body) => s.approve(chunk, body.approved_by ?? 'operator'));
   app.post('/api/work-units/:chunk/retry', async (c) => c.json(await s.retry(chunkOf(c.req.param('chunk')))));
   unitAction('kill', KillBody, (chunk, body) => s.kill(chunk, body.to ?? 'ready'));
   unitAction('interrupt', InterruptBody, async (chunk, body) => {
