@@ -22,6 +22,7 @@ import type {
   HostDto,
   InjectRequest,
   InjectResponse,
+  PlanDto,
   RemoveHostDto,
   StatusDto,
 } from './dto.js';
@@ -73,6 +74,10 @@ export interface ApiServices {
     change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string },
   ): Promise<WorkUnit>;
   answer(chunk: string, req: AnswerRequest): Promise<WorkUnit>;
+  /** the unit's PLAN.md as committed on its branch */
+  plan(chunk: string): Promise<PlanDto>;
+  /** approves a PLAN item: the unit moves on to IMPLEMENT; audited with `by` */
+  approve(chunk: string, by: string): Promise<WorkUnit>;
   retry(chunk: string): Promise<WorkUnit>;
   retryAll(phase?: Phase): Promise<string[]>;
   kill(chunk: string, to: 'ready' | 'attention'): Promise<WorkUnit>;

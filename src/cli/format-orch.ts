@@ -20,7 +20,9 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Total cost: ${formatCost(s.total_cost_usd)}`,
     `Agent sandbox: ${sandboxLine(io, s.agent_sandbox)}`,
   ];
+  if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
+  if (s.prompts) lines.push(...promptLines(io, s.prompts));
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
   for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
@@ -31,6 +33,24 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   const url = dashboardUrl ?? s.url;
   if (url) lines.push(`Dashboard: ${url}`);
   return lines;
+}
+
+/** Which phase prompts the project overrides, and the refused overrides (their phases do not run). */
+export function promptLines(io: Painter, p: NonNullable<StatusDto['prompts']>): string[] {
+  const lines = [
+    `Prompts: ${p.overrides.length === 0 ? 'shipped' : `shipped, with the project's ${p.overrides.join(', ')}`}`,
+  ];
+  for (const problem of p.problems)
+    lines.push(
+      `  ${paint(io, 'red', `REFUSED: ${problem.message}; ${problem.phase} does not run until it is fixed`)}`,
+    );
+  return lines;
+}
+
+/** `npm ci (detected from package-lock.json)`, `make deps (setup_command)`, `off`, `none (…)`. */
+function formatSetup(setup: NonNullable<StatusDto['setup']>): string {
+  if (setup.source === 'off') return 'off';
+  return `${setup.command ?? 'none'} (${setup.why})`;
 }
 
 /** Whether landings are verified, by what, and from where it was configured. */

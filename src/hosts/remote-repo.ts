@@ -33,6 +33,7 @@ import {
   READ_UNIT,
   REMOVE_UNIT,
   RESOLVE_DIR,
+  SETUP_ONCE,
   SNAPSHOT_STATE,
   STOP_PROCESSES,
   STOP_UNIT,
@@ -156,6 +157,25 @@ export class RemoteRepo {
       l.tmpDir(chunk),
     );
     return { objects: pushed.objects, ms: performance.now() - t0 };
+  }
+
+  /** the setup command in the unit's worktree unless it already succeeded there (SETUP_ONCE) */
+  async runSetup(chunkName: string, lease: Lease, command: string, timeoutSeconds: number) {
+    const chunk = toChunkName(chunkName);
+    const l = await this.layout();
+    const r = await this.deps.transport.run(this.deps.host, [
+      'sh',
+      '-c',
+      SETUP_ONCE,
+      'sh',
+      l.lease(chunk),
+      formatLease(lease).trim(),
+      l.worktree(chunk),
+      command,
+      String(timeoutSeconds),
+    ]);
+    if (r.code === 98) throw new StaleLeaseError(this.deps.host.name, chunk, showLease(lease), null);
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }
 
   async stopUnit(chunkName: string, lease: Lease): Promise<void> {

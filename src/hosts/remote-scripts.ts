@@ -242,3 +242,18 @@ if bwrap --ro-bind / / --dev /dev --proc /proc true >/dev/null 2>&1; then
 else printf 'bwrap\\t\\n'; fi
 printf 'socat\\t%s\\n' "$(socat -V 2>/dev/null | grep -m1 'socat version' | first)"
 `;
+
+/**
+ * The setup command in the unit's worktree, once: a stamp in the worktree's git directory (it goes
+ * with the worktree) records the command that succeeded there, so the same command does not run
+ * again and a changed one does. $1 lease file, $2 lease line, $3 worktree, $4 command, $5 timeout (s)
+ */
+export const SETUP_ONCE = `
+set -u
+${CHECK_LEASE}
+cd -- "$3" || exit 1
+stamp="$(git rev-parse --path-format=absolute --git-dir)/ve-setup-done"
+if [ -f "$stamp" ] && [ "$(cat -- "$stamp")" = "$4" ]; then exit 0; fi
+timeout "$5" sh -c "$4" </dev/null 2>&1 || exit $?
+printf '%s\\n' "$4" > "$stamp"
+`;

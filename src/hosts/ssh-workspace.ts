@@ -48,6 +48,10 @@ export class SshWorkspace implements HostWorkspace {
     return this.repo.fetchBack(chunk, lease, expectedOld, into);
   }
 
+  runSetup(chunk: string, lease: Lease, command: string, timeoutSeconds: number): Promise<HostCommandResult> {
+    return this.repo.runSetup(chunk, lease, command, timeoutSeconds);
+  }
+
   stopUnit(chunk: string, lease: Lease): Promise<void> {
     return this.repo.stopUnit(chunk, lease);
   }

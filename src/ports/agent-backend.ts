@@ -5,6 +5,7 @@
  */
 import type { Phase, QuestionItem } from '../domain/work-unit.js';
 import type { ClaudeSpawn } from './hosts.js';
+import type { ReviewRound } from './review-rounds.js';
 
 /**
  * Where the agent runs when that is not the daemon's machine (docs/hosts.md): a host reached over
@@ -45,6 +46,8 @@ export interface PhaseRequest {
   reentryContext: string | null;
   /** contents of REVIEW_FEEDBACK.md for IMPLEMENT, if any */
   reviewFeedback: string | null;
+  /** for REVIEW after a round of feedback: that feedback and the implementer's answer to it */
+  previousReview?: ReviewRound | null;
   maxTurns: number;
   maxBudgetUsd: number | null;
   model: string | null;
@@ -77,10 +80,22 @@ export type AgentEvent =
       result_text: string | null;
     };
 
+/** One finding of a review. */
+export interface ReviewIssue {
+  location?: string;
+  concern: string;
+  suggestion?: string;
+  /**
+   * true: it must be fixed before the chunk lands, so it starts another IMPLEMENT round; false: a
+   * note the implementer may take or leave (it never starts a round on its own)
+   */
+  blocking: boolean;
+}
+
 export interface ReviewDecision {
   decision: 'APPROVE' | 'FEEDBACK' | 'ESCALATE';
   summary: string;
-  issues: { location?: string; concern: string; suggestion?: string }[];
+  issues: ReviewIssue[];
   reason?: string;
 }
 
@@ -101,7 +116,9 @@ export type AgentFailureCode =
   | 'process_exit'
   | 'no_result'
   | 'error_result'
-  | 'stalled';
+  | 'stalled'
+  /** the project's prompt override for the phase is refused (an unknown placeholder, …) */
+  | 'prompt';
 
 export interface AgentFailure {
   code: AgentFailureCode;

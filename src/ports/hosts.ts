@@ -98,6 +98,11 @@ export interface HostWorkspace {
    * files too; refuses with StaleLeaseError when the host's lease is not `lease`
    */
   fetchBack(chunk: string, lease: Lease, expectedOld: string | null, into?: string): Promise<FetchedBranch>;
+  /**
+   * runs the setup command in the unit's worktree on the host, unless that command already succeeded
+   * in this worktree; its output is in stdout; fenced by `lease`
+   */
+  runSetup(chunk: string, lease: Lease, command: string, timeoutSeconds: number): Promise<HostCommandResult>;
   /** stops whatever earlier launches of the unit left running on the host; fenced by `lease` */
   stopUnit(chunk: string, lease: Lease): Promise<void>;
   /** stops the unit's processes and removes its worktree and branch from the host (the unit is done) */

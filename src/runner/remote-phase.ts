@@ -16,6 +16,7 @@
  * waiting for its host (not failed, nothing counted against the agent).
  */
 import { unitBranch } from '../config/paths.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import { ErrorCode, HostUnreachableError, OrchError } from '../domain/errors.js';
 import type { Host } from '../domain/host.js';
 import type { Lease } from '../domain/lease.js';
@@ -23,6 +24,7 @@ import { needsHost } from '../domain/placement.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { AgentHost } from '../ports/agent-backend.js';
 import { type Clock, isoNow } from '../ports/clock.js';
+import type { SetupResult } from '../ports/dependencies.js';
 import type {
   ClaudeLauncher,
   HostConnections,
@@ -39,7 +41,12 @@ export interface RemoteDeps {
   worktrees: Pick<Worktrees, 'branchTips'>;
   clock: Clock;
   log: Logger;
-  hosts: { store: Pick<HostStore, 'get' | 'recordCheck'>; connections: Pick<HostConnections, 'workspace'> };
+  hosts: {
+    store: Pick<HostStore, 'get' | 'recordCheck'>;
+    connections: Pick<HostConnections, 'workspace'>;
+    /** the setup a worktree gets: configured, or detected from its files; null for none */
+    setupCommand(worktree: string, config: OrchestratorConfig): Promise<string | null>;
+  };
 }
 
 /** How long a setup command may run on a host (as locally: git/setup-command.ts). */
@@ -110,21 +117,22 @@ export class RemotePhase {
     return this.host.name;
   }
 
-  /** the setup command in the host's worktree (run when the worktree was made there) */
-  async runSetup(command: string): Promise<void> {
-    const r = await this.workspace.runCommand(
-      ['timeout', String(SETUP_TIMEOUT_SECONDS), 'sh', '-c', command],
-      {
-        cwd: this.worktree.path,
-      },
-    );
-    if (r.code !== 0) {
-      const output = `${r.stdout}${r.stderr}`.trim().slice(-4000);
-      throw new OrchError(
-        ErrorCode.git_failed,
-        `setup command ${JSON.stringify(command)} exited ${r.code} on host ${this.host.name}${output ? `:\n${output}` : ''}`,
-      );
-    }
+  /**
+   * The worktree's dependencies on the host: the setup command (configured, or detected from the
+   * daemon's copy, which holds the same files) runs there unless it already succeeded in this
+   * worktree. Unlike on `local` it runs before the phase, and without the shared package caches.
+   */
+  async ensureSetup(config: OrchestratorConfig): Promise<SetupResult> {
+    const command = await this.deps.hosts.setupCommand(this.local, config);
+    if (command === null) return { kind: 'ready' };
+    const r = await this.workspace.runSetup(this.unit.chunk, this.lease, command, SETUP_TIMEOUT_SECONDS);
+    if (r.code === 0) return { kind: 'ready' };
+    const output = `${r.stdout}${r.stderr}`.trim().slice(-4000);
+    const how = r.code === 124 ? `timed out after ${SETUP_TIMEOUT_SECONDS} s` : `exited ${r.code}`;
+    return {
+      kind: 'failed',
+      message: `${JSON.stringify(command)} ${how} on host ${this.host.name}${output ? `:\n${output}` : ''}`,
+    };
   }
 
   /** sends the daemon's copy to the host and returns where the agent runs */

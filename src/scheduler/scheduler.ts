@@ -14,7 +14,7 @@ import {
   withPhaseOn,
 } from '../domain/placement.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
@@ -24,6 +24,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
 import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
+import { CoalescingRunner } from '../shared/coalescing-runner.js';
 import { placementView } from './placement-view.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
@@ -48,13 +49,16 @@ export interface SchedulerDeps {
   newLeaseToken?: () => string;
 }
 
-/** Phases that write code: only these are kept apart by the conflict oracle. */
-const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
-
 export class Scheduler implements LivePhases {
   private readonly handles = new Map<string, PhaseHandle>();
-  private passing: Promise<void> | null = null;
-  private passAgain = false;
+  private readonly passes = new CoalescingRunner(
+    () => this.pass(),
+    (error) => this.deps.log.error('dispatch pass failed', { error }),
+    () => {
+      this.notifyIdle();
+      this.notifySettled();
+    },
+  );
   private cancelRetryTimer: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
@@ -80,18 +84,19 @@ export class Scheduler implements LivePhases {
     this.cancelRetryTimer?.();
     for (const h of this.handles.values()) h.abort('stop');
     await Promise.all([...this.handles.values()].map((h) => h.done));
-    await this.passing;
+    this.passes.stop();
+    await this.passes.drained();
   }
 
   /** Resolves when no pass runs and no phase is in flight. */
   idle(): Promise<void> {
-    if (this.handles.size === 0 && !this.passing) return Promise.resolve();
+    if (this.handles.size === 0 && !this.passes.busy()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when the current pass (if any) and any pass it queued have finished. */
   async idlePass(): Promise<void> {
-    while (this.passing) await this.passing;
+    await this.passes.drained();
   }
 
   /**
@@ -105,7 +110,7 @@ export class Scheduler implements LivePhases {
   }
 
   private isSettled(): boolean {
-    return this.wakes === 0 && this.unblocking === 0 && !this.passing;
+    return this.wakes === 0 && this.unblocking === 0 && !this.passes.busy();
   }
 
   private notifySettled(): void {
@@ -120,23 +125,7 @@ export class Scheduler implements LivePhases {
       this.notifySettled();
       return;
     }
-    if (this.passing) {
-      this.passAgain = true;
-      return;
-    }
-    this.passing = this.pass()
-      .then(() => undefined)
-      .catch((error: unknown) => this.deps.log.error('dispatch pass failed', { error }))
-      .finally(() => {
-        this.passing = null;
-        if (this.passAgain) {
-          this.passAgain = false;
-          this.requestPass();
-        } else {
-          this.notifyIdle();
-          this.notifySettled();
-        }
-      });
+    this.passes.request();
   }
 
   /** One dispatch pass; returns the chunks it started. Public so tests can drive it without timers. */
@@ -321,7 +310,7 @@ export class Scheduler implements LivePhases {
   }
 
   private notifyIdle(): void {
-    if (this.handles.size > 0 || this.passing) return;
+    if (this.handles.size > 0 || this.passes.busy()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -19,7 +19,6 @@ export interface TrainSettings {
   maxRetries: number;
   mergeConflictMaxRetries: number;
   sandbox: 'auto' | 'on' | 'off';
-  setupCommand: string | null;
 }
 
 export interface TrainDeps {

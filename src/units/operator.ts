@@ -196,30 +196,3 @@ export async function interrupt(deps: OperatorDeps, chunk: string, guidance: str
     );
   }
 }
-
-/**
- * The operator's override on a VERIFY item: the unit re-enters the landing train and lands without
- * its verification (still in train order, still by compare-and-swap). Audited with who decided.
- */
-export async function landUnverified(deps: OperatorDeps, chunk: string, by: string): Promise<WorkUnit> {
-  const unit = await mustGet(deps.store, chunk);
-  if (unit.status !== 'NEEDS_ATTENTION' || unit.attention_kind !== 'VERIFY') {
-    throw new OrchError(
-      ErrorCode.invalid_transition,
-      `work unit '${chunk}' has no failed verification to override (status ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''})`,
-    );
-  }
-  const reason = `land WITHOUT verification: operator override by ${by}`;
-  const next = await deps.store.transition(
-    unit.chunk,
-    { type: 'enqueue', train_seq: deps.now(), land_unverified: true },
-    { source: 'api', expectedVersion: unit.version, reason, actor: by },
-  );
-  await deps.store.recordAttentionAnswered({
-    chunk: unit.chunk,
-    question_id: null,
-    answer: reason,
-    answered_by: by,
-  });
-  return next;
-}

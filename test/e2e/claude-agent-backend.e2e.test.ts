@@ -217,7 +217,9 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     const decision = {
       decision: 'FEEDBACK',
       summary: 'The cache is never invalidated.',
-      issues: [{ location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL' }],
+      issues: [
+        { location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL', blocking: true },
+      ],
     };
     const { outcome, requests } = await runReal(
       replySequence([
@@ -229,6 +231,32 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     assert.ok(requests[0]?.tools?.some((t) => t.name === 'mcp__orchestrator__ReviewDecision'));
     assert.match(toolResultFor(requests[1]!, 'toolu_review')?.text ?? '', /FEEDBACK' recorded/);
     assert.deepEqual(expectKind(outcome, 'completed').review, decision);
+  });
+
+  it('refuses an APPROVE that carries a blocking issue in the session; the corrected decision stands', async () => {
+    const contradicts = {
+      decision: 'APPROVE',
+      summary: 'Fine apart from the cache.',
+      issues: [{ concern: 'stale entries', blocking: true }],
+    };
+    const notes = {
+      decision: 'FEEDBACK',
+      summary: 'Fine; one note.',
+      issues: [{ location: 'src/cache.ts#put', concern: 'name the TTL constant', blocking: false }],
+    };
+    const { outcome, requests } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_a', name: 'mcp__orchestrator__ReviewDecision', input: contradicts }] },
+        { toolUses: [{ id: 'toolu_b', name: 'mcp__orchestrator__ReviewDecision', input: notes }] },
+        { text: 'Review recorded.' },
+      ]),
+      { request: { phase: 'REVIEW' } },
+    );
+    const refused = toolResultFor(requests[1]!, 'toolu_a');
+    assert.ok(refused?.is_error, JSON.stringify(refused));
+    assert.match(refused.text, /Not recorded: APPROVE with 1 blocking issue/);
+    assert.match(toolResultFor(requests[2]!, 'toolu_b')?.text ?? '', /counts as an approval/);
+    assert.deepEqual(expectKind(outcome, 'completed').review, notes);
   });
 
   it('delivers operator guidance into the running session', async () => {

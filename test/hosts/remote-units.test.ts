@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RESUME_AFTER_HOST_LOSS } from '../../src/runner/remote-phase.js';
-import { finishes, makeRemoteOrchestrator, writes } from '../support/remote-orchestrator.js';
+import { completes, finishes, makeRemoteOrchestrator, writes } from '../support/remote-orchestrator.js';
 
 describe('units on hosts (ssh stand-in)', () => {
   it('runs every phase on the unit’s host, sends the daemon’s edits there, and lands the work on base', async () => {
@@ -28,11 +28,20 @@ describe('units on hosts (ssh stand-in)', () => {
       },
       writes({ 'src/feat.js': 'export const feat = 1;\n' }),
     ]);
-    finishes(o.backend, 'feat');
+    completes(o.backend, 'feat');
+    // REVIEW looks at the setup's trace first: the setup ran on the host once, not once per phase
+    let setupRuns = '';
+    o.backend.script('feat', 'REVIEW', [
+      { act: (req) => (setupRuns = readFileSync(join(req.worktree, '.env'), 'utf8')) },
+      { review: { decision: 'APPROVE', summary: 'ok', issues: [] } },
+    ]);
+    await o.parts.store.patchConfig({ setup_command: 'echo "setup ran in $PWD" >> .env' });
     await o.start();
     await o.services.inject({ chunks: ['feat'], phase: 'IMPLEMENT' });
     const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
     assert.match(goalOnHost, /status: IMPLEMENTING/, 'the daemon’s uncommitted status edit reached the host');
+    assert.equal(setupRuns.trim().split('\n').length, 1, setupRuns);
+    assert.match(setupRuns, new RegExp(`setup ran in ${o.fake.home('h1')}/`), 'in the host’s worktree');
     assert.equal(done.host, 'h1');
     assert.equal(done.host_epoch, 1);
     assert.equal(o.repo.git(['show', 'main:src/feat.js']), 'export const feat = 1;');

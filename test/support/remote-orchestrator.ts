@@ -45,6 +45,11 @@ export function writes(files: Record<string, string>, commit = true): FakeStep {
 /** REVIEW approves, COMPLETE marks GOAL.md ACTIVE and commits: the unit then lands */
 export function finishes(backend: FakeAgentBackend, chunk: string): void {
   backend.script(chunk, 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'ok', issues: [] } }]);
+  completes(backend, chunk);
+}
+
+/** COMPLETE marks GOAL.md ACTIVE and commits */
+export function completes(backend: FakeAgentBackend, chunk: string): void {
   backend.script(chunk, 'COMPLETE', [
     {
       act: (req) => {

@@ -4,11 +4,13 @@
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { withVariables } from '../../domain/package-caches.js';
+import type { Phase } from '../../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -19,7 +21,8 @@ import type {
 } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
 import { appendSystemPrompt, buildPhasePrompt } from '../prompt.js';
-import { loadPhaseTemplate } from '../prompt-files.js';
+import { conventionFiles, loadPhaseTemplate } from '../prompt-files.js';
+import { type PhaseTemplate, PromptOverrideError } from '../prompt-overrides.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
@@ -38,8 +41,13 @@ import { UserInput } from './user-input.js';
 export interface ClaudeAgentBackendOptions {
   /** the Claude Code CLI to run; default: the binary the SDK ships for this platform */
   pathToClaudeCodeExecutable?: string;
-  /** added to (not replacing) the daemon's environment for every session */
+  /**
+   * added to the daemon's environment for every session (the package caches); a name here also
+   * replaces an inherited variable spelled in another case
+   */
   env?: Record<string, string>;
+  /** folders shell commands may write in the OS sandbox besides the worktree (the package caches) */
+  sandboxWritable?: readonly string[];
   log: Logger;
   /**
    * @default 'default' — Claude Code then asks `canUseTool` for every write and non-read-only command.
@@ -47,8 +55,11 @@ export interface ClaudeAgentBackendOptions {
    * either way. Modes that skip or refuse all prompts are not offered.
    */
   permissionMode?: 'default' | 'acceptEdits';
-  /** folder of `<phase>.md` templates; default: the package's `prompts/` */
-  promptsDir?: string;
+  /**
+   * the template a phase runs with (the project's override on base, or the shipped one); a refused
+   * override (PromptOverrideError) fails the phase with code `prompt`. Default: the shipped prompts/
+   */
+  templates?: (phase: Phase) => Promise<PhaseTemplate>;
   /** epoch ms; used to turn "resets 3pm" into a retry time. @default Date.now */
   now?: () => number;
 }
@@ -86,10 +97,16 @@ export class ClaudeAgentBackend implements AgentBackend {
     const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
     if (observer.signal.aborted)
       return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
-    const [template, sdk] = await Promise.all([
-      loadPhaseTemplate(req.phase, this.opts.promptsDir),
-      loadAgentSdk(),
-    ]);
+    let template: PhaseTemplate;
+    try {
+      template = await this.template(req.phase);
+    } catch (e) {
+      if (!(e instanceof PromptOverrideError)) throw e;
+      log.error('phase prompt override refused', { file: e.file, error: e.message });
+      const failure = { code: 'prompt' as const, message: e.message, retryable: false };
+      return { kind: 'failed', session_id: req.resumeSessionId, usage: usageOf(null), failure };
+    }
+    const sdk = await loadAgentSdk();
     const run = new RunRecord(req.resumeSessionId);
     const emit = (event: AgentEvent) => {
       try {
@@ -104,7 +121,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     };
 
     const input = new UserInput();
-    input.push(buildPhasePrompt(template, req));
+    input.push(buildPhasePrompt(template.text, req, { conventions: conventionFiles(req.worktree) }));
     const stopGuidance = observer.onGuidance((text) => {
       if (input.push(text)) emit({ type: 'guidance', text });
       else log.warn('guidance arrived after the session ended; not delivered', { session: run.sessionId });
@@ -115,7 +132,13 @@ export class ClaudeAgentBackend implements AgentBackend {
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
     const sandboxed = await this.useOsSandbox(req, log);
-    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    log.info('phase session starting', {
+      session: req.resumeSessionId,
+      worktree: req.worktree,
+      sandboxed,
+      prompt: template.origin,
+      ...(req.host ? { host: req.host.name } : {}),
+    });
     // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
     // and one's sandbox set-up read files another deleted (its settings file, among others)
     const tmpDir = await mkdtemp(join(tmpdir(), 've-cc-'));
@@ -149,6 +172,11 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
+  private async template(phase: Phase): Promise<PhaseTemplate> {
+    if (this.opts.templates) return this.opts.templates(phase);
+    return { text: await loadPhaseTemplate(phase), origin: 'shipped' };
+  }
+
   /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */
   async holdReason(mode: PhaseRequest['osSandbox']): Promise<string | null> {
     return sandboxHoldReason(mode, mode === 'off' ? null : await osSandboxUnavailable());
@@ -178,6 +206,16 @@ export class ClaudeAgentBackend implements AgentBackend {
   private bash(): string | null {
     this.bashPath ??= BASH_PATHS.find((p) => existsSync(p)) ?? null;
     return this.bashPath;
+  }
+
+  /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
+  private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
+    // on another host: its own git directories; this machine's package caches mean nothing there
+    if (req.host)
+      return sandboxOption(req.worktree, true, [], gitWriteDirsOf(req.host.gitDir, req.host.commonDir));
+    const extra = this.opts.sandboxWritable ?? [];
+    for (const dir of extra) mkdirSync(dir, { recursive: true });
+    return sandboxOption(req.worktree, true, extra);
   }
 
   /** the excludes file sandboxed git reads, written once per project */
@@ -228,15 +266,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         // ve's bubblewrap stand-in is on this machine only; a host runs its own bubblewrap
         ...(sandboxed && !host ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
       },
-      ...(sandboxed
-        ? {
-            sandbox: sandboxOption(
-              req.worktree,
-              true,
-              host ? gitWriteDirsOf(host.gitDir, host.commonDir) : undefined,
-            ),
-          }
-        : {}),
+      ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
       // on another host: Claude Code starts there, over ssh (its stderr does not reach the SDK)
       ...(host ? { spawnClaudeCodeProcess: (o) => host.spawn(o, (text) => run.stderr(text)) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
@@ -332,7 +362,7 @@ export function childEnv(
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
   opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base, ...extra };
+  const env = withVariables(base, extra);
   for (const v of GIT_LOCATION_VARS) delete env[v];
   // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
   delete env.CDPATH;

@@ -11,6 +11,7 @@ import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
 import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
 import { SCRATCH_DIRS } from '../sandbox-paths.js';
+import { ownCopies } from './own-copy.js';
 
 export interface ToolGateDeps {
   worktree: string;
@@ -36,8 +37,11 @@ export function createToolGate(deps: ToolGateDeps): { canUseTool: CanUseTool; pr
   const decide = async (tool: string, input: unknown): Promise<ToolDecision> => {
     const d = decideToolUse(tool, input, deps);
     if (!d.allow) return d;
-    if (d.paths) return decideShellPaths(d.paths, deps);
-    return decideSymlinks(tool, input, deps);
+    const checked = d.paths ? await decideShellPaths(d.paths, deps) : await decideSymlinks(tool, input, deps);
+    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links
+    if (checked.allow)
+      await ownCopies(d.paths ?? writeTargets(tool, input, deps.worktree), deps.worktree, deps.log);
+    return checked;
   };
   const denied = (tool: string, reason: string) => {
     deps.log.info('tool call denied', { tool, reason });
@@ -126,11 +130,23 @@ function untilAborted<T>(work: Promise<T>, signals: AbortSignal[]): Promise<T> {
   });
 }
 
-/** The pure policy is path-based; here a write whose target resolves (via symlinks) outside is denied. */
-async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps): Promise<ToolDecision> {
+/** The path a write tool was given, as the agent wrote it; null for other tools. */
+function writePathOf(tool: string, input: unknown): string | null {
   const field = WRITE_PATH_FIELD[tool];
   const target = field ? (input as Record<string, unknown> | null)?.[field] : undefined;
-  if (typeof target !== 'string' || target === '') return { allow: true };
+  return typeof target === 'string' && target !== '' ? target : null;
+}
+
+/** The file a write tool is about to write, as an absolute path (none for other tools). */
+function writeTargets(tool: string, input: unknown, worktree: string): string[] {
+  const target = writePathOf(tool, input);
+  return target === null ? [] : [resolve(worktree, target)];
+}
+
+/** The pure policy is path-based; here a write whose target resolves (via symlinks) outside is denied. */
+async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps): Promise<ToolDecision> {
+  const target = writePathOf(tool, input);
+  if (target === null) return { allow: true };
   try {
     const [realWorktree, real] = (await landing(deps)([deps.worktree, resolve(deps.worktree, target)])) as [
       string,

@@ -19,6 +19,7 @@ import {
   LIBEXEC_DIR,
   SANDBOX_MASKED_NAMES,
   sandboxHoldReason,
+  sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
 } from './os-sandbox.js';
@@ -47,6 +48,19 @@ describe('OS sandbox settings', () => {
         join(git, 'logs', 'refs', 'heads', 'orch'),
       ]);
       assert.deepEqual(gitWriteDirs(repo.host), [], 'the main checkout has no .git file');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('lets shell commands also write the extra folders given (the package caches)', () => {
+    const repo = makeUnitRepo('feat');
+    try {
+      const cache = join(repo.host, '.ve', 'cache');
+      const option = sandboxOption(repo.worktree, true, [cache]);
+      assert.deepEqual(option.filesystem?.allowWrite, [...gitWriteDirs(repo.worktree), cache]);
+      assert.equal(option.failIfUnavailable, true);
+      assert.equal(option.allowUnsandboxedCommands, false);
     } finally {
       repo.cleanup();
     }

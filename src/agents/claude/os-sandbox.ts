@@ -104,13 +104,15 @@ export function gitWriteDirsOf(adminDir: string, common: string): string[] {
 }
 
 /**
- * The SDK's `sandbox` option: shell commands may write the worktree and what git needs (`writeDirs`,
- * default: read from the worktree's `.git` on this machine), nothing else.
+ * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there
+ * (`gitDirs`, default: read from the worktree's `.git` on this machine; an agent on another host
+ * gets that host's), and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
  */
 export function sandboxOption(
   worktree: string,
   required: boolean,
-  writeDirs: string[] = gitWriteDirs(worktree),
+  extraWritable: readonly string[] = [],
+  gitDirs: string[] = gitWriteDirs(worktree),
 ): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
@@ -118,7 +120,7 @@ export function sandboxOption(
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: writeDirs },
+    filesystem: { allowWrite: [...gitDirs, ...extraWritable] },
   };
 }
 
