@@ -1,11 +1,12 @@
 /**
  * The repository on a host: a bare mirror fed by `git push` from the operator's repository (the host
  * cannot reach the daemon, so objects always travel from the daemon's side, and git's negotiation
- * sends only what the mirror lacks), worktrees made from it, and the fetch of a unit's branch back,
- * fenced by the unit's lease (lease.ts). Layout on the host, under `<workdir>/<project>/`:
+ * sends only what the mirror lacks), a worktree per unit cloned from it (its own repository, sharing
+ * the mirror's objects), and the fetch of a unit's branch back, fenced by the unit's lease
+ * (domain/lease.ts). Layout on the host, under `<workdir>/<project>/`:
  *
- *   mirror.git/              bare; refs/heads/<base>, refs/heads/orch/<c>, refs/ve/start/<c>
- *   worktrees/<c>/           the unit's worktree on orch/<c>
+ *   mirror.git/              bare; refs/heads/<base>, refs/ve/start/<c>, refs/ve/state/<c>
+ *   worktrees/<c>/           the unit's clone (objects from the mirror) on orch/<c>
  *   units/<c>/lease          `<epoch> <token>`, 0600, written last when the worktree is made
  *   units/<c>/run/<id>.pid   `<pid> <start time>` of each Claude Code process of the unit
  *   agent-excludes           the excludes file sandboxed git reads (the OS sandbox's masked names)
@@ -74,8 +75,8 @@ export type HostLayout = ReturnType<typeof hostLayout>;
 
 export class RemoteRepo {
   private layoutP: Promise<HostLayout> | null = null;
-  /** the last push to the mirror in flight (pushes run one after another) */
-  private pushes: Promise<unknown> = Promise.resolve();
+  /** the last push to the mirror in flight (`inMirror`: they run one after another) */
+  private mirrorQueue: Promise<unknown> = Promise.resolve();
   private readonly localRoot: string;
 
   constructor(private readonly deps: RemoteRepoDeps) {
@@ -129,7 +130,7 @@ export class RemoteRepo {
       l.worktree(chunk),
       l.unit(chunk),
       branch,
-      `refs/ve/start/${chunk}`,
+      start.trim(),
       formatLease(opts.lease).trim(),
       STOP_PROCESSES,
     );
@@ -147,15 +148,7 @@ export class RemoteRepo {
       `+${head}:refs/ve/start/${chunk}`,
       `+${state}:refs/ve/state/${chunk}`,
     ]);
-    await this.fenced(
-      chunk,
-      lease,
-      APPLY_STATE,
-      l.worktree(chunk),
-      `refs/ve/start/${chunk}`,
-      `refs/ve/state/${chunk}`,
-      l.tmpDir(chunk),
-    );
+    await this.fenced(chunk, lease, APPLY_STATE, l.worktree(chunk), head, state, l.tmpDir(chunk));
     return { objects: pushed.objects, ms: performance.now() - t0 };
   }
 
@@ -237,7 +230,7 @@ export class RemoteRepo {
         '--no-tags',
         '--no-write-fetch-head',
         '--progress',
-        this.deps.transport.url(this.deps.host, l.mirror),
+        this.deps.transport.url(this.deps.host, l.worktree(chunk)),
         `+refs/heads/${branch}:${incoming}`,
         ...(tips.state ? [`+refs/ve/state/${chunk}:${incoming}-state`] : []),
       ]);
@@ -347,24 +340,33 @@ export class RemoteRepo {
   }
 
   private async readUnit(l: HostLayout, chunk: string): Promise<{ lease: Lease | null; tip: string | null }> {
-    const out = await this.sh(READ_UNIT, l.lease(chunk), l.mirror, `refs/heads/${unitBranch(chunk)}`);
+    const out = await this.sh(
+      READ_UNIT,
+      l.lease(chunk),
+      l.worktree(chunk),
+      `refs/heads/${unitBranch(chunk)}`,
+    );
     const [leaseText = '', tip = ''] = out.split('---\n');
     return { lease: parseLease(leaseText), tip: tip.trim() || null };
   }
 
-  /**
-   * Pushes to the mirror one at a time: every phase start pushes the base branch, and two pushes of
-   * one ref at once make the later one fail on the ref's lock.
-   */
   private push(l: HostLayout, refspecs: string[]): Promise<TransferStats> {
-    const run = async () => {
+    return this.inMirror(async () => {
       const t0 = performance.now();
       const url = this.deps.transport.url(this.deps.host, l.mirror);
       const r = await this.git(['push', '--porcelain', '--progress', '--no-verify', url, ...refspecs]);
       return { objects: countObjects(r.stderr), ms: performance.now() - t0 };
-    };
-    const next = this.pushes.then(run, run);
-    this.pushes = next.catch(() => undefined);
+    });
+  }
+
+  /**
+   * Runs `work` when no other push to this mirror runs: every phase start pushes the base branch, and
+   * two pushes of one ref at once make the later fail on its lock. One daemon per project feeds a
+   * mirror, so an in-process queue is enough.
+   */
+  private inMirror<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.mirrorQueue.then(work, work);
+    this.mirrorQueue = next.catch(() => undefined);
     return next;
   }
 

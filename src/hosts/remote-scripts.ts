@@ -86,19 +86,22 @@ exit 0
 `;
 
 /** Prints the unit's lease file (empty when none), a separator, then its branch tip (empty if none).
- * $1 lease file, $2 mirror, $3 branch ref */
+ * $1 lease file, $2 the unit's worktree, $3 branch ref */
 export const READ_UNIT = `
 cat -- "$1" 2>/dev/null || true
 echo ---
-git -C "$2" rev-parse -q --verify "$3^{commit}" || true
+git -C "$2" rev-parse -q --verify "$3^{commit}" 2>/dev/null || true
 `;
 
 /**
- * (Re)creates a unit's worktree from the mirror: a stale copy's processes are stopped and its
- * worktree removed, then `worktree add -B` puts the branch at the start point, and the lease is
- * written last (0600), so a half-made worktree never carries a valid lease. Prints HEAD, the git dir
- * and the common dir.
- * $1 mirror, $2 worktree, $3 unit folder, $4 branch, $5 start ref, $6 lease line, $7 STOP_PROCESSES
+ * (Re)creates a unit's worktree: a clone of the mirror of its own, sharing the mirror's objects
+ * (`--shared`: alternates, nothing copied), checked out on the unit's branch at the start commit. A
+ * repository per unit, not a linked worktree of the mirror: the agents of two units on one host then
+ * share no git directory, so neither sees the other's lock files and sandbox placeholders come and
+ * go, nor can write the other's branch. A stale copy's processes are stopped and the copy removed
+ * first, and the lease is written last (0600), so a half-made worktree never carries a valid lease.
+ * Prints HEAD, the git dir and the common dir.
+ * $1 mirror, $2 worktree, $3 unit folder, $4 branch, $5 start commit, $6 lease line, $7 STOP_PROCESSES
  */
 export const CREATE_WORKTREE = `
 set -eu
@@ -106,12 +109,14 @@ mirror=$1 wt=$2 unit=$3 branch=$4 start=$5 lease=$6 stop=$7
 mkdir -p -- "$unit/run"
 sh -c "$stop" sh "$unit/run" TERM ''
 rm -f -- "$unit/lease"
-if [ -e "$wt" ]; then git -C "$mirror" worktree remove --force "$wt" 2>/dev/null || rm -rf -- "$wt"; fi
-git -C "$mirror" worktree prune
+rm -rf -- "$wt"
 mkdir -p -- "\${wt%/*}"
-git -C "$mirror" worktree add -q -B "$branch" "$wt" "$start" >&2
-(umask 077 && printf '%s\\n' "$lease" > "$unit/lease.tmp" && mv -f -- "$unit/lease.tmp" "$unit/lease")
+git clone -q --shared --no-checkout -- "$mirror" "$wt" >&2
 cd -- "$wt"
+# its objects live in the mirror: a gc here must not prune what only the mirror holds
+git config gc.auto 0
+git checkout -q -B "$branch" "$start" >&2
+(umask 077 && printf '%s\\n' "$lease" > "$unit/lease.tmp" && mv -f -- "$unit/lease.tmp" "$unit/lease")
 git rev-parse HEAD
 git rev-parse --path-format=absolute --git-dir --git-common-dir
 `;
@@ -151,7 +156,7 @@ fi
 
 /**
  * The worktree's working state as a commit: every file but ignored ones, on top of HEAD, written
- * through a scratch index (the worktree's own index is left alone) and kept in the mirror at $4.
+ * through a scratch index (the worktree's own index is left alone) and kept in its repository at $4.
  * Fixed identity and date: an unchanged state is the same commit. Prints `<HEAD> <state commit>`.
  * $1 lease file, $2 lease line, $3 worktree, $4 state ref
  */
@@ -173,8 +178,8 @@ echo "$head $state"
 `;
 
 /**
- * Makes the worktree hold a state sent by the daemon: the branch at $4, then the files of the state
- * commit $5 as uncommitted changes (untracked files that are not ignored are removed first; ignored
+ * Makes the worktree hold a state sent by the daemon: the branch at commit $4, then the files of the
+ * state commit $5 (both in the mirror, whose objects the worktree shares) as uncommitted changes (untracked files that are not ignored are removed first; ignored
  * ones, such as installed dependencies, stay); and makes the unit's temp folder $6 for the phase.
  * $1 lease file, $2 lease line, $3 worktree
  */
@@ -205,9 +210,8 @@ export const REMOVE_UNIT = `
 set -eu
 ${CHECK_LEASE}
 sh -c "$7" sh "$5/run" TERM ''
-git -C "$3" worktree remove --force "$4" 2>/dev/null || rm -rf -- "$4"
-git -C "$3" worktree prune
-for r in "refs/heads/orch/$6" "refs/ve/start/$6" "refs/ve/state/$6"; do
+rm -rf -- "$4"
+for r in "refs/ve/start/$6" "refs/ve/state/$6"; do
   git -C "$3" update-ref -d "$r" 2>/dev/null || true
 done
 rm -rf -- "$5"

@@ -155,9 +155,12 @@ describe('nine chunks across three ssh hosts, one host cut and back, one lost fo
     // every chunk landed once on base
     const tree = await git('ls-tree', '-r', '--name-only', 'main');
     const subjects = (await git('log', '--format=%s', 'main')).split('\n');
+    const story = async (c: string) =>
+      `${subjects.join('\n')}\n${JSON.stringify(await api.get(`/api/work-units/${c}/log?phase=COMPLETE`)).slice(0, 8000)}`;
     for (const c of CHUNKS) {
       assert.ok(tree.includes(`src/${c}.js`), `main has src/${c}.js`);
-      assert.equal(subjects.filter((s) => s === `complete: ${c}`).length, 1, `${c} landed once`);
+      if (subjects.filter((s) => s === `complete: ${c}`).length !== 1)
+        assert.fail(`${c} did not land once:\n${await story(c)}`);
     }
     // the cut unit stayed on h1, resumed its session there, and its phase never ran twice at once
     const victimUnit = done.work_units.find((u) => u.chunk === victim)!;
@@ -201,6 +204,13 @@ describe('nine chunks across three ssh hosts, one host cut and back, one lost fo
       );
       assert.deepEqual(left, [], `nothing of ve runs on ${h.name} any more`);
     }
+    // the daemon warned only about the hosts it lost (and tool checks refused while one was away)
+    const expected =
+      /"msg":"(waiting for host|host unreachable|symlink check failed)".*(Connection refused|Connection closed|unreachable)/;
+    const surprises = readFileSync(join(root, '.ve', 'orchestrator.log'), 'utf8')
+      .split('\n')
+      .filter((l) => /"level":"(warn|error)"/.test(l) && !expected.test(l));
+    assert.deepEqual(surprises, []);
     measure('whole test', started);
   });
 });

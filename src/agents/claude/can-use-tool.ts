@@ -38,8 +38,9 @@ export function createToolGate(deps: ToolGateDeps): { canUseTool: CanUseTool; pr
     const d = decideToolUse(tool, input, deps);
     if (!d.allow) return d;
     const checked = d.paths ? await decideShellPaths(d.paths, deps) : await decideSymlinks(tool, input, deps);
-    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links
-    if (checked.allow)
+    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links;
+    // an agent on another host (landingPaths given) has no shared node_modules of this machine's
+    if (checked.allow && !deps.landingPaths)
       await ownCopies(d.paths ?? writeTargets(tool, input, deps.worktree), deps.worktree, deps.log);
     return checked;
   };
