@@ -214,14 +214,15 @@ async function localTip(deps: RemoteDeps, chunk: string): Promise<string | null>
 export async function waitForHost(deps: RemoteDeps, chunk: string, err: HostUnreachableError): Promise<void> {
   const unit = await deps.store.get(chunk);
   if (!unit) return;
-  deps.log.warn('waiting for host', { chunk, host: err.host, detail: err.detail });
-  await deps.hosts.store.recordCheck(err.host, { health: 'unreachable', detail: err.detail });
+  const detail = err.detail || 'the connection was lost';
+  deps.log.warn('waiting for host', { chunk, host: err.host, detail });
+  await deps.hosts.store.recordCheck(err.host, { health: 'unreachable', detail });
   if (unit.status !== 'RUNNING') return;
   const opening =
     unit.session_id !== null && unit.pending_answer === null ? RESUME_AFTER_HOST_LOSS : undefined;
   await deps.store.transition(
     chunk,
     { type: 'requeue', ...(opening ? { pending_answer: opening } : {}) },
-    { source: 'runner', reason: `waiting for host ${err.host}: ${err.detail}` },
+    { source: 'runner', reason: `waiting for host ${err.host}: ${detail}` },
   );
 }
