@@ -85,8 +85,7 @@ export class Broadcaster {
       case 'unit_changed':
         this.broadcast({ type: 'unit', data: event.unit });
         if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
-        // pages hold only some DONE units, so they count DONE from the server's status
-        if ((event.unit.status === 'DONE') !== (event.previous?.status === 'DONE')) this.refresh('status');
+        if (affectsStatus(event.unit, event.previous)) this.refresh('status');
         return;
       case 'unit_deleted':
         this.broadcast({ type: 'unit_deleted', data: { chunk: event.chunk } });
@@ -95,6 +94,7 @@ export class Broadcaster {
         return;
       case 'config_changed':
         this.broadcast({ type: 'config', data: event.config });
+        this.refresh('status'); // the limits and what they hold
         return;
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
@@ -124,6 +124,19 @@ export class Broadcaster {
         .catch((error: unknown) => this.services.log.error(`${what} refresh failed`, { error }));
     });
   }
+}
+
+/**
+ * Pages hold only some DONE units, so they count DONE from the server's status; spend moves the
+ * project's budget window, and a retry time may be a usage limit's reset.
+ */
+function affectsStatus(unit: WorkUnit, previous: WorkUnit | null): boolean {
+  return (
+    (unit.status === 'DONE') !== (previous?.status === 'DONE') ||
+    unit.cost_usd !== previous?.cost_usd ||
+    unit.next_retry_at !== previous?.next_retry_at ||
+    unit.status !== previous?.status
+  );
 }
 
 function affectsAttention(unit: WorkUnit, previous: WorkUnit | null): boolean {

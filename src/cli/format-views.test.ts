@@ -84,6 +84,8 @@ describe('format views', () => {
       verification: null,
       train: null,
       config_warnings: [],
+      budget: null,
+      usage_limit: null,
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
     const running: StatusDto = {

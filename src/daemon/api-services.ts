@@ -11,6 +11,7 @@ import { readyQueue } from '../domain/ready-order.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
+import { budgetStatus, usageLimitStatus } from './budget-status.js';
 import type { Parts } from './compose.js';
 
 export function createApiServices(p: Parts): ApiServices {
@@ -31,11 +32,13 @@ export function createApiServices(p: Parts): ApiServices {
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+      const config = await p.store.getConfig();
+      const [{ counts, cost_usd }, verification, train, budget, usage_limit] = await Promise.all([
         p.store.totals(),
-        p.store.getConfig(),
         p.verifySettings(),
         p.train.view(),
+        budgetStatus(p.store, config),
+        usageLimitStatus(p.store, p.clock.now()),
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
@@ -56,6 +59,8 @@ export function createApiServices(p: Parts): ApiServices {
         verification,
         train: { entries: train.entries.length, running: train.running },
         config_warnings: p.configWarnings(),
+        budget,
+        usage_limit,
       };
     },
     train: () => p.train.view(),

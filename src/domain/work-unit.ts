@@ -59,6 +59,11 @@ export const AttentionKind = {
   TURNS: 'TURNS',
   /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
   VERIFY: 'VERIFY',
+  /**
+   * the unit reached its own spending limit, or a phase its per-phase cap; raising that limit resumes
+   * it on its session (docs/agents.md "Budgets")
+   */
+  BUDGET: 'BUDGET',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);

@@ -3,6 +3,7 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import { budgetReason, decideStart, type Reached } from '../domain/budget.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
@@ -14,6 +15,7 @@ import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
 import type { WorkUnitStore } from '../ports/store.js';
+import { liftBudgetItems } from './lift-budget.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
@@ -39,9 +41,9 @@ export class Scheduler implements LivePhases {
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
-  /** bus wake-ups scheduled but not yet turned into a pass, and unblock sweeps under way */
+  /** bus wake-ups scheduled but not yet turned into a pass, and sweeps (unblock, budget lift) under way */
   private wakes = 0;
-  private unblocking = 0;
+  private sweeping = 0;
   private settledWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: SchedulerDeps) {}
@@ -84,7 +86,7 @@ export class Scheduler implements LivePhases {
   }
 
   private isSettled(): boolean {
-    return this.wakes === 0 && this.unblocking === 0 && !this.passing;
+    return this.wakes === 0 && this.sweeping === 0 && !this.passing;
   }
 
   private notifySettled(): void {
@@ -127,6 +129,7 @@ export class Scheduler implements LivePhases {
     const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
+    const project = await store.projectWindow(config);
     const started: string[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const unit of readyQueue(units)) {
@@ -135,6 +138,14 @@ export class Scheduler implements LivePhases {
       const due = unit.next_retry_at ? Date.parse(unit.next_retry_at) : 0;
       if (due > now) {
         nextDue = Math.min(nextDue, due);
+        continue;
+      }
+      const budget = decideStart(unit, config, project);
+      if (budget.kind === 'over') {
+        // the project's window is spent: no unit starts a phase until spend leaves it (the status views
+        // say so once); a unit over its own limit becomes a BUDGET item
+        if (budget.reached.limit === 'project_usd') nextDue = Math.min(nextDue, project?.frees_at ?? nextDue);
+        else await this.raiseBudget(unit, budget.reached);
         continue;
       }
       if (oracle && CODE_PHASES.includes(unit.phase)) {
@@ -208,6 +219,20 @@ export class Scheduler implements LivePhases {
     );
   }
 
+  private async raiseBudget(unit: WorkUnit, reached: Reached): Promise<void> {
+    const reason = budgetReason({ kind: 'reached', reached }, unit.phase);
+    try {
+      await this.deps.store.transition(
+        unit.chunk,
+        { type: 'attend', kind: 'BUDGET', reason },
+        { source: 'scheduler', expectedVersion: unit.version, reason },
+      );
+    } catch (e) {
+      // changed since the queue was read: the next pass sees the new state
+      if (!isOrchError(e, 'stale_write') && !isOrchError(e, 'invalid_transition')) throw e;
+    }
+  }
+
   private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
     const reason = `Possible conflict with ${other}${files.length > 0 ? ` (${files.slice(0, 5).join(', ')})` : ''}: ${why}. Decide with: ve orch resolve ${unit.chunk} --with ${other} parallelize|serialize`;
     try {
@@ -236,13 +261,10 @@ export class Scheduler implements LivePhases {
     )
       return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      this.unblocking += 1;
-      unblockWaiting(this.deps.store)
-        .catch((error: unknown) => this.deps.log.error('unblock failed', { error }))
-        .finally(() => {
-          this.unblocking -= 1;
-          this.notifySettled();
-        });
+      this.sweep('unblock', unblockWaiting(this.deps.store));
+    }
+    if (event.type === 'config_changed') {
+      this.sweep('budget lift', liftBudgetItems(this.deps.store, event.previous, event.config));
     }
     // coalesce a burst of changes into one pass
     this.wakes += 1;
@@ -250,6 +272,17 @@ export class Scheduler implements LivePhases {
       this.wakes -= 1;
       this.requestPass();
     });
+  }
+
+  /** a sweep the next settle waits for; its transitions wake the scheduler again */
+  private sweep(what: string, work: Promise<unknown>): void {
+    this.sweeping += 1;
+    work
+      .catch((error: unknown) => this.deps.log.error(`${what} failed`, { error }))
+      .finally(() => {
+        this.sweeping -= 1;
+        this.notifySettled();
+      });
   }
 
   private notifyIdle(): void {

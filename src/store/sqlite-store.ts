@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { type ConfigPatch, ConfigPatchSchema, type OrchestratorConfig } from '../config/schema.js';
 import { configFromStored, type StoredConfig } from '../config/stored.js';
+import { type BudgetLimits, type ProjectWindow, projectWindow, windowStart } from '../domain/budget.js';
 import { type ConflictAnalysis, sortedPair, type Verdict } from '../domain/conflict.js';
 import { ErrorCode, NotFoundError, OrchError, StaleWriteError } from '../domain/errors.js';
 import { applyEvent, type UnitEvent } from '../domain/transitions.js';
@@ -15,10 +16,12 @@ import type { Logger } from '../ports/logger.js';
 import type {
   AttentionLogEntry,
   PhaseRun,
+  PhaseRunEnd,
   StatusLogEntry,
   UnitFieldPatch,
   UnitFilter,
   UnitOrder,
+  UsageLimitWait,
   WorkUnitStore,
   WriteOptions,
 } from '../ports/store.js';
@@ -27,7 +30,6 @@ import { ReadProblems } from './read-problems.js';
 import {
   fromAttentionLogRow,
   fromConflictRow,
-  fromPhaseRunRow,
   fromStatusLogRow,
   fromUnitRow,
   holdUnreadable,
@@ -36,6 +38,7 @@ import {
   toUnitRow,
   UNIT_COLUMNS,
 } from './rows.js';
+import { SqlitePhaseRuns } from './sqlite-phase-runs.js';
 import { SqliteVerifyRuns } from './sqlite-verify-runs.js';
 import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
 
@@ -55,6 +58,7 @@ export class SqliteStore implements WorkUnitStore {
   private readonly clock: Clock;
   /** the landing train's verify runs, in the same database */
   readonly verifyRuns: SqliteVerifyRuns;
+  private readonly phaseRunRows: SqlitePhaseRuns;
   private readonly readonly: boolean;
   private readonly problems: ReadProblems;
 
@@ -75,6 +79,7 @@ export class SqliteStore implements WorkUnitStore {
       migrate(this.db, this.iso());
     }
     this.verifyRuns = new SqliteVerifyRuns(this.db, this.bus, () => this.iso());
+    this.phaseRunRows = new SqlitePhaseRuns(this.db, () => this.iso());
   }
 
   /** prepared statements are cached: preparing costs more than running these small queries */
@@ -372,46 +377,41 @@ export class SqliteStore implements WorkUnitStore {
   async patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig> {
     const parsed = ConfigPatchSchema.parse(patch);
     const tx = this.db.transaction(() => {
+      const previous = this.readConfig();
       const upsert = this.stmt(
         'INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       );
       for (const [k, v] of Object.entries(parsed)) if (v !== undefined) upsert.run(k, JSON.stringify(v));
-      return this.readConfig();
+      return { config: this.readConfig(), previous };
     });
-    const config = tx();
-    this.bus.publish({ type: 'config_changed', config });
+    const { config, previous } = tx();
+    this.bus.publish({ type: 'config_changed', config, previous });
     return config;
   }
 
   async startPhaseRun(chunk: string, phase: Phase, sessionId: string | null): Promise<number> {
-    const res = this.db
-      .prepare('INSERT INTO phase_runs (chunk, phase, started_at, session_id) VALUES (?, ?, ?, ?)')
-      .run(chunk, phase, this.iso(), sessionId);
-    return Number(res.lastInsertRowid);
+    return this.phaseRunRows.start(chunk, phase, sessionId);
   }
 
-  async endPhaseRun(
-    id: number,
-    end: {
-      outcome: string;
-      session_id: string | null;
-      cost_usd: number;
-      tokens_in: number;
-      tokens_out: number;
-      error: string | null;
-    },
-  ): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE phase_runs SET ended_at = @ended_at, outcome = @outcome, session_id = COALESCE(@session_id, session_id),
-         cost_usd = @cost_usd, tokens_in = @tokens_in, tokens_out = @tokens_out, error = @error WHERE id = @id`,
-      )
-      .run({ ...end, id, ended_at: this.iso() });
+  async endPhaseRun(id: number, end: PhaseRunEnd): Promise<void> {
+    this.phaseRunRows.end(id, end);
   }
 
   async phaseRuns(chunk: string): Promise<PhaseRun[]> {
-    const rows = this.stmt('SELECT * FROM phase_runs WHERE chunk = ? ORDER BY id').all(chunk) as Row[];
-    return rows.map(fromPhaseRunRow);
+    return this.phaseRunRows.of(chunk);
+  }
+
+  async projectWindow(
+    limits: Pick<BudgetLimits, 'project_budget_usd' | 'project_budget_window_hours'>,
+  ): Promise<ProjectWindow | null> {
+    if (limits.project_budget_usd === null) return null;
+    const now = this.clock.now();
+    const since = new Date(windowStart(limits, now)).toISOString();
+    return projectWindow(this.phaseRunRows.costsSince(since), limits, now);
+  }
+
+  async usageLimitWaits(): Promise<UsageLimitWait[]> {
+    return this.phaseRunRows.usageLimitWaits();
   }
 
   async recordAttentionRaised(entry: {

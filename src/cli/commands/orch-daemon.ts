@@ -95,6 +95,8 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       verification: null,
       train: null,
       config_warnings: [],
+      budget: null,
+      usage_limit: null,
     };
   }
 }
