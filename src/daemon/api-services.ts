@@ -28,7 +28,10 @@ export function createApiServices(p: Parts): ApiServices {
     return unit;
   };
   const attention = async () =>
-    listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
+    listAttention(
+      { chunks: p.chunks, clock: p.clock, log: p.log, limits: await p.store.getConfig() },
+      await p.store.list({ active: true }),
+    );
   return {
     log: p.log,
     status: async () => {

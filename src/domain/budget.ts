@@ -192,6 +192,25 @@ export function liftedLimit(unit: UnitSpend, before: BudgetLimits, after: Budget
   return raised ? 'phase_usd' : null;
 }
 
+/** What holds a BUDGET item: the limit, its configuration key, and the spend against it (a phase's: unknown). */
+export interface BudgetHold {
+  limit: BudgetLimit;
+  key: (typeof BUDGET_KEY)[BudgetLimit];
+  of: number;
+  spent: number | null;
+}
+
+/**
+ * What holds a unit parked as a BUDGET item under `limits`: the unit's own limit it is over, else the
+ * per-phase cap its phase used up; null when neither applies any more.
+ */
+export function budgetHold(unit: UnitSpend, limits: BudgetLimits): BudgetHold | null {
+  const reached = unitReached(unit, limits);
+  if (reached) return { ...reached, key: BUDGET_KEY[reached.limit] };
+  if (limits.max_budget_usd === null) return null;
+  return { limit: 'phase_usd', key: BUDGET_KEY.phase_usd, of: limits.max_budget_usd, spent: null };
+}
+
 /** `$5.00`, `$0.0031`: small amounts keep two significant places. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0.00';
