@@ -98,7 +98,7 @@ export function budgetLines(io: Painter, b: BudgetStatusDto, now: number): strin
       paint(
         io,
         'red',
-        `Project budget reached: no phase starts ${until}(${p.waiting} unit${p.waiting === 1 ? '' : 's'} waiting), or raise it: ${raiseCommand('project_usd', p.limit_usd)}`,
+        `Project budget reached: no phase starts ${until}(${p.waiting} unit${p.waiting === 1 ? '' : 's'} waiting), or raise it: ${raiseCommand({ limit: 'project_usd', spent: p.spent_usd, of: p.limit_usd })}`,
       ),
     );
   }

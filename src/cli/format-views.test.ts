@@ -159,7 +159,7 @@ describe('format views', () => {
     );
     assert.deepEqual(spent.slice(spent.indexOf('Budget: project $50.20 of $50.00 in the last 1.5 h')), [
       'Budget: project $50.20 of $50.00 in the last 1.5 h',
-      'Project budget reached: no phase starts until Mar 2 09:14 (12 units waiting), or raise it: ve orch config --project-budget-usd 100.00',
+      'Project budget reached: no phase starts until Mar 2 09:14 (12 units waiting), or raise it: ve orch config --project-budget-usd 100.40',
       'Over budget: 2 units wait for a raised limit (ve orch attention)',
       'Usage limit: resumes at 15:00, 3 units waiting',
       'Work units: none',

@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The page header: project, connection state, agents running / max (with the max_agents stepper),
- * total cost, how many items wait for the operator, and a warning when agents run without the OS
- * sandbox.
+ * total cost (and the project's budget window), how many items wait for the operator, and a warning
+ * when agents run without the OS sandbox.
  */
 import { api } from './api.js';
 import { money } from './format.js';
@@ -35,6 +35,7 @@ export function Header({ state }) {
   const waiting = state.attention.length;
   const sandbox = state.status?.agent_sandbox;
   const unverified = verificationWarning(state.train);
+  const window = state.status?.budget?.project;
   return html`<header class="top">
     <div class="top-row">
       <${Link} href="/" class="brand" title="All work units">
@@ -86,6 +87,12 @@ export function Header({ state }) {
         </span>
       </span>
       <span class="stat" title="Total agent cost of all units" data-testid="total-cost"><strong>${money(cost)}</strong> spent</span>
+      ${
+        window &&
+        html`<span class=${`stat${window.reached ? ' over' : ''}`} data-testid="project-spend"
+          title="The project's spend in its rolling window, against project_budget_usd"
+          ><strong>${money(window.spent_usd)}</strong> of ${money(window.limit_usd)} in ${window.window_hours} h</span>`
+      }
     </div>
   </header>`;
 }

@@ -243,7 +243,7 @@ describe('budgetReason', () => {
         { kind: 'reached', reached: { limit: 'unit_tokens', spent: 1_234_567, of: 1_000_000 } },
         'PLAN',
       ),
-      'Unit token budget reached: 1,234,567 of 1,000,000 tokens (unit_budget_tokens), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-tokens 2000000',
+      'Unit token budget reached: 1,234,567 of 1,000,000 tokens (unit_budget_tokens), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-tokens 2469134',
     );
   });
   it('says what a retry of a phase stopped at its cap does', () => {
@@ -252,7 +252,14 @@ describe('budgetReason', () => {
       'REVIEW used its per-phase budget of $0.50 (max_budget_usd) and Claude Code stopped it. Retry continues the same session with another $0.50; raising the cap lets it go on by itself: ve orch config --max-budget-usd 1.00',
     );
   });
-  it('suggests twice the limit', () => {
-    assert.equal(raiseCommand('project_usd', 50), 've orch config --project-budget-usd 100.00');
+  it('suggests twice the limit, or twice the spend when a lowered limit left it further behind', () => {
+    assert.equal(
+      raiseCommand({ limit: 'project_usd', spent: 50.5, of: 50 }),
+      've orch config --project-budget-usd 101.00',
+    );
+    assert.equal(
+      raiseCommand({ limit: 'unit_usd', spent: 3, of: 1 }),
+      've orch config --unit-budget-usd 6.00',
+    );
   });
 });

@@ -226,17 +226,21 @@ export function formatSpent(reached: Pick<Reached, 'limit' | 'spent' | 'of'>): s
     : `${formatUsd(reached.spent)} of ${formatUsd(reached.of)}`;
 }
 
-/** The command that raises a limit, with a value that gives it room again (twice the limit). */
-export function raiseCommand(limit: BudgetLimit, of: number): string {
-  const flag = `--${BUDGET_KEY[limit].replace(/_/g, '-')}`;
-  const value = limit === 'unit_tokens' ? String(Math.ceil(of * 2)) : (of * 2).toFixed(2);
+/**
+ * The command that raises a limit, with a value that gives it room again: twice the limit, or twice
+ * the spend when that is more (a limit lowered below what was already spent).
+ */
+export function raiseCommand(reached: Pick<Reached, 'limit' | 'spent' | 'of'>): string {
+  const flag = `--${BUDGET_KEY[reached.limit].replace(/_/g, '-')}`;
+  const room = Math.max(reached.of, reached.spent) * 2;
+  const value = reached.limit === 'unit_tokens' ? String(Math.ceil(room)) : room.toFixed(2);
   return `ve orch config ${flag} ${value}`;
 }
 
 /** The BUDGET item's reason: which limit, how much was spent, and how to raise it. */
 export function budgetReason(stop: Exclude<BudgetStop, { kind: 'continue' }>, phase: Phase): string {
   if (stop.kind === 'phase') {
-    return `${phase} used its per-phase budget of ${formatUsd(stop.cap_usd)} (max_budget_usd) and Claude Code stopped it. Retry continues the same session with another ${formatUsd(stop.cap_usd)}; raising the cap lets it go on by itself: ${raiseCommand('phase_usd', stop.cap_usd)}`;
+    return `${phase} used its per-phase budget of ${formatUsd(stop.cap_usd)} (max_budget_usd) and Claude Code stopped it. Retry continues the same session with another ${formatUsd(stop.cap_usd)}; raising the cap lets it go on by itself: ${raiseCommand({ limit: 'phase_usd', spent: stop.cap_usd, of: stop.cap_usd })}`;
   }
   const { reached } = stop;
   const what =
@@ -246,5 +250,5 @@ export function budgetReason(stop: Exclude<BudgetStop, { kind: 'continue' }>, ph
         ? 'Unit budget reached'
         : 'Project budget reached';
   const scope = reached.limit === 'project_usd' ? 'in the rolling window' : 'over all its phases and retries';
-  return `${what}: ${formatSpent(reached)} (${BUDGET_KEY[reached.limit]}), ${scope}. No new phase starts; raising the limit resumes it on the same session: ${raiseCommand(reached.limit, reached.of)}`;
+  return `${what}: ${formatSpent(reached)} (${BUDGET_KEY[reached.limit]}), ${scope}. No new phase starts; raising the limit resumes it on the same session: ${raiseCommand(reached)}`;
 }

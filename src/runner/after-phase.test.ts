@@ -292,7 +292,7 @@ const ROWS: Row[] = [
       attention: 'BUDGET',
       session_id: 's2',
       reason:
-        'Unit budget reached: $5.20 of $5.00 (unit_budget_usd), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-usd 10.00',
+        'Unit budget reached: $5.20 of $5.00 (unit_budget_usd), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-usd 10.40',
     },
   },
   {

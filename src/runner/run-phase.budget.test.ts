@@ -41,7 +41,7 @@ describe('budgets', () => {
     assert.equal(parked.cost_usd, 1.125);
     assert.equal(
       parked.attention_reason,
-      'Unit budget reached: $1.13 of $1.00 (unit_budget_usd), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-usd 2.00',
+      'Unit budget reached: $1.13 of $1.00 (unit_budget_usd), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-usd 2.25',
     );
     const [item] = await o.services.attention();
     assert.equal(item?.kind, 'BUDGET');

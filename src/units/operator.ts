@@ -139,7 +139,7 @@ async function retryBudget(deps: OperatorDeps, unit: WorkUnit): Promise<WorkUnit
   if (held) {
     throw new OrchError(
       ErrorCode.conflict,
-      `work unit '${unit.chunk}' is still over its budget: ${formatSpent(held)} (${BUDGET_KEY[held.limit]}). Raise the limit and it resumes by itself: ${raiseCommand(held.limit, held.of)}`,
+      `work unit '${unit.chunk}' is still over its budget: ${formatSpent(held)} (${BUDGET_KEY[held.limit]}). Raise the limit and it resumes by itself: ${raiseCommand(held)}`,
       { limit: BUDGET_KEY[held.limit], spent: held.spent, of: held.of },
     );
   }
