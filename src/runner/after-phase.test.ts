@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit } from '../../test/builders.js';
-import { DEFAULT_CONFIG } from '../config/schema.js';
-import type { BudgetLimits, ProjectWindow } from '../domain/budget.js';
+import { DEFAULT_CONFIG, type OrchestratorConfig } from '../config/schema.js';
+import type { ProjectWindow } from '../domain/budget.js';
 import type { PhaseFacts } from '../domain/exit-conditions.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { AgentFailure, PhaseOutcome, ReviewDecision } from '../ports/agent-backend.js';
@@ -44,8 +44,9 @@ const BUDGET_STOP: AgentFailure = {
 const review = (decision: ReviewDecision['decision']): ReviewDecision => ({
   decision,
   summary: 'sum',
-  issues: [{ concern: 'c' }],
+  issues: decision === 'APPROVE' ? [] : [{ concern: 'c', blocking: true }],
 });
+const note = { location: 'src/a.ts#f', concern: 'rename x', blocking: false };
 const PLAN_MD = '# Plan\n\n## Approach\n\nUse the cache.\n';
 /** facts of a phase that did its job */
 const good: PhaseFacts = {
@@ -65,8 +66,7 @@ interface Row {
   outcome: PhaseOutcome;
   facts?: PhaseFacts | null;
   abort?: AbortReason;
-  /** budget keys set for this row */
-  limits?: Partial<BudgetLimits>;
+  config?: Partial<OrchestratorConfig>;
   project?: ProjectWindow;
   expect: Partial<PhaseDecision> & { kind: PhaseDecision['kind'] };
   check?: (d: PhaseDecision) => void;
@@ -87,6 +87,23 @@ const ROWS: Row[] = [
     outcome: done(),
     facts: good,
     expect: { kind: 'advance', phase: 'IMPLEMENT' },
+  },
+  {
+    name: 'PLAN done with plan_approval on → a PLAN item that keeps the session for feedback',
+    unit: unit('PLAN'),
+    outcome: done(),
+    facts: good,
+    config: { plan_approval: true },
+    expect: { kind: 'attend', attention: 'PLAN', session_id: 's2' },
+    check: (d) => assert.match((d as { reason: string }).reason, /ve orch approve a/),
+  },
+  {
+    name: 'PLAN without its Approach, plan_approval on → reminded first, not shown to the operator',
+    unit: unit('PLAN'),
+    outcome: done(),
+    facts: { ...good, plan: '# Plan\n\n## Approach\n\n<!-- how -->\n' },
+    config: { plan_approval: true },
+    expect: { kind: 'nudge' },
   },
   {
     name: 'IMPLEMENT done → REVIEW',
@@ -234,6 +251,27 @@ const ROWS: Row[] = [
     expect: { kind: 'review_feedback', iteration: 1 },
   },
   {
+    name: 'FEEDBACK whose findings are all non-blocking → an approval, the notes handed to COMPLETE',
+    unit: unit('REVIEW'),
+    outcome: done('', { decision: 'FEEDBACK', summary: 's', issues: [note] }),
+    expect: { kind: 'advance', phase: 'COMPLETE' },
+    check: (d) =>
+      assert.match(
+        (d as { reentry_context: string }).reentry_context,
+        /### Reviewer notes[\s\S]*- \*\*src\/a\.ts#f\*\*: rename x/,
+      ),
+  },
+  {
+    name: 'FEEDBACK with a blocking finding and a note → round 1',
+    unit: unit('REVIEW'),
+    outcome: done('', {
+      decision: 'FEEDBACK',
+      summary: 's',
+      issues: [note, { concern: 'no test', blocking: true }],
+    }),
+    expect: { kind: 'review_feedback', iteration: 1 },
+  },
+  {
     name: 'FEEDBACK at the round limit → auto-escalated',
     unit: unit('REVIEW', { review_iterations: DEFAULT_CONFIG.review_max_iterations - 1 }),
     outcome: done('', review('FEEDBACK')),
@@ -286,7 +324,7 @@ const ROWS: Row[] = [
     name: 'stopped at the unit’s remaining budget → BUDGET naming the limit, the spend and the raise',
     unit: unit('IMPLEMENT', { cost_usd: 5.2 }),
     outcome: failed(BUDGET_STOP),
-    limits: { unit_budget_usd: 5 },
+    config: { unit_budget_usd: 5 },
     expect: {
       kind: 'attend',
       attention: 'BUDGET',
@@ -299,7 +337,7 @@ const ROWS: Row[] = [
     name: 'stopped at its per-phase cap alone → BUDGET whose retry continues the session',
     unit: unit('IMPLEMENT', { cost_usd: 2.1 }),
     outcome: failed(BUDGET_STOP),
-    limits: { max_budget_usd: 2, unit_budget_usd: 10 },
+    config: { max_budget_usd: 2, unit_budget_usd: 10 },
     expect: { kind: 'attend', attention: 'BUDGET', session_id: 's2' },
     check: (d) =>
       assert.match((d as { reason: string }).reason, /per-phase budget of \$2\.00 \(max_budget_usd\)/),
@@ -308,7 +346,7 @@ const ROWS: Row[] = [
     name: 'stopped at the project’s remaining budget → held READY on its session, told to continue later',
     unit: unit('IMPLEMENT', { cost_usd: 1, api_retry_count: 1 }),
     outcome: failed(BUDGET_STOP),
-    limits: { project_budget_usd: 50, max_budget_usd: 2 },
+    config: { project_budget_usd: 50, max_budget_usd: 2 },
     project: { limit_usd: 50, window_hours: 24, spent_usd: 50.4, frees_at: NOW + 3600_000 },
     expect: {
       kind: 'requeue',
@@ -322,7 +360,7 @@ const ROWS: Row[] = [
     name: 'stopped at a cap no limit explains any more (the window moved on) → goes on at once',
     unit: unit('IMPLEMENT', { cost_usd: 1 }),
     outcome: failed(BUDGET_STOP),
-    limits: { project_budget_usd: 50 },
+    config: { project_budget_usd: 50 },
     project: { limit_usd: 50, window_hours: 24, spent_usd: 12, frees_at: null },
     expect: { kind: 'requeue', session_id: 's2', next_retry_at: null, note: CONTINUE_AFTER_PROJECT_BUDGET },
   },
@@ -374,7 +412,7 @@ describe('decideAfterPhase', () => {
   for (const row of ROWS) {
     it(row.name, () => {
       const d = decideAfterPhase(row.unit, row.outcome, {
-        config: { ...DEFAULT_CONFIG, ...row.limits },
+        config: { ...DEFAULT_CONFIG, ...row.config },
         abortReason: row.abort ?? null,
         facts: row.facts === undefined ? null : row.facts,
         project: row.project ?? null,

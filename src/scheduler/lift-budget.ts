@@ -5,10 +5,10 @@
 import type { OrchestratorConfig } from '../config/schema.js';
 import { BUDGET_KEY, liftedLimit } from '../domain/budget.js';
 import { isOrchError } from '../domain/errors.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 
 export async function liftBudgetItems(
-  store: WorkUnitStore,
+  store: UnitStore,
   before: OrchestratorConfig,
   after: OrchestratorConfig,
 ): Promise<string[]> {
