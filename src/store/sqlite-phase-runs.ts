@@ -5,6 +5,7 @@
 import {
   type BudgetLimits,
   type ProjectWindow,
+  projectReached,
   projectWindow,
   type RunCost,
   windowStart,
@@ -49,7 +50,18 @@ export class SqlitePhaseRuns implements PhaseRunStore {
   ): Promise<ProjectWindow | null> {
     if (limits.project_budget_usd === null) return null;
     const now = this.s.now();
-    return projectWindow(this.costsSince(new Date(windowStart(limits, now)).toISOString()), limits, now);
+    const since = new Date(windowStart(limits, now)).toISOString();
+    // every pass asks: under the limit, the sum is all it needs; each run only once it is reached
+    const sum = this.s
+      .stmt('SELECT TOTAL(cost_usd) AS usd FROM phase_runs WHERE ended_at > ? AND cost_usd > 0')
+      .get(since) as Row;
+    const under: ProjectWindow = {
+      limit_usd: limits.project_budget_usd,
+      window_hours: limits.project_budget_window_hours,
+      spent_usd: Number(sum.usd),
+      frees_at: null,
+    };
+    return projectReached(under) === null ? under : projectWindow(this.costsSince(since), limits, now);
   }
 
   /** ISO timestamps compare as text, so the `phase_runs_ended` index serves the window's range */
