@@ -3,7 +3,6 @@
  * dependency setup when the lockfiles changed, then the verify command, under the OS sandbox where it
  * can run, with the same environment agents get.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';

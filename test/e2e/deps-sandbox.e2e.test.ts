@@ -19,6 +19,7 @@ import {
   startScriptedModelServer,
   toolResultFor,
 } from '../../src/demo/scripted-model-server.js';
+import type { VerifyRun } from '../../src/ports/train.js';
 import { runVe } from '../support/cli.js';
 import { DEPS_STEPS, DepsBrain } from '../support/deps-brain.js';
 import { fillNpmCache, makeTarball, writeOfflineNpmProject } from '../support/offline-npm.js';
@@ -74,7 +75,8 @@ describe('dependencies in the OS sandbox (real Claude Code, scripted model)', { 
     // the agent's own `node --test` would then refuse to run as a nested test run
     delete process.env.NODE_TEST_CONTEXT;
     await ve('orch', 'start');
-    await ve('orch', 'config', '--agent-sandbox', 'on');
+    // landings verified by the project's own tests, which need the dependency too (issue 10 + 11 §4)
+    await ve('orch', 'config', '--agent-sandbox', 'on', '--verify-command', 'npm test');
     const status = await ve('orch', 'status');
     assert.match(status, /Setup: npm ci \(detected from package-lock\.json\)/);
     assert.match(status, /Agent sandbox: OS sandbox under shell commands/);
@@ -132,5 +134,20 @@ describe('dependencies in the OS sandbox (real Claude Code, scripted model)', { 
     const implement = at((l) => l.includes('"phase session starting"') && l.includes('"phase":"IMPLEMENT"'));
     assert.ok(setupDone >= 0 && implement > setupDone, 'setup finished before IMPLEMENT started');
     assert.ok(log.some((l) => l.includes('"node_modules from the shared template"')));
+
+    // the verify command ran the project's tests in its own sandboxed checkout, dependencies in place,
+    // and what landed is the tree that passed
+    const runs = (await api.get<{ runs: VerifyRun[] }>('/api/verify-runs?chunk=use_dep')).runs;
+    const passed = runs.filter((r) => r.outcome === 'passed');
+    assert.ok(
+      passed.length > 0,
+      `a verification passed: ${JSON.stringify(runs.map((r) => [r.outcome, r.tail]))}`,
+    );
+    assert.equal(passed[0]?.sandboxed, true);
+    const landed = git(root, 'rev-parse', 'main').trim();
+    assert.ok(
+      passed.some((r) => r.spec_commit === landed),
+      'main is the verified commit',
+    );
   });
 });
