@@ -1,13 +1,14 @@
 /** The operator's direct commands on work units (priority, forced status, delete, retry, block, kill). */
+import { BUDGET_KEY, formatSpent, raiseCommand, unitReached } from '../domain/budget.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { AttentionLogStore, UnitStore } from '../ports/store.js';
+import type { AttentionLogStore, ConfigStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface OperatorDeps {
-  store: UnitStore & AttentionLogStore;
+  store: UnitStore & AttentionLogStore & ConfigStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
@@ -112,6 +113,7 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
       },
     );
   }
+  if (unit.attention_kind === 'BUDGET') return retryBudget(deps, unit);
   if (unit.attention_kind === 'VERIFY') {
     // for a failed verification, retry means: verify again (a flaky test, a fixed base)
     return deps.store.transition(
@@ -127,16 +129,51 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
   );
 }
 
+/**
+ * A BUDGET item's retry continues the session with a fresh phase cap; a unit still over its own
+ * limit is refused (a retry would only raise the item again): the limit has to be raised.
+ */
+async function retryBudget(deps: OperatorDeps, unit: WorkUnit): Promise<WorkUnit> {
+  const config = await deps.store.getConfig();
+  const held = unitReached(unit, config);
+  if (held) {
+    throw new OrchError(
+      ErrorCode.conflict,
+      `work unit '${unit.chunk}' is still over its budget: ${formatSpent(held)} (${BUDGET_KEY[held.limit]}). Raise the limit and it resumes by itself: ${raiseCommand(held)}`,
+      { limit: BUDGET_KEY[held.limit], spent: held.spent, of: held.of },
+    );
+  }
+  return deps.store.transition(
+    unit.chunk,
+    {
+      type: 'retry',
+      continue_with: `The operator let you go on with a fresh spending budget. Continue where you left off and finish ${unit.phase}.`,
+    },
+    {
+      source: 'api',
+      expectedVersion: unit.version,
+      reason: 'retried by the operator: the session continues',
+    },
+  );
+}
+
 export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<string[]> {
   const retried: string[] = [];
+  const config = await deps.store.getConfig();
   for (const unit of await deps.store.list({ status: 'NEEDS_ATTENTION' })) {
     if (phase && unit.phase !== phase) continue;
     try {
-      await deps.store.transition(
-        unit.chunk,
-        { type: 'retry' },
-        { source: 'api', expectedVersion: unit.version, reason: 'retry-all' },
-      );
+      if (unit.attention_kind === 'BUDGET') {
+        // over its own limit it would only come back; a raised limit resumes it by itself
+        if (unitReached(unit, config) !== null) continue;
+        await retryBudget(deps, unit);
+      } else {
+        await deps.store.transition(
+          unit.chunk,
+          { type: 'retry' },
+          { source: 'api', expectedVersion: unit.version, reason: 'retry-all' },
+        );
+      }
       retried.push(unit.chunk);
     } catch (e) {
       // a unit that moved on meanwhile is simply not retried
