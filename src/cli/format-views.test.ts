@@ -192,6 +192,28 @@ describe('format views', () => {
       }),
       `${t} ? question: Which? [A | B]`,
     );
+    assert.equal(
+      formatEvent(plain, {
+        type: 've_commit',
+        files: ['src/a.js', 'src/b.js'],
+        message: 've: commit what the IMPLEMENT session left uncommitted',
+        at,
+      }),
+      `${t} ✎ ve committed what the session left: src/a.js, src/b.js`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 'check',
+        decision: 'nudge',
+        text: 'Your IMPLEMENT session ended,\n\n- no change',
+        at,
+      }),
+      `${t} ↻ reminded: Your IMPLEMENT session ended, - no change`,
+    );
+    assert.equal(
+      formatEvent(plain, { type: 'check', decision: 'ask', text: 'Which one?', at }),
+      `${t} ? asked in prose: Which one?`,
+    );
     const result = formatEvent(plain, {
       type: 'result',
       subtype: 'success',
