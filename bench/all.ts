@@ -13,6 +13,7 @@ import { measureMergeProbe } from './merge-probe.js';
 import { measureOracle } from './oracle.js';
 import { measureFullFloorPerUnit, pipelineRows, runPipeline } from './pipeline.js';
 import { measureTrain, trainRows } from './train.js';
+import { measureWorktreeDeps, worktreeDepsRows } from './worktree-deps.js';
 import { fanOutRows, measureFanOut } from './ws-fanout.js';
 
 const quick = process.argv.includes('--quick');
@@ -28,6 +29,7 @@ const SIZES = quick
       oracle: 50,
       probeRuns: 5,
       dashboard: 100,
+      deps: { worktrees: 5, copies: 2 },
     }
   : {
       coldRuns: 5,
@@ -40,6 +42,7 @@ const SIZES = quick
       oracle: 200,
       probeRuns: 15,
       dashboard: 500,
+      deps: { worktrees: 10, copies: 4 },
     };
 
 const rows: Row[] = [];
@@ -137,6 +140,10 @@ await section('merge probe', '#7', async () => {
     },
   ];
 });
+
+await section('worktree dependencies', '#11', async () =>
+  worktreeDepsRows('#11', await measureWorktreeDeps(SIZES.deps.worktrees, SIZES.deps.copies)),
+);
 
 await section('dashboard', '#7', async () => {
   const r = await measureDashboard(SIZES.dashboard, SIZES.changes);

@@ -11,7 +11,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 
 const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle', 'train'];
-const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra', 'verify'];
+const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra', 'verify', 'process'];
 const CORE = ['shared', 'domain', 'ports', 'config'];
 
 /** folder → folders it may import with a value import ('*' = any). Type-only imports listed separately. */
@@ -25,6 +25,9 @@ const ALLOWED: Record<string, { value: string[] | '*'; type?: string[] }> = {
   api: { value: [...CORE, 'api'], type: SERVICES },
   // the hosts adapter moves git objects between the operator's repository and a host, with git's one wrapper
   hosts: { value: [...CORE, 'hosts', 'git'] },
+  // the commands ve runs itself (setups, the verify command) share one contained process runner
+  git: { value: [...CORE, 'git', 'process'] },
+  verify: { value: [...CORE, 'verify', 'process'] },
   cli: { value: ['shared', 'domain', 'config', 'cli', 'chunks'], type: ['api'] },
   daemon: { value: '*' },
   demo: { value: '*' },
@@ -41,7 +44,8 @@ const LIBRARY_OWNERS: Record<string, string[]> = {
   yaml: ['chunks'],
   'es-module-lexer': ['api'],
   'resolve.exports': ['api'],
-  'node:child_process': ['git', 'agents', 'hosts', 'cli', 'daemon', 'demo', 'infra', 'verify'],
+  'mvdan-sh': ['agents'],
+  'node:child_process': ['git', 'agents', 'hosts', 'cli', 'daemon', 'demo', 'infra', 'verify', 'process'],
 };
 
 const SIZE_CAP = 600;

@@ -96,3 +96,29 @@ function configWrites(flags: Set<string>, positional: string[]): boolean {
   if (['set', 'unset', 'rename-section', 'remove-section', 'edit'].includes(verb ?? '')) return true;
   return positional.length >= 2; // `git config key value`
 }
+
+/** config keys whose value git runs through a shell (`sh -c`), lower-cased */
+const COMMAND_KEYS = [
+  /^core\.(pager|editor|sshcommand|fsmonitor)$/,
+  /^sequence\.editor$/,
+  /^pager\./,
+  /^diff\.external$/,
+  /^diff\..+\.(textconv|command)$/,
+  /^filter\..+\.(clean|smudge|process)$/,
+  /^merge\..+\.driver$/,
+  /^uploadpack\.packobjectshook$/,
+  /^interactive\.difffilter$/,
+];
+
+/**
+ * The command a one-off `git -c key=value` makes git run, or null: a `!` alias or credential helper
+ * is a shell command, any other alias a git command line, a pager or filter a shell command.
+ */
+export function gitConfigCommand(key: string, value: string): string | null {
+  const k = key.toLowerCase();
+  if (k.startsWith('alias.')) return value.startsWith('!') ? value.slice(1) : `git ${value}`;
+  if (k === 'credential.helper' || /^credential\..+\.helper$/.test(k)) {
+    return value.startsWith('!') ? value.slice(1) : null;
+  }
+  return COMMAND_KEYS.some((re) => re.test(k)) ? value : null;
+}

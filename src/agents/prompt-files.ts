@@ -28,6 +28,16 @@ export function shippedPromptsDir(): string {
   });
 }
 
+/**
+ * The project's convention files at the worktree root, as the prompt names them. Claude Code loads
+ * CLAUDE.md (and .claude/CLAUDE.md) itself; AGENTS.md is what other agents read, so the agent is told.
+ */
+export const CONVENTION_FILES = ['CLAUDE.md', '.claude/CLAUDE.md', 'AGENTS.md'] as const;
+
+export function conventionFiles(worktree: string): string[] {
+  return CONVENTION_FILES.filter((f) => existsSync(join(worktree, f)));
+}
+
 /** The raw template of a phase; `dir` overrides the shipped folder (tests, custom prompt sets). */
 export async function loadPhaseTemplate(phase: Phase, dir: string = shippedPromptsDir()): Promise<string> {
   const file = join(dir, `${phase.toLowerCase()}.md`);

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decideToolUse, isInside } from './sandbox.js';
-import { shellTokens } from './shell-words.js';
 
 const H = '/home/op/proj';
 const W = `${H}/.ve/chunks/feat/worktree`;
@@ -192,6 +191,26 @@ const VECTORS: Vector[] = [
   bash('echo x > "$(git rev-parse --show-toplevel)/out.txt"', true),
   bash('git commit -m "$(cat msg.txt)"', true),
   bash('echo "built at $(date)" > build.txt', true),
+  // issue 12: shell syntax that the word splitter misread, so the real target went unchecked
+  bash('cp x /etc/evil 2>/dev/null', false),
+  bash('mv x /home/u/y 2>&1', false),
+  bash('ln -s x /etc/y 2>&1', false),
+  bash('echo hi >| /etc/x', false),
+  bash('install -m 644 f /opt/x', false),
+  bash('install -m 644 f /opt/x 2>&1', false),
+  bash('cp x /etc/evil 2>>/tmp/log', false),
+  bash('echo hi &> /etc/x', false),
+  bash('echo hi &>> /etc/x', false),
+  bash('echo hi 1>/etc/x', false),
+  bash('echo hi 2> /etc/x', false),
+  bash('echo hi >& /etc/x', false),
+  bash('exec 3<> /etc/x', false),
+  bash('echo hi {fd}> /etc/x', false),
+  bash('cp x out.txt 2>/dev/null', true),
+  bash('npm test > log.txt 2>&1', true),
+  bash('npm test &> log.txt', true),
+  bash('echo hi >| out.txt', true),
+  bash('install -m 644 f bin/x', true),
 ];
 
 describe('decideToolUse', () => {
@@ -243,7 +262,9 @@ describe('decideToolUse write targets', () => {
     assert.deepEqual(writes("sed -i 's/a/b/' f.txt"), [`${W}/f.txt`]);
     assert.deepEqual(writes("sed 's/a/b/' f.txt"), []);
     assert.deepEqual(writes('ls -la && cat a'), []);
-    assert.deepEqual(writes('echo x > /tmp/scratch'), []);
+    // a scratch directory may hold a symlink too: its targets are followed on disk as well
+    assert.deepEqual(writes('echo x > /tmp/scratch'), ['/tmp/scratch']);
+    assert.deepEqual(writes('echo x > /dev/null 2>/dev/stderr'), []);
   });
 });
 
@@ -253,15 +274,5 @@ describe('isInside', () => {
     assert.equal(isInside('/a/b/c', '/a/b'), true);
     assert.equal(isInside('/a/bc', '/a/b'), false);
     assert.equal(isInside('/x', '/'), true);
-  });
-});
-
-describe('shellTokens', () => {
-  it('strips quotes, keeps quoted spaces and splits command substitution', () => {
-    const words = (s: string) => shellTokens(s).map((t) => `${t.kind === 'op' ? '@' : ''}${t.text}`);
-    assert.deepEqual(words(`cd "/a b" && git log`), ['cd', '/a b', '@&', '@&', 'git', 'log']);
-    assert.deepEqual(words(`echo "x $(cd /y) z"`), ['echo', 'x ', '@$(', 'cd', '/y', '@)', ' z']);
-    assert.deepEqual(words("a 'b;c' d\\ e"), ['a', 'b;c', 'd e']);
-    assert.deepEqual(words('a >> f 2>&1'), ['a', '@>>', 'f', '2', '@>', '@&', '1']);
   });
 });

@@ -3,8 +3,10 @@
  * these types; nothing else about the server leaks to them.
  */
 import type { AttentionItem } from '../attention/inbox.js';
+import type { PlanView } from '../attention/plan-approval.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { SetupSource } from '../domain/setup-detection.js';
 import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { TrainSnapshot, VerifySettings } from '../ports/train.js';
@@ -35,13 +37,27 @@ export interface StatusDto {
   total_cost_usd: number;
   url: string | null;
   /** whether agents' shell commands run in the OS sandbox, and if not, why not */
-  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null };
+  /**
+   * `active`: agents' shell commands run in the OS sandbox; `reason`: why not; `held`: why no agent
+   * starts (auto/on without a runnable sandbox), or null
+   */
+  agent_sandbox: { mode: 'auto' | 'on' | 'off'; active: boolean; reason: string | null; held: string | null };
+  /**
+   * the dependency setup a new worktree gets, as the files of the project's checkout call for it
+   * (null when the daemon is not running)
+   */
+  setup: { command: string | null; source: SetupSource; why: string } | null;
   /** the verify command landings must pass (null: landings are not verified); null when stopped */
   verification: VerifySettings | null;
   /** the landing train: units waiting to land, verifications running */
   train: { entries: number; running: number } | null;
   /** stored settings that cannot be read: each keeps its default until set again */
   config_warnings: string[];
+  /**
+   * the project's phase prompt overrides (`ve/prompts/<phase>.md` on base): the ones in force, and the
+   * refused ones with why (their phases do not run until fixed); null when stopped
+   */
+  prompts: { overrides: string[]; problems: { phase: Phase; file: string; message: string }[] } | null;
 }
 
 export interface UnitListDto {
@@ -70,6 +86,15 @@ export interface InjectResponse {
 }
 
 export type AttentionItemDto = AttentionItem;
+
+/** GET /api/work-units/:chunk/plan: PLAN.md as committed on the unit's branch (or base) */
+export type PlanDto = PlanView;
+
+/** POST /api/work-units/:chunk/approve */
+export interface ApproveRequest {
+  /** who approves, for the audit trail (default: operator) */
+  approved_by?: string;
+}
 
 export interface AttentionListDto {
   items: AttentionItemDto[];

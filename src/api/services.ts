@@ -18,6 +18,7 @@ import type {
   HistoryDto,
   InjectRequest,
   InjectResponse,
+  PlanDto,
   StatusDto,
 } from './dto.js';
 
@@ -68,6 +69,10 @@ export interface ApiServices {
     change: { status: Status; phase?: Phase; expectedVersion?: number; reason?: string },
   ): Promise<WorkUnit>;
   answer(chunk: string, req: AnswerRequest): Promise<WorkUnit>;
+  /** the unit's PLAN.md as committed on its branch */
+  plan(chunk: string): Promise<PlanDto>;
+  /** approves a PLAN item: the unit moves on to IMPLEMENT; audited with `by` */
+  approve(chunk: string, by: string): Promise<WorkUnit>;
   retry(chunk: string): Promise<WorkUnit>;
   retryAll(phase?: Phase): Promise<string[]>;
   kill(chunk: string, to: 'ready' | 'attention'): Promise<WorkUnit>;

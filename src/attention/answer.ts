@@ -8,7 +8,9 @@ import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { PendingQuestion, WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
+import { closeItem, sendBackWithGuidance } from './item-actions.js';
+import { planFeedback } from './plan-approval.js';
 
 export interface AnswerInput {
   answer?: string;
@@ -20,7 +22,7 @@ export interface AnswerInput {
 }
 
 export interface AnswerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & AttentionLogStore;
   live: LivePhases;
 }
 
@@ -48,49 +50,18 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   }
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
-  if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps, unit, resolved.text, by);
+  if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps.store, unit, resolved.text, by);
+  // feedback on a plan resumes the PLAN session framed as such; the plan then comes back for approval
+  const text = unit.attention_kind === 'PLAN' ? planFeedback(unit.chunk, resolved.text) : resolved.text;
   const qid = unit.question?.id ?? null;
   const live = qid !== null && deps.live.waitingQuestion(name) === qid;
-  const next = await deps.store.transition(
-    name,
-    live ? { type: 'resume', answer: resolved.text } : { type: 'answer', answer: resolved.text },
-    { source: 'api', expectedVersion: unit.version, reason: `answered by ${by}`, actor: by },
+  const next = await closeItem(
+    deps.store,
+    unit,
+    live ? { type: 'resume', answer: text } : { type: 'answer', answer: text },
+    { reason: `answered by ${by}`, by, answer: resolved.text, questionId: qid },
   );
-  await deps.store.recordAttentionAnswered({
-    chunk: name,
-    question_id: qid,
-    answer: resolved.text,
-    answered_by: by,
-  });
   if (live && qid !== null) deps.live.deliverAnswer(name, qid, { answers: resolved.answers });
-  return next;
-}
-
-/**
- * Answering a VERIFY item sends the unit back to its agent: a fresh IMPLEMENT session that gets the
- * failure (the item's text) and the operator's guidance.
- */
-async function sendBackWithGuidance(deps: AnswerDeps, unit: WorkUnit, guidance: string, by: string) {
-  const base = unit.base_branch ?? 'the base branch';
-  const context = [
-    unit.attention_reason ?? 'The verify command failed on the merge of this branch with the base branch.',
-    '',
-    `Operator guidance: ${guidance}`,
-    '',
-    `Merge ${base} into this branch first (\`git merge ${base}\`; resolve any conflict), then fix the failure, run the verify command yourself until it passes, and commit.`,
-  ].join('\n');
-  const next = await deps.store.transition(
-    unit.chunk,
-    { type: 'send_back', phase: 'IMPLEMENT', reentry_context: context },
-    { source: 'api', expectedVersion: unit.version, reason: `sent back with guidance by ${by}`, actor: by },
-    { implement_iterations: 0 },
-  );
-  await deps.store.recordAttentionAnswered({
-    chunk: unit.chunk,
-    question_id: null,
-    answer: guidance,
-    answered_by: by,
-  });
   return next;
 }
 

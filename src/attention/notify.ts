@@ -5,11 +5,11 @@ import { transitiveBlocksCount } from '../domain/ready-order.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { Notifier } from '../ports/notifier.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 
 export function watchAttention(deps: {
   bus: EventBus;
-  store: WorkUnitStore;
+  store: Pick<UnitStore, 'list'>;
   notifier: Notifier;
   config: () => Promise<OrchestratorConfig>;
   url: () => string | null;

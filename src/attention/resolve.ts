@@ -5,10 +5,10 @@
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { WorkUnit } from '../domain/work-unit.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConflictStore, UnitStore } from '../ports/store.js';
 
 export async function resolveConflict(
-  store: WorkUnitStore,
+  store: UnitStore & ConflictStore,
   chunk: string,
   otherChunk: string,
   choice: 'parallelize' | 'serialize',

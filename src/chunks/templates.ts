@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { toChunkName } from '../domain/chunk-name.js';
 import { GOAL_TEMPLATE_BODY, PLAN_TEMPLATE_BODY } from '../domain/chunk-templates.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
-import { isMissing } from '../shared/fs-errors.js';
+import { ifPresentAsync, isMissing } from '../shared/fs-errors.js';
 import { renderDocument } from './frontmatter.js';
 
 export interface CreateChunkOptions {
@@ -60,12 +60,6 @@ export async function initProject(
   return { createdChunksDir, addedIgnore: !hasEntry };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (e) {
-    if (isMissing(e)) return false;
-    throw e;
-  }
+function exists(path: string): Promise<boolean> {
+  return ifPresentAsync(async () => Boolean(await stat(path)), false);
 }

@@ -75,6 +75,23 @@ describe('config options', () => {
     assert.throws(() => configPatchFromOptions(specs, { maxAgents: '0' }), /--max-agents: /);
     assert.throws(() => configPatchFromOptions(specs, { notifyWebhook: 'http://example.com/' }), /loopback/);
   });
+
+  it('turns the dependency setup off, back to detection, or to a command of its own', () => {
+    const specs = configOptionSpecs();
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'off', nodeModulesSharing: 'copy' }), {
+      setup_command: false,
+      node_modules_sharing: 'copy',
+    });
+    // none clears the override: the detected command applies again
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'none' }), { setup_command: null });
+    assert.deepEqual(configPatchFromOptions(specs, { setupCommand: 'make deps' }), {
+      setup_command: 'make deps',
+    });
+    assert.throws(
+      () => configPatchFromOptions(specs, { nodeModulesSharing: 'never' }),
+      /--node-modules-sharing expects one of auto, copy, off/,
+    );
+  });
 });
 
 describe('answer --for', () => {

@@ -68,3 +68,22 @@ export function commandContext(io: CliIo, opts: CommonOptions): CommandContext {
     },
   };
 }
+
+/**
+ * A command that only shows what the daemon answers for `path`: JSON under --json, else the lines
+ * `render` makes of it (`ve orch attention`, `ve orch train`, `ve orch worktree list`, …).
+ */
+export function viewCommand<T>(
+  parent: Command,
+  io: CliIo,
+  spec: { name: string; description: string; examples: readonly string[]; path: string },
+  render: (value: T) => readonly string[],
+): Command {
+  return leafCommand(parent, spec.name, spec.description, spec.examples).action(
+    async (opts: CommonOptions) => {
+      const ctx = commandContext(io, opts);
+      const value = await ctx.client.get<T>(spec.path);
+      ctx.emit(value, () => render(value));
+    },
+  );
+}

@@ -4,7 +4,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import type { ProjectPaths } from '../config/paths.js';
-import { isMissing } from '../shared/fs-errors.js';
+import { ifPresent, isMissing } from '../shared/fs-errors.js';
 
 /** The pid in `.ve/orchestrator.pid`, or null when the file is missing or unreadable as a pid. */
 export function readPidFile(paths: ProjectPaths): number | null {
@@ -35,12 +35,7 @@ export function dashboardUrl(paths: ProjectPaths): string | null {
 }
 
 function readOptional(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  return ifPresent(() => readFileSync(path, 'utf8'), null);
 }
 
 /**

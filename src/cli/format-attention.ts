@@ -1,6 +1,7 @@
-/** Pure text rendering of the attention queue and of parked questions (`ve orch attention`). */
-import type { AttentionItemDto } from '../api/dto.js';
+/** Pure text rendering of the attention queue, parked questions and plans to approve. */
+import type { AttentionItemDto, PlanDto } from '../api/dto.js';
 import type { PendingQuestion } from '../domain/work-unit.js';
+import { renderMarkdown } from './format-markdown.js';
 import { formatDuration } from './format-units.js';
 import { type CliIo, paint } from './output.js';
 
@@ -46,5 +47,22 @@ export function renderAttention(io: Pick<CliIo, 'color'>, items: readonly Attent
   lines.push(
     `Answer with: ve orch answer <chunk> "<text>" (or --option N); retry with: ve orch retry <chunk>`,
   );
+  return lines;
+}
+
+/** `ve orch plan`: where the plan was read, the plan rendered, and how to act on it when it waits. */
+export function renderPlan(io: Pick<CliIo, 'color'>, p: PlanDto): string[] {
+  const file = `docs/chunks/${p.chunk}/PLAN.md`;
+  const at = p.commit ? ` at ${p.commit.slice(0, 7)}` : '';
+  const head = paint(io, 'dim', `${file} as committed on ${p.ref}${at}`);
+  if (p.plan === null) return [head, `No ${file} is committed on ${p.ref}.`];
+  const lines = [head, '', ...renderMarkdown(io, p.plan)];
+  if (p.awaiting_approval) {
+    lines.push(
+      '',
+      paint(io, 'yellow', `${p.chunk} waits for your approval of this plan.`),
+      `Approve: ve orch approve ${p.chunk}    Ask for changes: ve orch answer ${p.chunk} "<what to change>"`,
+    );
+  }
   return lines;
 }

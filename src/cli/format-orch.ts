@@ -17,13 +17,11 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Base branch: ${s.base_branch ?? '-'}`,
     `Agents: ${s.agents.running}/${s.agents.max} running`,
     `Total cost: ${formatCost(s.total_cost_usd)}`,
-    `Agent sandbox: ${
-      s.agent_sandbox.active
-        ? 'OS sandbox under shell commands'
-        : paint(io, 'yellow', `tool policy only (${s.agent_sandbox.reason ?? 'off'})`)
-    }`,
+    `Agent sandbox: ${sandboxLine(io, s.agent_sandbox)}`,
   ];
+  if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
+  if (s.prompts) lines.push(...promptLines(io, s.prompts));
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
   for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
@@ -33,6 +31,24 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   const url = dashboardUrl ?? s.url;
   if (url) lines.push(`Dashboard: ${url}`);
   return lines;
+}
+
+/** Which phase prompts the project overrides, and the refused overrides (their phases do not run). */
+export function promptLines(io: Painter, p: NonNullable<StatusDto['prompts']>): string[] {
+  const lines = [
+    `Prompts: ${p.overrides.length === 0 ? 'shipped' : `shipped, with the project's ${p.overrides.join(', ')}`}`,
+  ];
+  for (const problem of p.problems)
+    lines.push(
+      `  ${paint(io, 'red', `REFUSED: ${problem.message}; ${problem.phase} does not run until it is fixed`)}`,
+    );
+  return lines;
+}
+
+/** `npm ci (detected from package-lock.json)`, `make deps (setup_command)`, `off`, `none (…)`. */
+function formatSetup(setup: NonNullable<StatusDto['setup']>): string {
+  if (setup.source === 'off') return 'off';
+  return `${setup.command ?? 'none'} (${setup.why})`;
 }
 
 /** Whether landings are verified, by what, and from where it was configured. */
@@ -61,6 +77,21 @@ export function verificationLine(io: Painter, v: NonNullable<StatusDto['verifica
         "NOT verified: set a verify command (ve orch config --verify-command 'npm test')",
       );
   }
+}
+
+/**
+ * The OS sandbox, or what runs without it: the tool policy reads command text, so code an agent runs
+ * through an interpreter (`node -e`, `python -c`, a script it wrote) is beyond it (docs/security.md).
+ */
+function sandboxLine(io: Painter, sb: StatusDto['agent_sandbox']): string {
+  if (sb.held) return paint(io, 'yellow', `agents held: ${sb.held}`);
+  if (sb.active) return 'OS sandbox under shell commands';
+  return paint(
+    io,
+    'yellow',
+    `tool policy only (${sb.reason ?? 'off'}): it cannot see what inline code (node -e, python -c, perl -e, …) ` +
+      'or scripts the agents write do',
+  );
 }
 
 /** A config value as the operator would type it back: null shows as `none`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AttentionItemDto, StatusDto } from '../api/dto.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
-import { renderAttention } from './format-attention.js';
+import { renderAttention, renderPlan } from './format-attention.js';
 import { clockTime, formatEvent, parseLogLine, toolSummary } from './format-log.js';
 import {
   formatConfigValue,
@@ -80,9 +80,11 @@ describe('format views', () => {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null },
+      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
+      prompts: null,
       config_warnings: [],
     };
     assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
@@ -95,18 +97,30 @@ describe('format views', () => {
       counts: { READY: 2, DONE: 1 },
       agents: { running: 1, max: 2 },
       total_cost_usd: 1.5,
-      agent_sandbox: { mode: 'auto', active: true, reason: null },
+      agent_sandbox: { mode: 'auto', active: true, reason: null, held: null },
+      setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
     const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
-    const unconfined = {
+    const unconfined: StatusDto = {
       ...running,
-      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed' },
+      agent_sandbox: { mode: 'off', active: false, reason: 'agent_sandbox is off', held: null },
     };
     assert.match(
-      renderStatus(plain, unconfined as StatusDto, null).join('\n'),
-      /Agent sandbox: tool policy only \(socat is not installed\)/,
+      renderStatus(plain, unconfined, null).join('\n'),
+      /Agent sandbox: tool policy only \(agent_sandbox is off\): it cannot see what inline code \(node -e, python -c/,
     );
+    const held: StatusDto = {
+      ...running,
+      agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed', held: 'install socat' },
+    };
+    assert.match(renderStatus(plain, held, null).join('\n'), /Agent sandbox: agents held: install socat/);
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
+    assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
+    const off = {
+      ...running,
+      setup: { command: null, source: 'off', why: 'setup_command is off' },
+    } as StatusDto;
+    assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
@@ -116,8 +130,77 @@ describe('format views', () => {
     const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
     assert.match(
       renderStatus(plain, warned, null).join('\n'),
-      /Agent sandbox: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
+      /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
     );
+  });
+
+  it('says which prompts the project overrides and which overrides are refused', () => {
+    const base: StatusDto = {
+      running: true,
+      pid: 1,
+      version: '',
+      project_root: '/r',
+      base_branch: 'main',
+      started_at: null,
+      uptime_seconds: 1,
+      counts: {},
+      agents: { running: 0, max: 1 },
+      total_cost_usd: 0,
+      url: null,
+      agent_sandbox: { mode: 'off', active: false, reason: null, held: null },
+      setup: null,
+      verification: null,
+      train: null,
+      config_warnings: [],
+      prompts: null,
+    };
+    const shipped = renderStatus(plain, { ...base, prompts: { overrides: [], problems: [] } }, null);
+    assert.ok(shipped.includes('Prompts: shipped'));
+    const text = renderStatus(
+      plain,
+      {
+        ...base,
+        prompts: {
+          overrides: ['ve/prompts/review.md'],
+          problems: [
+            {
+              phase: 'PLAN',
+              file: 've/prompts/plan.md',
+              message: 've/prompts/plan.md uses unknown placeholder {{x}}',
+            },
+          ],
+        },
+      },
+      null,
+    ).join('\n');
+    assert.match(
+      text,
+      /Prompts: shipped, with the project's ve\/prompts\/review\.md\n {2}REFUSED: ve\/prompts\/plan\.md uses unknown placeholder \{\{x\}\}; PLAN does not run until it is fixed/,
+    );
+  });
+
+  it('renders a plan with where it was read, and the ways on while it waits for approval', () => {
+    const plan = {
+      chunk: 'feat',
+      plan: '# Plan\n\n## Approach\n\nA map.',
+      ref: 'orch/feat',
+      commit: 'abcdef123456',
+      awaiting_approval: true,
+    };
+    const lines = renderPlan(plain, plan);
+    assert.deepEqual(lines.slice(0, 4), [
+      'docs/chunks/feat/PLAN.md as committed on orch/feat at abcdef1',
+      '',
+      'Plan',
+      '════',
+    ]);
+    assert.ok(lines.includes('A map.'));
+    assert.match(lines.join('\n'), /Approve: ve orch approve feat {4}Ask for changes: ve orch answer feat/);
+    assert.doesNotMatch(renderPlan(plain, { ...plan, awaiting_approval: false }).join('\n'), /Approve/);
+    assert.deepEqual(renderPlan(plain, { ...plan, plan: null, commit: null }), [
+      'docs/chunks/feat/PLAN.md as committed on orch/feat',
+      'No docs/chunks/feat/PLAN.md is committed on orch/feat.',
+    ]);
   });
 
   it('shows every config key, none for null, and marks changed keys', () => {

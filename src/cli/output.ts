@@ -59,7 +59,17 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-const COLOURS = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, dim: 2, bold: 1 } as const;
+const COLOURS = {
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  dim: 2,
+  bold: 1,
+  italic: 3,
+} as const;
 export type Colour = keyof typeof COLOURS;
 
 export function paint(io: Pick<CliIo, 'color'>, colour: Colour, text: string): string {

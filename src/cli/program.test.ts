@@ -83,6 +83,8 @@ describe('program', () => {
         'config',
         'attention',
         'answer',
+        'plan',
+        'approve',
         'resolve',
         'conflicts',
         'analyze',

@@ -16,6 +16,8 @@ export const ConfigSchema = z.object({
   api_retry_initial_ms: z.number().int().min(1).max(3_600_000).default(2000),
   api_retry_max_ms: z.number().int().min(1).max(86_400_000).default(120_000),
   api_retry_max_attempts: z.number().int().min(0).max(100).default(8),
+  /** a finished PLAN waits for the operator's approval (a PLAN item) before IMPLEMENT starts */
+  plan_approval: z.boolean().default(false),
   /** REVIEW FEEDBACK round trips before the operator is asked */
   review_max_iterations: z.number().int().min(1).max(20).default(3),
   /** finalize merge conflicts sent back to REBASE before the operator is asked */
@@ -27,8 +29,20 @@ export const ConfigSchema = z.object({
   max_nudges: z.number().int().min(0).max(10).default(2),
   /** times a phase that reached max_turns is resumed with a fresh turn budget before the operator is asked */
   max_turn_extensions: z.number().int().min(0).max(20).default(2),
-  /** shell command run in a new worktree before its first phase (null = none) */
-  setup_command: z.string().min(1).max(4096).nullable().default(null),
+  /**
+   * the command that prepares a worktree's dependencies (docs/dependencies.md). null: the one detected
+   * from the worktree's lockfiles (`npm ci`, `uv sync --locked`…); false: no setup at all
+   */
+  setup_command: z
+    .union([z.string().min(1).max(4096), z.literal(false)])
+    .nullable()
+    .default(null),
+  /**
+   * how worktrees of an npm project share one node_modules per lockfile: 'auto' clones it where the
+   * file system can (copy-on-write) and hard-links it elsewhere, 'copy' copies it, 'off' runs `npm ci`
+   * in each worktree
+   */
+  node_modules_sharing: z.enum(['auto', 'copy', 'off']).default('auto'),
   /** live merge-tree probes between implementing units, besides the probe after every phase end */
   live_probe_interval_seconds: z.number().int().min(0).max(86_400).default(120),
   /** what a LIVE conflict does: raise a CONFLICT item, or serialize automatically */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { FakeAgentBackend } from '../../test/fakes/fake-agent-backend.js';
 import { FakeLanding } from '../../test/fakes/fake-landing.js';
 import { FakeVerifier } from '../../test/fakes/fake-verifier.js';
 import { FakeWorktrees } from '../../test/fakes/fake-worktrees.js';
+import { makeOrchestrator } from '../../test/support/orchestrator-harness.js';
 import { runCli } from '../cli/program.js';
 import { silentLogger } from '../infra/json-logger.js';
 import { createApiServices } from './api-services.js';
@@ -57,5 +58,30 @@ describe('daemon status', () => {
     assert.equal(status.config_warnings.length, 1);
     assert.match(status.config_warnings[0] ?? '', /^max_agents: stored value "lots" is invalid/);
     parts.store.close();
+  });
+
+  it('shows the setup a new worktree gets and where it comes from, following config changes', async () => {
+    const o = await makeOrchestrator();
+    assert.deepEqual((await o.services.status()).setup, {
+      command: null,
+      source: 'none',
+      why: 'no lockfile at the top of the checkout',
+    });
+    writeFileSync(join(o.root, 'go.mod'), 'module example.com/x\n');
+    writeFileSync(join(o.root, 'go.sum'), '');
+    await o.parts.store.patchConfig({ setup_command: 'make deps' });
+    assert.deepEqual((await o.services.status()).setup, {
+      command: 'make deps',
+      source: 'configured',
+      why: 'setup_command',
+    });
+    await o.parts.store.patchConfig({ setup_command: null });
+    assert.deepEqual((await o.services.status()).setup, {
+      command: 'go mod download',
+      source: 'detected',
+      why: 'detected from go.sum',
+    });
+    await o.parts.store.patchConfig({ setup_command: false });
+    assert.equal((await o.services.status()).setup?.source, 'off');
   });
 });

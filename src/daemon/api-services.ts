@@ -1,13 +1,18 @@
 /** Builds the API's service surface from the orchestrator's parts (the API never constructs them). */
+import type { StatusDto } from '../api/dto.js';
 import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
+import { landUnverified } from '../attention/item-actions.js';
+import { approvePlan, readPlan } from '../attention/plan-approval.js';
 import { resolveConflict } from '../attention/resolve.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import { packageVersion } from '../config/version.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
+import { effectiveSetupCommand } from '../git/worktree-deps.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
@@ -26,19 +31,22 @@ export function createApiServices(p: Parts): ApiServices {
     if (!unit) throw new NotFoundError('work unit', chunk);
     return unit;
   };
+  const setupStatus = memoSetupStatus(p);
   const attention = async () =>
     listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train] = await Promise.all([
+      const [{ counts, cost_usd }, config, verification, train, prompts] = await Promise.all([
         p.store.totals(),
         p.store.getConfig(),
         p.verifySettings(),
         p.train.view(),
+        p.promptOverrides(),
       ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
+      const held = (await p.backend.holdReason?.(mode)) ?? null;
       return {
         running: true,
         pid: process.pid,
@@ -51,16 +59,18 @@ export function createApiServices(p: Parts): ApiServices {
         agents: { running: p.live.activeCount(), max: config.max_agents },
         total_cost_usd: Math.round(cost_usd * 1e6) / 1e6,
         url: p.url(),
-        // 'on' never runs unconfined: phases fail instead, so the reason still shows
-        agent_sandbox: { mode, active: missing === null, reason: missing },
+        // auto and on never run unconfined: the scheduler holds agents instead, and says why
+        agent_sandbox: { mode, active: missing === null, reason: missing, held },
+        setup: await setupStatus(config),
         verification,
         train: { entries: train.entries.length, running: train.running },
+        prompts: { overrides: prompts.overrides, problems: prompts.problems },
         config_warnings: p.configWarnings(),
       };
     },
     train: () => p.train.view(),
     verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
-    landUnverified: (chunk, by) => operator.landUnverified(ops, chunk, by),
+    landUnverified: async (chunk, by) => landUnverified(p.store, await getUnit(chunk), by, p.clock.now()),
     listUnits: (query) => unitPage(p.store, query),
     queue: async () => readyQueue(await p.store.list({ active: true })),
     getUnit,
@@ -81,6 +91,18 @@ export function createApiServices(p: Parts): ApiServices {
     setPriority: (chunk, priority, expected) => operator.setPriority(ops, chunk, priority, expected),
     forceStatus: (chunk, change) => operator.forceStatus(ops, chunk, change),
     answer: (chunk, req) => answerItem({ store: p.store, live: p.live }, chunk, req),
+    plan: (chunk) =>
+      readPlan(
+        {
+          store: p.store,
+          branchTips: () => p.worktrees.branchTips(),
+          baseTip: () => p.landing.baseTip(p.baseBranch),
+          baseBranch: p.baseBranch,
+          committedFile: (commit, path) => p.landing.committedFile(commit, path),
+        },
+        chunk,
+      ),
+    approve: (chunk, by) => approvePlan({ store: p.store }, chunk, by),
     retry: (chunk) => operator.retry(ops, chunk),
     retryAll: (phase) => operator.retryAll(ops, phase),
     kill: (chunk, to) => operator.kill(ops, chunk, to),
@@ -190,4 +212,28 @@ async function unitPage(store: WorkUnitStore, query: UnitListQuery = {}): Promis
   const more = limit !== undefined && units.length > limit;
   const work_units = more ? units.slice(0, limit) : units;
   return { work_units, total, next_after: more ? (work_units.at(-1)?.chunk ?? null) : null };
+}
+
+/**
+ * The effective setup of the project's checkout for `status`, computed at most every few seconds:
+ * status is refreshed on every unit change, and detection reads files and asks git.
+ */
+function memoSetupStatus(p: Parts): (config: OrchestratorConfig) => Promise<NonNullable<StatusDto['setup']>> {
+  const TTL_MS = 5000;
+  let last: { key: string; at: number; value: Promise<NonNullable<StatusDto['setup']>> } | null = null;
+  return (config) => {
+    const key = JSON.stringify(config.setup_command);
+    const now = p.clock.now();
+    if (last && last.key === key && now - last.at < TTL_MS) return last.value;
+    const value = effectiveSetupCommand(config, p.paths.root).then(
+      ({ command, source, why }) => ({ command, source, why }),
+      (error: unknown) => {
+        p.log.error('setup detection failed', { root: p.paths.root, error });
+        const why = `detection failed: ${error instanceof Error ? error.message : String(error)}`;
+        return { command: null, source: 'none' as const, why };
+      },
+    );
+    last = { key, at: now, value };
+    return value;
+  };
 }

@@ -4,21 +4,26 @@
  */
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
 import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
+import { PhasePrompts, type PromptOverrideReport } from '../agents/prompt-overrides.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
+import { packageCacheEnv } from '../domain/package-caches.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
+import { prepareDependencies, WorktreeDependencies } from '../git/worktree-deps.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
+import { ReviewRoundFiles } from '../infra/review-round-files.js';
 import { systemClock } from '../infra/system-clock.js';
 import { checkLiveConflicts, startLiveInterval } from '../oracle/live-reaction.js';
 import { OracleService } from '../oracle/oracle-service.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
@@ -45,17 +50,22 @@ export interface Parts {
   chunks: ChunkRepo;
   worktrees: Worktrees;
   backend: AgentBackend;
+  dependencies: DependencySetup;
   oracle: ConflictOracle | null;
   phaseLog: PhaseLogSink;
   scheduler: Scheduler;
   /** the landing train: verifies and lands finished units (DESIGN §16) */
   train: LandingTrain;
   verifyRuns: VerifyRunStore;
+  /** the git side of landing; also reads files as committed (ve.yaml, prompts, plans) */
+  landing: Landing;
   /** the verify command in force and where it comes from */
   verifySettings(): Promise<VerifySettings>;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
+  /** the project's phase prompt overrides on base, and the refused ones */
+  promptOverrides(): Promise<PromptOverrideReport>;
   /** stored config values that cannot be read (each keeps its default) */
   configWarnings(): string[];
   /** null when the OS sandbox can run under agents' shell commands, else why not */
@@ -72,6 +82,7 @@ export interface ComposeOptions {
   clock?: Clock;
   backend?: AgentBackend;
   worktrees?: Worktrees;
+  dependencies?: DependencySetup;
   /** the branch units merge into; default: the host's current branch */
   baseBranch?: string;
   /** defaults to `.ve/orchestrator.db`; ':memory:' in API tests */
@@ -81,9 +92,16 @@ export interface ComposeOptions {
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
-function backendFromEnv(log: Logger): AgentBackend {
+function backendFromEnv(log: Logger, paths: ProjectPaths, prompts: PhasePrompts): AgentBackend {
   const path = process.env.VE_CLAUDE_PATH;
-  return new ClaudeAgentBackend({ log, ...(path ? { pathToClaudeCodeExecutable: path } : {}) });
+  return new ClaudeAgentBackend({
+    log,
+    templates: (phase) => prompts.template(phase),
+    // the same package caches as the setup commands, writable inside the OS sandbox (issue 11 §4)
+    env: packageCacheEnv(paths.cacheDir),
+    sandboxWritable: [paths.cacheDir],
+    ...(path ? { pathToClaudeCodeExecutable: path } : {}),
+  });
 }
 
 export async function compose(opts: ComposeOptions): Promise<Parts> {
@@ -101,7 +119,8 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
-  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }));
+  const dependencies =
+    opts.dependencies ?? new WorktreeDependencies(paths, log.child({ component: 'setup' }));
   const phaseLog = new PhaseLogFiles(paths);
   const oracle = new OracleService({
     store,
@@ -118,6 +137,12 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     log: log.child({ component: 'oracle' }),
   };
   const landing = opts.landing ?? new GitLanding({ root: paths.root, paths, log });
+  // the team's prompts come from base as committed, like ve.yaml: no branch rewrites its instructions
+  const prompts = new PhasePrompts({
+    files: { baseTip: () => landing.baseTip(baseBranch), read: (c, p) => landing.committedFile(c, p) },
+    base: baseBranch,
+  });
+  const backend = opts.backend ?? backendFromEnv(log.child({ component: 'agent' }), paths, prompts);
   const readRepo = repositoryVerify(landing, baseBranch, log);
   const verifySettings = async (): Promise<VerifySettings> =>
     resolveVerifySettings(await store.getConfig(), await readRepo());
@@ -133,7 +158,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       maxRetries: config.verify_max_retries,
       mergeConflictMaxRetries: config.merge_conflict_max_retries,
       sandbox: config.agent_sandbox,
-      setupCommand: config.setup_command,
+      // the operator's own command only, for now; detection is `effectiveSetupCommand` (git/worktree-deps.ts)
     };
   };
   const verifier =
@@ -143,6 +168,16 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       log: log.child({ component: 'verify' }),
       env: () => verifyEnv(paths),
       writable: [paths.cacheDir],
+      // the verify checkout gets its dependencies the way an agent's worktree does
+      prepare: async (checkout, signal) => {
+        await prepareDependencies(checkout, {
+          config: await store.getConfig(),
+          paths,
+          log: log.child({ component: 'verify' }),
+          stateFile: `${checkout}.setup.json`,
+          signal,
+        });
+      },
     });
   const train = new LandingTrain({
     store,
@@ -167,11 +202,13 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     clock,
     bus,
     phaseLog,
+    reviewRounds: new ReviewRoundFiles(paths),
     log: log.child({ component: 'runner' }),
     hostRoot: paths.root,
     baseBranch,
     mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
+    dependencies,
   });
   const scheduler = new Scheduler({
     store,
@@ -183,6 +220,7 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     afterPhase: async () => {
       await checkLiveConflicts(live);
     },
+    holdAgents: async (config) => (await backend.holdReason?.(config.agent_sandbox)) ?? null,
   });
   let url: string | null = null;
   return {
@@ -194,16 +232,19 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     chunks,
     worktrees,
     backend,
+    dependencies,
     oracle,
     phaseLog,
     scheduler,
     train,
     verifyRuns: store.verifyRuns,
+    landing,
     verifySettings,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),
     startLiveWatch: () => startLiveInterval({ ...live, clock }),
+    promptOverrides: () => prompts.report(),
     osSandboxUnavailable,
     configWarnings: () => store.configWarnings(),
     url: () => url,

@@ -63,6 +63,14 @@ async function main(): Promise<number> {
   const pinned = readPinnedBase(paths);
   const parts = await compose({ root, log, ...(pinned ? { baseBranch: pinned } : {}) });
   if (!pinned) pinBase(paths, parts.baseBranch);
+  // said at start (and by `ve orch start` and `status`), not first when the phase runs
+  for (const problem of (await parts.promptOverrides()).problems) {
+    log.error('prompt override refused; its phase does not run until it is fixed on base', {
+      file: problem.file,
+      phase: problem.phase,
+      error: problem.message,
+    });
+  }
   const token = loadOrCreateToken(paths);
   const services = createApiServices(parts);
   const broadcaster = new Broadcaster(services);
@@ -103,6 +111,7 @@ async function main(): Promise<number> {
         stopLiveWatch();
         await parts.scheduler.stop();
         await parts.train.stop();
+        await parts.dependencies.stop();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

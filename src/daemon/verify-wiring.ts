@@ -1,8 +1,8 @@
 /** The daemon's side of verification: the repository's ve.yaml on base, and the verify environment. */
-import { join } from 'node:path';
 import { PROJECT_SETTINGS_FILE, parseProjectSettings } from '../chunks/project-settings.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RepositoryVerify } from '../config/verify-settings.js';
+import { packageCacheEnv, withVariables } from '../domain/package-caches.js';
 import { scrubEnv } from '../git/git-cli.js';
 import type { Logger } from '../ports/logger.js';
 import type { Landing } from '../ports/train.js';
@@ -39,9 +39,5 @@ export function repositoryVerify(
  * directory, which the sandbox lets them write.
  */
 export function verifyEnv(paths: ProjectPaths): NodeJS.ProcessEnv {
-  return {
-    ...scrubEnv(process.env),
-    CI: 'true',
-    npm_config_cache: join(paths.cacheDir, 'npm'),
-  };
+  return { ...withVariables(scrubEnv(process.env), packageCacheEnv(paths.cacheDir)), CI: 'true' };
 }

@@ -78,6 +78,10 @@ export const api = {
   unit: (chunk) => call('GET', unit(chunk)),
   /** @param {string} chunk @param {AnswerRequest} body @returns {Promise<WorkUnitDto>} */
   answer: (chunk, body) => call('POST', `${unit(chunk)}/answer`, body),
+  /** @param {string} chunk @returns {Promise<import('../api/dto.js').PlanDto>} */
+  plan: (chunk) => call('GET', `${unit(chunk)}/plan`),
+  /** @param {string} chunk approves the plan a unit waits with; it moves on to IMPLEMENT */
+  approve: (chunk) => call('POST', `${unit(chunk)}/approve`, { approved_by: 'dashboard' }),
   /** @param {string} chunk @returns {Promise<WorkUnitDto>} */
   retry: (chunk) => call('POST', `${unit(chunk)}/retry`, {}),
   /** @param {string} chunk lands a failed verification without verifying it (the operator's override) */

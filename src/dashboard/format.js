@@ -42,6 +42,7 @@ export const KIND = {
   INCOMPLETE: { label: 'Incomplete', icon: '◔' },
   TURNS: { label: 'Out of turns', icon: '⟳' },
   VERIFY: { label: 'Verify failed', icon: '✗' },
+  PLAN: { label: 'Plan to approve', icon: '☐' },
 };
 
 /** @param {string} phase */

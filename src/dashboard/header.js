@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The page header: project, connection state, agents running / max (with the max_agents stepper),
- * total cost, how many items wait for the operator, and a warning when agents run without the OS
- * sandbox.
+ * total cost, how many items wait for the operator, and warnings: agents without the OS sandbox (or
+ * held because it cannot run), landings not verified, a prompt override of the project that is refused.
  */
 import { api } from './api.js';
 import { money } from './format.js';
@@ -35,6 +35,7 @@ export function Header({ state }) {
   const waiting = state.attention.length;
   const sandbox = state.status?.agent_sandbox;
   const unverified = verificationWarning(state.train);
+  const refused = state.status?.prompts?.problems ?? [];
   return html`<header class="top">
     <div class="top-row">
       <${Link} href="/" class="brand" title="All work units">
@@ -48,14 +49,25 @@ export function Header({ state }) {
         html`<span
           class="unconfined"
           data-testid="sandbox-warning"
-          title=${`Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them. See docs/security.md.`}
-          >⚠ no OS sandbox</span
+          title=${
+            sandbox.held
+              ? `No agent starts: ${sandbox.held}`
+              : `Agents' shell commands run without the OS sandbox (${sandbox.reason ?? 'off'}); only the tool-level policy confines them, and it cannot see what inline code (node -e, python -c, perl -e, …) or scripts the agents write do. See docs/security.md.`
+          }
+          >${sandbox.held ? '⏸ agents held: no OS sandbox' : '⚠ no OS sandbox'}</span
         >`
       }
       ${
         unverified &&
         html`<span class=${`unverified ${unverified.level}`} data-testid="verify-warning" title=${unverified.title}
           >${unverified.text}</span
+        >`
+      }
+      ${
+        refused.length > 0 &&
+        html`<span class="unverified error" data-testid="prompt-warning"
+          title=${`${refused.map((p) => `${p.message}; ${p.phase} does not run until it is fixed on base`).join('\n')}`}
+          >⚠ ${refused.length === 1 ? `${refused[0]?.file} refused` : `${refused.length} prompt overrides refused`}</span
         >`
       }
       <span class=${`conn conn-${state.connection}`} title=${conn.hint} data-connection=${state.connection}>

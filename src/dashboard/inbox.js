@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { phaseLabel, plural } from './format.js';
-import { inline } from './markdown.js';
+import { inline, Markdown } from './markdown.js';
 import { Link, unitHref } from './router.js';
 import { ActionButton, Ago, errorText, html, KindBadge, notify } from './ui.js';
 
@@ -53,8 +53,8 @@ export function AttentionCard({ item, standalone, conflictsRevision }) {
         ? html`<${QuestionForm} item=${item} />`
         : item.kind === 'CONFLICT'
           ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
-          : item.kind === 'VERIFY'
-            ? html`<${VerifyForm} item=${item} />`
+          : item.kind === 'PLAN'
+            ? html`<${PlanForm} item=${item} />`
             : html`<${RetryForm} item=${item} />`
     }
   </article>`;
@@ -139,9 +139,9 @@ function QuestionForm({ item }) {
 }
 
 /**
- * @param {{label: string, value: string, onInput: (v: string) => void, send: () => Promise<unknown>, chunk: string, open?: boolean}} p
+ * @param {{label: string, value: string, onInput: (v: string) => void, send: () => Promise<unknown>, chunk: string, open?: boolean, button?: string}} p
  */
-function FreeText({ label, value, onInput, send, chunk, open }) {
+function FreeText({ label, value, onInput, send, chunk, open, button = 'Send answer' }) {
   const [busy, setBusy] = useState(false);
   const id = `free-${chunk}`;
   /** @param {Event} e */
@@ -167,7 +167,7 @@ function FreeText({ label, value, onInput, send, chunk, open }) {
     <label for=${id}>${label}</label>
     <textarea id=${id} rows="2" value=${value} onInput=${(/** @type {any} */ e) => onInput(e.currentTarget.value)} onKeyDown=${keys}
       placeholder="Type an answer; Ctrl+Enter sends"></textarea>
-    <button type="submit" class="btn" disabled=${busy || !value.trim()}>Send answer</button>
+    <button type="submit" class="btn" disabled=${busy || !value.trim()}>${button}</button>
   </form>`;
   return open ? body : html`<details class="free-wrap"><summary>${label}</summary>${body}</details>`;
 }
@@ -264,38 +264,52 @@ export function withoutCliHint(reason) {
   return reason.replace(/\s*Decide with: ve orch resolve .*$/s, '');
 }
 
-/* ---------- failed verifications ---------- */
+/* ---------- plans waiting for approval ---------- */
 
 /**
- * A unit whose landing tree failed the verify command more often than its agent may retry: the
- * failing output, and the four ways on.
+ * A plan to approve (plan_approval on): PLAN.md as committed on the unit's branch, rendered, with
+ * Approve and a box for what to change (that feedback resumes the PLAN session, and the plan comes back).
  * @param {{item: Item}} p
  */
-function VerifyForm({ item }) {
+function PlanForm({ item }) {
+  const [plan, setPlan] = useState(/** @type {import('../api/dto.js').PlanDto | null} */ (null));
+  const [error, setError] = useState('');
   const [text, setText] = useState('');
-  const [head, ...rest] = item.reason.split('\nLast output:\n');
-  const output = rest.join('\nLast output:\n');
-  return html`<div class="verify">
-    <p class="reason">${head}</p>
-    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
-    <p class="hint">The full output is in the unit's log (VERIFY).</p>
+  useEffect(() => {
+    let live = true;
+    api.plan(item.chunk).then(
+      (p) => live && setPlan(p),
+      (e) => live && setError(errorText(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [item.chunk, item.version]);
+  return html`<div class="plan-approval">
+    ${error && html`<p class="form-error" role="alert">Could not read the plan: ${error}</p>`}
+    ${!plan && !error && html`<p class="hint">Reading the plan…</p>`}
+    ${
+      plan &&
+      html`<p class="hint">docs/chunks/${item.chunk}/PLAN.md on <code>${plan.ref}</code>${plan.commit ? ` at ${plan.commit.slice(0, 7)}` : ''}</p>
+      ${
+        plan.plan === null
+          ? html`<p class="form-error" role="alert">No PLAN.md is committed on ${plan.ref}.</p>`
+          : html`<div class="plan-doc" data-testid="plan"><${Markdown} text=${plan.plan} /></div>`
+      }`
+    }
     <div class="actions">
-      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${item.chunk} is verified again`}
-        title="Run the verify command again (a flaky test, a base fixed since)">Verify again<//>
-      <${ActionButton} className="btn danger" confirm=${`Land ${item.chunk} although its verification failed?`}
-        run=${() => api.landUnverified(item.chunk)} done=${`${item.chunk} lands without verification`}
-        title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
-      <${ActionButton} className="btn" confirm=${`Remove ${item.chunk} from the pipeline? Its branch orch/${item.chunk} is kept.`}
-        run=${() => api.killUnit(item.chunk)} done=${`${item.chunk} removed; orch/${item.chunk} kept`}
-        title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>
+      <${ActionButton} className="btn primary" data=${{ action: 'approve' }} disabled=${!plan?.plan}
+        run=${() => api.approve(item.chunk)} done=${`Plan of ${item.chunk} approved: it moves on to IMPLEMENT`}
+        title="The plan is good: implement it">Approve<//>
     </div>
     <${FreeText}
-      label="Send it back to the agent with guidance"
+      label="Or say what to change (the agent revises the plan, then it comes back to you)"
       value=${text}
       onInput=${setText}
       send=${() => api.answer(item.chunk, { answer: text })}
       chunk=${item.chunk}
       open=${true}
+      button="Send feedback"
     />
   </div>`;
 }
@@ -307,31 +321,52 @@ function VerifyForm({ item }) {
 const RETRY_LABEL = {
   MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
   TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
+  VERIFY: { label: 'Verify again', title: 'Run the verify command again (a flaky test, a base fixed since)' },
 };
 
-/** @param {{item: Item}} p */
+/**
+ * Every other item: its reason (for a failed verification, the command's last output apart), a retry
+ * that means what the kind needs, a reply, and for VERIFY the override and giving up.
+ * @param {{item: Item}} p
+ */
 function RetryForm({ item }) {
   const [text, setText] = useState('');
-  const merge = item.kind === 'MERGE';
+  const verify = item.kind === 'VERIFY';
   const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
-  return html`<div class="retry">
-    <pre class="reason">${item.reason}</pre>
+  const [head, ...rest] = item.reason.split('\nLast output:\n');
+  const output = verify ? rest.join('\nLast output:\n') : '';
+  return html`<div class=${verify ? 'verify' : 'retry'}>
+    <pre class="reason">${verify ? head : item.reason}</pre>
+    ${output && html`<pre class="verify-output" data-testid="verify-output">${output}</pre>`}
+    ${verify && html`<p class="hint">The full output is in the unit's log (VERIFY).</p>`}
     ${
-      merge &&
+      item.kind === 'MERGE' &&
       html`<p class="hint">Look at it yourself:
       <code>${item.worktree ? `cd ${item.worktree} && git status` : '(worktree removed)'}</code></p>`
     }
     <div class="actions">
-      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`Retrying ${item.chunk}`}
+      <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${retry.label}: ${item.chunk}`}
         title=${retry.title}>${retry.label}<//>
+      ${verify && html`<${VerifyOverrides} chunk=${item.chunk} />`}
     </div>
     <${FreeText}
-      label="Reply with instructions instead"
+      label=${verify ? 'Send it back to the agent with guidance' : 'Reply with instructions instead'}
       value=${text}
       onInput=${setText}
       send=${() => api.answer(item.chunk, { answer: text })}
       chunk=${item.chunk}
-      open=${item.kind === 'REVIEW'}
+      open=${item.kind === 'REVIEW' || verify}
     />
   </div>`;
+}
+
+/** A failed verification's two ways out besides trying again: land it anyway (audited), or give up. */
+/** @param {{chunk: string}} p */
+function VerifyOverrides({ chunk }) {
+  return html`<${ActionButton} className="btn danger" confirm=${`Land ${chunk} although its verification failed?`}
+      run=${() => api.landUnverified(chunk)} done=${`${chunk} lands without verification`}
+      title="An explicit override: it lands as it is, and the audit log says you decided">Land anyway<//>
+    <${ActionButton} className="btn" confirm=${`Remove ${chunk} from the pipeline? Its branch orch/${chunk} is kept.`}
+      run=${() => api.killUnit(chunk)} done=${`${chunk} removed; orch/${chunk} kept`}
+      title="Give up on this unit: it leaves the pipeline; its branch stays">Kill<//>`;
 }

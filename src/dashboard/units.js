@@ -210,9 +210,10 @@ function rowActions(u, actions) {
       return html`<${ActionButton} className="btn small danger" confirm="Really stop?" label=${`Stop ${u.chunk}`} run=${() => api.kill(u.chunk)}
         done=${`Stopped ${u.chunk}; it is ready to run again`} title="Interrupt the agent; the unit goes back to Ready">Stop<//>`;
     case 'NEEDS_ATTENTION':
-      // questions and conflicts are answered, not retried: send the operator to the item
-      if (u.question || u.attention_kind === 'CONFLICT') {
-        return html`<${Link} href=${unitHref(u.chunk)} class="btn small" title="Open the item">${u.question ? 'Answer' : 'Decide'}<//>`;
+      // questions, conflicts and plans are answered, not retried: send the operator to the item
+      if (u.question || u.attention_kind === 'CONFLICT' || u.attention_kind === 'PLAN') {
+        const verb = u.question ? 'Answer' : u.attention_kind === 'PLAN' ? 'Review plan' : 'Decide';
+        return html`<${Link} href=${unitHref(u.chunk)} class="btn small" title="Open the item">${verb}<//>`;
       }
       return html`<${ActionButton} className="btn small" label=${`Retry ${u.chunk}`} run=${() => api.retry(u.chunk)} done=${`Retrying ${u.chunk}`}
         title="Run the phase again in a fresh session">Retry<//>`;

@@ -218,6 +218,7 @@ export class ScriptedBrain {
                     location: `src/${chunk}.js`,
                     concern: 'No doc comment on the exported function',
                     suggestion: 'Add a one-line JSDoc',
+                    blocking: true,
                   },
                 ],
               }

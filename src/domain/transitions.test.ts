@@ -13,6 +13,7 @@ const NOW = '2026-02-02T00:00:00.000Z';
 const SAMPLE: Record<UnitEventType, UnitEvent> = {
   dispatch: { type: 'dispatch', worktree: '/w' },
   advance: { type: 'advance', phase: 'IMPLEMENT' },
+  approve: { type: 'approve', phase: 'IMPLEMENT' },
   requeue: { type: 'requeue', reason: 'transient' },
   attend: { type: 'attend', kind: 'ERROR', reason: 'boom' },
   answer: { type: 'answer', answer: 'yes' },
@@ -134,6 +135,29 @@ describe('transitions', () => {
     );
   });
 
+  it('approve moves a PLAN item on to the next phase in a fresh session, its item closed', () => {
+    const waiting = aWorkUnit({
+      chunk: 'a',
+      status: 'NEEDS_ATTENTION',
+      phase: 'PLAN',
+      attention_kind: 'PLAN',
+      attention_reason: 'approve the plan',
+      session_id: 's',
+      pending_answer: 'earlier feedback',
+    });
+    const next = applyEvent(waiting, { type: 'approve', phase: 'IMPLEMENT' }, NOW);
+    assert.deepEqual(
+      [
+        next.status,
+        next.phase,
+        next.session_id,
+        next.pending_answer,
+        next.attention_kind,
+        next.attention_reason,
+      ],
+      ['READY', 'IMPLEMENT', null, null, null, null],
+    );
+  });
   it('attend records kind, reason and time; answer clears them and keeps the session', () => {
     const u = aWorkUnit({ chunk: 'a', status: 'RUNNING', session_id: 's1' });
     const asked = applyEvent(u, { type: 'attend', kind: 'QUESTION', reason: 'Question: which?' }, NOW);

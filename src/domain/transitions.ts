@@ -32,6 +32,11 @@ export type UnitEvent =
       /** extra context for the attention log (e.g. the other chunk and files of a conflict) */
       details?: unknown;
     }
+  /**
+   * the operator approved what the phase produced (a PLAN item): the unit moves on to `phase` in a
+   * fresh session, as `advance` does after a phase that needs no approval (the service checks the kind)
+   */
+  | { type: 'approve'; phase: Phase }
   /** the operator answered; the same phase resumes with the answer */
   | { type: 'answer'; answer: string }
   /** the operator answered a question the live agent is still waiting on: it continues at once */
@@ -60,6 +65,7 @@ export type UnitEventType = UnitEvent['type'];
 export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   dispatch: ['READY'],
   advance: ['RUNNING'],
+  approve: ['NEEDS_ATTENTION'],
   requeue: ['RUNNING'],
   attend: ['RUNNING', 'READY', 'BLOCKED', 'NEEDS_ATTENTION', 'VERIFYING'],
   answer: ['NEEDS_ATTENTION'],
@@ -80,6 +86,7 @@ export function targetStatus(event: UnitEvent): Status {
     case 'resume':
       return 'RUNNING';
     case 'advance':
+    case 'approve':
     case 'requeue':
     case 'answer':
     case 'retry':
@@ -143,17 +150,9 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         next_retry_at: null,
       };
     case 'advance':
-      return {
-        ...base,
-        ...CLEARED_ATTENTION,
-        phase: event.phase,
-        session_id: null,
-        pending_answer: null,
-        reentry_context: event.reentry_context ?? null,
-        api_retry_count: 0,
-        next_retry_at: null,
-        ...FRESH_PHASE,
-      };
+      return advanced(base, event.phase, event.reentry_context ?? null);
+    case 'approve':
+      return advanced(base, event.phase, null);
     case 'requeue':
       return {
         ...base,
@@ -241,6 +240,21 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
       return event.status === 'NEEDS_ATTENTION' ? forced : { ...forced, ...CLEARED_ATTENTION };
     }
   }
+}
+
+/** The next phase starts in a fresh session with its retry budgets reset. */
+function advanced(base: WorkUnit, phase: Phase, reentry: string | null): WorkUnit {
+  return {
+    ...base,
+    ...CLEARED_ATTENTION,
+    phase,
+    session_id: null,
+    pending_answer: null,
+    reentry_context: reentry,
+    api_retry_count: 0,
+    next_retry_at: null,
+    ...FRESH_PHASE,
+  };
 }
 
 function dedupe<T>(xs: readonly T[]): T[] {

@@ -12,6 +12,8 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES: readonly Phase[] = ['GOAL', 'PLAN', 'IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
+/** Phases whose agent writes, builds or tests code (GOAL and PLAN only write the chunk's documents). */
+export const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 /** The unit's logs: one per agent phase, plus the landing train's verifications. */
 export type LogStream = Phase | 'VERIFY';
@@ -59,6 +61,8 @@ export const AttentionKind = {
   TURNS: 'TURNS',
   /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
   VERIFY: 'VERIFY',
+  /** `plan_approval` is on and PLAN ended well: the operator approves the plan or answers with feedback */
+  PLAN: 'PLAN',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);

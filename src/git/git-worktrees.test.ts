@@ -439,7 +439,7 @@ describe('GitWorktrees', () => {
     });
   });
 
-  describe('diff and runSetup', () => {
+  describe('diff', () => {
     it('shows committed work plus uncommitted and untracked changes in the worktree', async () => {
       const e = await unitWithCommit(wt, repo, 'alpha', { 'committed.txt': 'c\n' });
       repo.write('src/a.txt', 'edited\n', e.path);
@@ -450,23 +450,6 @@ describe('GitWorktrees', () => {
       assert.match(d, /\+\+\+ b\/src\/a\.txt\n[\s\S]*\+edited/);
       assert.match(d, /\+\+\+ b\/untracked\.txt/);
       assert.equal(await wt.diff('nothing', 'main'), '');
-    });
-
-    it('runs the setup command in the worktree and reports the tail of a failure', async () => {
-      const e = await wt.ensure('alpha', { baseBranch: 'main' });
-      await wt.runSetup('alpha', 'pwd > where.txt && echo ok');
-      assert.equal(repo.read('where.txt', e.path).trim(), e.path);
-      await assert.rejects(
-        wt.runSetup('alpha', 'echo installing deps; echo broken >&2; exit 3'),
-        (err: unknown) => {
-          assert.ok(isOrchError(err, 'git_failed'));
-          assert.match(err.message, /exited 3/);
-          assert.match(err.message, /installing deps/);
-          assert.match(err.message, /broken/);
-          return true;
-        },
-      );
-      await assert.rejects(wt.runSetup('ghost', 'true'), (err: unknown) => isOrchError(err, 'not_found'));
     });
   });
 });

@@ -23,7 +23,6 @@ import { type MergeOptions, mergeIntoBase } from './merge.js';
 import { type MutationQueue, queueFor } from './mutation-queue.js';
 import { isObjectId, parseMergeTree, parsePorcelainPaths } from './porcelain.js';
 import { GitRepo, NO_AUTO_MAINTENANCE, samePath } from './repo.js';
-import { runShellCommand } from './setup-command.js';
 import { copyIncludedFiles, excludePathspecs, readIncludeList } from './worktree-include.js';
 import { WorktreeRegistry } from './worktree-registry.js';
 
@@ -322,13 +321,6 @@ export class GitWorktrees implements Worktrees {
     const tip = await this.repo.branchTip(unitBranch(name));
     const worktree = (await this.exists(name)) ? this.paths.worktree(name) : null;
     return boundedDiff(this.repo, { base: baseBranch, tip, worktree });
-  }
-
-  async runSetup(chunk: string, command: string): Promise<void> {
-    const name = toChunkName(chunk);
-    if (!(await this.exists(name))) throw new NotFoundError('worktree', name);
-    this.log.info('running setup command', { chunk: name, command });
-    await runShellCommand(command, this.paths.worktree(name));
   }
 
   /** a commit id handed to git as an argument: a full id only (never a ref or an option) */

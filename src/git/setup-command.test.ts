@@ -46,7 +46,7 @@ describe('runShellCommand', () => {
   it('kills the command and its children on timeout', async () => {
     // the background child would create the marker after the timeout if it survived the kill
     const cmd = '(sleep 1; touch survived.txt) & echo $! > child.pid; sleep 30';
-    await assert.rejects(runShellCommand(cmd, dir, 200), (e: unknown) => {
+    await assert.rejects(runShellCommand(cmd, dir, { timeoutMs: 200 }), (e: unknown) => {
       assert.ok(isOrchError(e, 'git_failed'));
       assert.match(e.message, /timed out/);
       return true;

@@ -5,7 +5,7 @@
 import { cp, lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
-import { isMissing } from '../shared/fs-errors.js';
+import { ifPresentAsync, isMissing } from '../shared/fs-errors.js';
 import { type IncludeList, parseWorktreeInclude } from './porcelain.js';
 
 export const INCLUDE_FILE = '.worktreeinclude';
@@ -46,14 +46,9 @@ export async function copyIncludedFiles(root: string, dest: string, log: Logger)
   return copied;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch (e) {
-    if (isMissing(e)) return false;
-    throw e;
-  }
+/** without following a symlink: a link that points nowhere is still there */
+function exists(p: string): Promise<boolean> {
+  return ifPresentAsync(async () => Boolean(await lstat(p)), false);
 }
 
 /** Pathspecs that keep included paths out of ve's own `git add -A` (they are local, never committed). */

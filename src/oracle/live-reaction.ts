@@ -9,11 +9,14 @@ import { isOrchError } from '../domain/errors.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, ConflictStore, UnitStore } from '../ports/store.js';
+
+type LiveStore = UnitStore & ConfigStore & Pick<ConflictStore, 'getConflict'>;
+
 import type { LiveConflict } from './live-watch.js';
 
 export interface LiveReactionDeps {
-  store: WorkUnitStore;
+  store: LiveStore;
   probe: (units: readonly WorkUnit[]) => Promise<LiveConflict[]>;
   log: Logger;
 }
@@ -23,7 +26,7 @@ interface CheckState {
   /** the one re-run queued behind `running`; every request made meanwhile joins it */
   again: Promise<number> | null;
 }
-const checks = new WeakMap<WorkUnitStore, CheckState>();
+const checks = new WeakMap<LiveStore, CheckState>();
 
 /**
  * Probes and reacts. One check at a time per store: every phase end asks for a check, and each one
@@ -69,7 +72,7 @@ async function runCheck(deps: LiveReactionDeps): Promise<number> {
 }
 
 async function react(
-  store: WorkUnitStore,
+  store: LiveStore,
   unit: WorkUnit,
   other: WorkUnit,
   files: string[],

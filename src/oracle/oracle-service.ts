@@ -12,7 +12,7 @@ import type { ChunkDoc, ChunkRepo } from '../ports/chunks.js';
 import { type Clock, isoNow } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle, GateResult } from '../ports/oracle.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConflictStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import { type ChunkEvidence, extractEvidence, pairStage } from './evidence.js';
 import { type LiveConflict, liveConflicts, probePairs } from './live-watch.js';
@@ -32,7 +32,7 @@ import { boilerplateWith } from './terms.js';
 export type OracleConfig = Pick<OrchestratorConfig, 'oracle_decide_threshold'>;
 
 export interface OracleServiceDeps {
-  store: WorkUnitStore;
+  store: Pick<UnitStore, 'get'> & ConflictStore;
   chunks: ChunkRepo;
   worktrees: Pick<Worktrees, 'probe' | 'branchTips'>;
   /** read on every analysis, so a threshold change applies to the running daemon */

@@ -4,6 +4,7 @@
  * fake Claude CLI. Prompt assembly belongs to the backend side (agents/prompt.ts).
  */
 import type { Phase, QuestionItem } from '../domain/work-unit.js';
+import type { ReviewRound } from './review-rounds.js';
 
 export interface PhaseRequest {
   chunk: string;
@@ -23,6 +24,8 @@ export interface PhaseRequest {
   reentryContext: string | null;
   /** contents of REVIEW_FEEDBACK.md for IMPLEMENT, if any */
   reviewFeedback: string | null;
+  /** for REVIEW after a round of feedback: that feedback and the implementer's answer to it */
+  previousReview?: ReviewRound | null;
   maxTurns: number;
   maxBudgetUsd: number | null;
   model: string | null;
@@ -53,10 +56,22 @@ export type AgentEvent =
       result_text: string | null;
     };
 
+/** One finding of a review. */
+export interface ReviewIssue {
+  location?: string;
+  concern: string;
+  suggestion?: string;
+  /**
+   * true: it must be fixed before the chunk lands, so it starts another IMPLEMENT round; false: a
+   * note the implementer may take or leave (it never starts a round on its own)
+   */
+  blocking: boolean;
+}
+
 export interface ReviewDecision {
   decision: 'APPROVE' | 'FEEDBACK' | 'ESCALATE';
   summary: string;
-  issues: { location?: string; concern: string; suggestion?: string }[];
+  issues: ReviewIssue[];
   reason?: string;
 }
 
@@ -77,7 +92,9 @@ export type AgentFailureCode =
   | 'process_exit'
   | 'no_result'
   | 'error_result'
-  | 'stalled';
+  | 'stalled'
+  /** the project's prompt override for the phase is refused (an unknown placeholder, …) */
+  | 'prompt';
 
 export interface AgentFailure {
   code: AgentFailureCode;
@@ -120,4 +137,9 @@ export interface PhaseObserver {
 export interface AgentBackend {
   readonly name: string;
   runPhase(request: PhaseRequest, observer: PhaseObserver): Promise<PhaseOutcome>;
+  /**
+   * Why no phase may start under this `agent_sandbox` mode now (the OS sandbox it promises cannot
+   * run here), or null. Backends without an OS sandbox leave it out.
+   */
+  holdReason?(osSandbox: PhaseRequest['osSandbox']): Promise<string | null>;
 }

@@ -1,5 +1,5 @@
 /**
- * The durable state port. Every method is one transaction. Status changes go through `transition`,
+ * The durable state ports. Every method is one transaction. Status changes go through `transition`,
  * which applies the domain state machine inside the transaction, checks the optimistic-lock version,
  * appends the audit row and publishes on the event bus only after commit. The adapter owns its
  * connection; callers never see a transaction object (keeps a PostgreSQL adapter possible, DESIGN §15).
@@ -98,7 +98,8 @@ export interface UnitFilter {
 /** `list` order: 'created' (created_at, chunk; the default) or 'recent' (updated_at, chunk, newest first) */
 export type UnitOrder = 'created' | 'recent';
 
-export interface WorkUnitStore {
+/** The work units and their audit log: every status change is a guarded transition. */
+export interface UnitStore {
   get(chunk: string): Promise<WorkUnit | undefined>;
   /**
    * units in created_at order (or `order: 'recent'`: most recently updated first), optionally filtered
@@ -124,34 +125,44 @@ export interface WorkUnitStore {
   addUsage(chunk: string, usage: { cost_usd: number; tokens_in: number; tokens_out: number }): Promise<void>;
   delete(chunk: string, opts: WriteOptions): Promise<void>;
   history(chunk: string): Promise<StatusLogEntry[]>;
+}
 
+/** The orchestrator's settings. */
+export interface ConfigStore {
   getConfig(): Promise<OrchestratorConfig>;
   /** validates and stores a partial config; publishes config_changed */
   patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig>;
+}
 
+export interface PhaseRunEnd {
+  outcome: string;
+  session_id: string | null;
+  cost_usd: number;
+  tokens_in: number;
+  tokens_out: number;
+  error: string | null;
+}
+
+/** One row per phase execution. */
+export interface PhaseRunStore {
   startPhaseRun(chunk: string, phase: Phase, sessionId: string | null): Promise<number>;
-  endPhaseRun(
-    id: number,
-    end: {
-      outcome: string;
-      session_id: string | null;
-      cost_usd: number;
-      tokens_in: number;
-      tokens_out: number;
-      error: string | null;
-    },
-  ): Promise<void>;
+  endPhaseRun(id: number, end: PhaseRunEnd): Promise<void>;
   phaseRuns(chunk: string): Promise<PhaseRun[]>;
+}
 
+export interface RaisedAttention {
+  chunk: string;
+  kind: string;
+  question_id: string | null;
+  phase: Phase;
+  reason: string;
+  question: unknown;
+}
+
+/** Items raised and the answers given (a transition to NEEDS_ATTENTION records its raise itself). */
+export interface AttentionLogStore {
   /** appends a raised attention item to the audit trail */
-  recordAttentionRaised(entry: {
-    chunk: string;
-    kind: string;
-    question_id: string | null;
-    phase: Phase;
-    reason: string;
-    question: unknown;
-  }): Promise<void>;
+  recordAttentionRaised(entry: RaisedAttention): Promise<void>;
   /** records the answer against the matching raised item */
   recordAttentionAnswered(entry: {
     chunk: string;
@@ -160,13 +171,27 @@ export interface WorkUnitStore {
     answered_by: string;
   }): Promise<void>;
   attentionLog(chunk?: string): Promise<AttentionLogEntry[]>;
+}
 
+/** The conflict oracle's analyses of chunk pairs, and the operator's overrides. */
+export interface ConflictStore {
   upsertConflict(analysis: ConflictAnalysis): Promise<void>;
   getConflict(a: string, b: string): Promise<ConflictAnalysis | undefined>;
   listConflicts(filter?: { chunk?: string; verdict?: Verdict }): Promise<ConflictAnalysis[]>;
   /** drops computed analyses involving `chunk` (operator overrides survive) */
   invalidateConflicts(chunk: string): Promise<void>;
   setConflictOverride(a: string, b: string, verdict: Verdict): Promise<ConflictAnalysis>;
+}
 
+/**
+ * The whole durable state, one port per concept: what the composition root hands out. A service
+ * declares only the concepts it uses (e.g. `UnitStore & ConfigStore`).
+ */
+export interface WorkUnitStore
+  extends UnitStore,
+    ConfigStore,
+    PhaseRunStore,
+    AttentionLogStore,
+    ConflictStore {
   close(): void;
 }

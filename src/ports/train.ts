@@ -96,8 +96,6 @@ export interface VerifyRequest {
   timeoutMs: number;
   /** run under the OS sandbox: 'auto' where it can run, 'on' required, 'off' never */
   sandbox: 'auto' | 'on' | 'off';
-  /** dependency setup for the checkout (run when it changes), or null */
-  setupCommand: string | null;
   /** the full output goes here (capped) */
   logFile: string;
   /** live output, in pieces as it arrives */

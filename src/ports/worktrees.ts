@@ -70,6 +70,4 @@ export interface Worktrees {
   list(baseBranch: string): Promise<WorktreeInfo[]>;
   /** unified diff of the branch against base */
   diff(chunk: string, baseBranch: string): Promise<string>;
-  /** runs the configured setup command in the worktree; throws with its output on failure */
-  runSetup(chunk: string, command: string): Promise<void>;
 }

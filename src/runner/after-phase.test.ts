@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit } from '../../test/builders.js';
-import { DEFAULT_CONFIG } from '../config/schema.js';
+import { DEFAULT_CONFIG, type OrchestratorConfig } from '../config/schema.js';
 import type { PhaseFacts } from '../domain/exit-conditions.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { AgentFailure, PhaseOutcome, ReviewDecision } from '../ports/agent-backend.js';
@@ -37,8 +37,9 @@ const aborted: PhaseOutcome = { kind: 'aborted', session_id: 's3', usage };
 const review = (decision: ReviewDecision['decision']): ReviewDecision => ({
   decision,
   summary: 'sum',
-  issues: [{ concern: 'c' }],
+  issues: decision === 'APPROVE' ? [] : [{ concern: 'c', blocking: true }],
 });
+const note = { location: 'src/a.ts#f', concern: 'rename x', blocking: false };
 const PLAN_MD = '# Plan\n\n## Approach\n\nUse the cache.\n';
 /** facts of a phase that did its job */
 const good: PhaseFacts = {
@@ -58,6 +59,7 @@ interface Row {
   outcome: PhaseOutcome;
   facts?: PhaseFacts | null;
   abort?: AbortReason;
+  config?: Partial<OrchestratorConfig>;
   expect: Partial<PhaseDecision> & { kind: PhaseDecision['kind'] };
   check?: (d: PhaseDecision) => void;
 }
@@ -77,6 +79,23 @@ const ROWS: Row[] = [
     outcome: done(),
     facts: good,
     expect: { kind: 'advance', phase: 'IMPLEMENT' },
+  },
+  {
+    name: 'PLAN done with plan_approval on → a PLAN item that keeps the session for feedback',
+    unit: unit('PLAN'),
+    outcome: done(),
+    facts: good,
+    config: { plan_approval: true },
+    expect: { kind: 'attend', attention: 'PLAN', session_id: 's2' },
+    check: (d) => assert.match((d as { reason: string }).reason, /ve orch approve a/),
+  },
+  {
+    name: 'PLAN without its Approach, plan_approval on → reminded first, not shown to the operator',
+    unit: unit('PLAN'),
+    outcome: done(),
+    facts: { ...good, plan: '# Plan\n\n## Approach\n\n<!-- how -->\n' },
+    config: { plan_approval: true },
+    expect: { kind: 'nudge' },
   },
   {
     name: 'IMPLEMENT done → REVIEW',
@@ -224,6 +243,27 @@ const ROWS: Row[] = [
     expect: { kind: 'review_feedback', iteration: 1 },
   },
   {
+    name: 'FEEDBACK whose findings are all non-blocking → an approval, the notes handed to COMPLETE',
+    unit: unit('REVIEW'),
+    outcome: done('', { decision: 'FEEDBACK', summary: 's', issues: [note] }),
+    expect: { kind: 'advance', phase: 'COMPLETE' },
+    check: (d) =>
+      assert.match(
+        (d as { reentry_context: string }).reentry_context,
+        /### Reviewer notes[\s\S]*- \*\*src\/a\.ts#f\*\*: rename x/,
+      ),
+  },
+  {
+    name: 'FEEDBACK with a blocking finding and a note → round 1',
+    unit: unit('REVIEW'),
+    outcome: done('', {
+      decision: 'FEEDBACK',
+      summary: 's',
+      issues: [note, { concern: 'no test', blocking: true }],
+    }),
+    expect: { kind: 'review_feedback', iteration: 1 },
+  },
+  {
     name: 'FEEDBACK at the round limit → auto-escalated',
     unit: unit('REVIEW', { review_iterations: DEFAULT_CONFIG.review_max_iterations - 1 }),
     outcome: done('', review('FEEDBACK')),
@@ -319,7 +359,7 @@ describe('decideAfterPhase', () => {
   for (const row of ROWS) {
     it(row.name, () => {
       const d = decideAfterPhase(row.unit, row.outcome, {
-        config: DEFAULT_CONFIG,
+        config: { ...DEFAULT_CONFIG, ...row.config },
         abortReason: row.abort ?? null,
         facts: row.facts === undefined ? null : row.facts,
         now: NOW,

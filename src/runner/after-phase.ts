@@ -13,6 +13,7 @@ import { nextPhase } from '../domain/work-unit.js';
 import type { AgentFailure, PhaseOutcome, ReviewDecision } from '../ports/agent-backend.js';
 import type { AbortReason } from '../ports/live-phases.js';
 import type { UnitFieldPatch } from '../ports/store.js';
+import { reviewerNotesContext, reviewVerdict } from './review-verdict.js';
 
 export type PhaseDecision =
   | {
@@ -47,6 +48,10 @@ export type PhaseDecision =
   | { kind: 'extend'; session_id: string | null; note: string }
   /** the unit is no longer ours to move (answered, deleted, parked on a question) */
   | { kind: 'none'; session_id: string | null };
+
+/** The PLAN item's text; the dashboard shows the plan itself with its own buttons. */
+export const planApprovalReason = (chunk: string): string =>
+  `The plan is ready for your approval: read it (ve orch plan ${chunk}), then approve it (ve orch approve ${chunk}) or answer with what to change (ve orch answer ${chunk} "…")`;
 
 export const NUDGE_TEXT =
   'You finished the review without calling the ReviewDecision tool. Call it now with APPROVE, FEEDBACK or ESCALATE and a summary.';
@@ -219,6 +224,10 @@ function decideCompleted(
     };
   }
   if (unit.phase === 'COMPLETE') return { kind: 'finalize' };
+  if (unit.phase === 'PLAN' && ctx.config.plan_approval) {
+    // the operator approves the plan before IMPLEMENT (issue 11 §6); feedback resumes this session
+    return { kind: 'attend', attention: 'PLAN', reason: planApprovalReason(unit.chunk), session_id: session };
+  }
   const next = nextPhase(unit.phase) as Phase;
   return { kind: 'advance', phase: next, reentry_context: null };
 }
@@ -242,22 +251,24 @@ function decideReview(
       session_id: session,
     };
   }
-  switch (review.decision) {
-    case 'APPROVE':
+  // only blocking findings start another round (issue 11 §5); notes travel with the approval
+  const verdict = reviewVerdict(review);
+  switch (verdict.kind) {
+    case 'approve':
       return {
         kind: 'advance',
         phase: 'COMPLETE',
-        reentry_context: null,
+        reentry_context: reviewerNotesContext(unit.chunk, verdict.notes),
         fields: { implement_iterations: 0 },
       };
-    case 'ESCALATE':
+    case 'escalate':
       return {
         kind: 'attend',
         attention: 'REVIEW',
-        reason: `Review escalated: ${review.reason ?? review.summary}`,
+        reason: `Review escalated: ${verdict.reason}`,
         session_id: session,
       };
-    case 'FEEDBACK': {
+    case 'round': {
       const iteration = unit.review_iterations + 1;
       if (iteration >= ctx.config.review_max_iterations) {
         return {
@@ -270,15 +281,4 @@ function decideReview(
       return { kind: 'review_feedback', review, iteration };
     }
   }
-}
-
-/** REVIEW_FEEDBACK.md as the implementer will read it. */
-export function renderReviewFeedback(chunk: string, review: ReviewDecision, iteration: number): string {
-  const issues = review.issues
-    .map(
-      (i, n) =>
-        `${n + 1}. ${i.location ? `**${i.location}**: ` : ''}${i.concern}${i.suggestion ? `\n   Suggestion: ${i.suggestion}` : ''}`,
-    )
-    .join('\n');
-  return `# Review feedback for ${chunk} (round ${iteration})\n\nDecision: FEEDBACK\n\n${review.summary}\n\n## Issues\n\n${issues || '(none listed)'}\n\nAddress every item (fix it, or explain in PLAN.md under Deviations why not), then delete this file.\n`;
 }

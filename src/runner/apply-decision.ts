@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { PendingQuestion, WorkUnit } from '../domain/work-unit.js';
 import type { PhaseDecision } from './after-phase.js';
-import { renderReviewFeedback } from './after-phase.js';
 import { finalizeUnit } from './finalize.js';
+import { renderReviewFeedback } from './review-verdict.js';
 import type { RunnerDeps } from './runner-deps.js';
 
 export async function applyDecision(
@@ -92,13 +92,11 @@ export async function applyDecision(
         decision.fields,
       );
       return;
-    case 'review_feedback':
-      await deps.chunks.writeArtifact(
-        unit.chunk,
-        'REVIEW_FEEDBACK.md',
-        renderReviewFeedback(unit.chunk, decision.review, decision.iteration),
-        unit.worktree ?? undefined,
-      );
+    case 'review_feedback': {
+      const feedback = renderReviewFeedback(unit.chunk, decision.review, decision.iteration);
+      await deps.chunks.writeArtifact(unit.chunk, 'REVIEW_FEEDBACK.md', feedback, unit.worktree ?? undefined);
+      // kept beside the unit: the implementer deletes its copy, and the next REVIEW reads this one
+      await deps.reviewRounds.saveFeedback(unit.chunk, decision.iteration, feedback);
       await store.transition(
         unit.chunk,
         { type: 'advance', phase: 'IMPLEMENT', reentry_context: null },
@@ -107,6 +105,7 @@ export async function applyDecision(
       );
       await store.invalidateConflicts(unit.chunk);
       return;
+    }
     case 'finalize':
       await finalizeUnit(deps, unit, config);
       return;

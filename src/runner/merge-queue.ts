@@ -5,7 +5,7 @@
  */
 import { mergeOrder } from '../domain/merge-order.js';
 import type { Logger } from '../ports/logger.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConflictStore } from '../ports/store.js';
 
 interface Waiting {
   chunk: string;
@@ -21,7 +21,7 @@ export class MergeQueue {
   readonly history: string[] = [];
 
   constructor(
-    private readonly store: Pick<WorkUnitStore, 'listConflicts'>,
+    private readonly store: Pick<ConflictStore, 'listConflicts'>,
     private readonly log: Logger,
   ) {}
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FakeRun } from '../../test/fakes/fake-agent-backend.js';
@@ -75,7 +75,13 @@ describe('runner with the scheduler', () => {
   it('writes REVIEW_FEEDBACK.md on FEEDBACK and hands it to the next IMPLEMENT', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
     o.backend.script('feat', 'REVIEW', [
-      { review: { decision: 'FEEDBACK', summary: 'needs tests', issues: [{ concern: 'no tests' }] } },
+      {
+        review: {
+          decision: 'FEEDBACK',
+          summary: 'needs tests',
+          issues: [{ concern: 'no tests', blocking: true }],
+        },
+      },
       { complete: {} },
     ]);
     const second = new Promise<void>((resolve) => {
@@ -191,8 +197,8 @@ describe('runner with the scheduler', () => {
     await o.services.inject({ chunks: ['feat'], phase: 'COMPLETE' });
     // as recovery leaves it after a crash between the worktree removal and the final transition
     await o.parts.store.update('feat', { finalizing: true, base_branch: 'main' }, { source: 'recovery' });
-    await o.parts.store.patchConfig({ setup_command: 'make setup' });
-    o.worktrees.setupFailure = 'a setup run for a merged unit';
+    // would raise a SETUP item if it ran
+    await o.parts.store.patchConfig({ setup_command: 'exit 3' });
     await o.start();
     const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
     assert.equal(done.attention_kind, null);
@@ -226,12 +232,68 @@ describe('runner with the scheduler', () => {
     await o.stop();
   });
 
+  it("hands REVIEW the last round's feedback and the implementer's answer, and COMPLETE the notes", async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    const wt = join(o.root, '.ve', 'chunks', 'feat', 'worktree', 'docs', 'chunks', 'feat');
+    let release = () => {};
+    const answered = new Promise<void>((r) => {
+      release = r;
+    });
+    const note = { concern: 'the name `tmp` says little', blocking: false };
+    o.backend
+      .script('feat', 'REVIEW', [
+        {
+          review: {
+            decision: 'FEEDBACK',
+            summary: 'a miss is untested',
+            issues: [{ concern: 'no miss test', blocking: true }, note],
+          },
+        },
+      ])
+      .script('feat', 'IMPLEMENT', [{ complete: { result_text: 'first version' } }])
+      .script('feat', 'IMPLEMENT', [
+        { wait: answered },
+        { complete: { result_text: 'Added the miss test; kept `tmp`.' } },
+      ])
+      .script('feat', 'REVIEW', [{ review: { decision: 'FEEDBACK', summary: 'fine now', issues: [note] } }]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    await o.waitForUnit(
+      'feat',
+      (u) => u.review_iterations === 1 && u.phase === 'IMPLEMENT',
+      'round 1 sent back',
+    );
+    const feedback = readFileSync(join(wt, 'REVIEW_FEEDBACK.md'), 'utf8');
+    rmSync(join(wt, 'REVIEW_FEEDBACK.md')); // what the implementer does once it has handled it
+    release();
+    await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    const [first, second] = o.backend.runsOf('feat', 'REVIEW');
+    assert.equal(first?.request.previousReview, null);
+    assert.deepEqual(second?.request.previousReview, {
+      round: 1,
+      feedback,
+      answer: 'Added the miss test; kept `tmp`.',
+    });
+    const kept = join(o.root, '.ve', 'chunks', 'feat', 'review');
+    assert.equal(readFileSync(join(kept, 'round-1-feedback.md'), 'utf8'), feedback);
+    // the second review's only finding was not blocking: an approval, its note handed to COMPLETE
+    const complete = o.backend.runsOf('feat', 'COMPLETE')[0];
+    assert.match(
+      complete?.request.reentryContext ?? '',
+      /### Reviewer notes[\s\S]*- the name `tmp` says little/,
+    );
+    assert.equal(o.backend.runsOf('feat', 'IMPLEMENT').length, 2);
+    await o.stop();
+  });
+
   it('asks for guidance when IMPLEMENT keeps being sent back, and a retry starts a fresh budget', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
     await o.parts.store.patchConfig({ review_max_iterations: 2 });
     // the implementer never deletes REVIEW_FEEDBACK.md, so every REVIEW sends it straight back
     o.backend.script('feat', 'REVIEW', [
-      { review: { decision: 'FEEDBACK', summary: 'add docs', issues: [{ concern: 'docs' }] } },
+      {
+        review: { decision: 'FEEDBACK', summary: 'add docs', issues: [{ concern: 'docs', blocking: true }] },
+      },
     ]);
     await o.start();
     await o.services.inject({ chunks: ['feat'] });

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
-import type { PendingQuestion, QuestionItem, WorkUnit } from '../domain/work-unit.js';
-import type { PhaseObserver, PhaseOutcome, QuestionAnswer } from '../ports/agent-backend.js';
+import { CODE_PHASES, type PendingQuestion, type QuestionItem, type WorkUnit } from '../domain/work-unit.js';
+import type { PhaseObserver, PhaseOutcome, QuestionAnswer, Usage } from '../ports/agent-backend.js';
+import type { SetupResult } from '../ports/dependencies.js';
 import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { LogEvent } from '../ports/phase-log.js';
@@ -15,10 +16,13 @@ import { applyDecision } from './apply-decision.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import { gatherPhaseFacts } from './phase-facts.js';
+import { keepImplementerAnswer, previousReviewRound } from './review-rounds.js';
 import type { RunnerDeps } from './runner-deps.js';
 
 export type { RunnerDeps };
 export const REVIEW_FEEDBACK_FILE = 'REVIEW_FEEDBACK.md';
+
+const NO_USAGE: Usage = { cost_usd: 0, tokens_in: 0, tokens_out: 0 };
 
 export class AgentPhaseRunner implements PhaseRunner {
   constructor(private readonly deps: RunnerDeps) {}
@@ -48,16 +52,13 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
       }
-      if (wt.created && config.setup_command) {
-        try {
-          await worktrees.runSetup(unit.chunk, config.setup_command);
-        } catch (e) {
-          await this.attend(unit, 'SETUP', `Setup command failed: ${messageOf(e)}`);
-          return;
-        }
-      }
       if (unit.finalizing) {
         await finalizeUnit(this.deps, unit, config);
+        return;
+      }
+      const setup = await this.dependenciesFor(unit, wt.path, config, live, log);
+      if (setup.kind !== 'ready') {
+        await this.setupNotReady(unit, setup, config, live);
         return;
       }
       await this.activate(unit, wt.path);
@@ -84,6 +85,7 @@ export class AgentPhaseRunner implements PhaseRunner {
         unit.phase === 'IMPLEMENT' ? feedback : null,
         log,
       );
+      await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
       const facts =
@@ -113,6 +115,46 @@ export class AgentPhaseRunner implements PhaseRunner {
       log.error('phase failed unexpectedly', { error: e });
       await this.recordCrash(unit.chunk, messageOf(e), log);
     }
+  }
+
+  /**
+   * Issue 11 §4: the worktree's dependency setup starts with the unit's first phase and runs while
+   * GOAL and PLAN do; a phase that builds or tests code waits for it (or for its failure).
+   */
+  private async dependenciesFor(
+    unit: WorkUnit,
+    worktree: string,
+    config: OrchestratorConfig,
+    live: LivePhase,
+    log: Logger,
+  ): Promise<SetupResult> {
+    const { dependencies } = this.deps;
+    if (!CODE_PHASES.includes(unit.phase)) {
+      dependencies.start(unit.chunk, worktree, config);
+      return { kind: 'ready' };
+    }
+    log.info('waiting for the dependency setup');
+    return dependencies.ready(unit.chunk, worktree, config, live.controller.signal);
+  }
+
+  /** A failed setup is a SETUP item; stopped while waiting, the unit is decided like an agent stopped before its first turn. */
+  private async setupNotReady(
+    unit: WorkUnit,
+    setup: Exclude<SetupResult, { kind: 'ready' }>,
+    config: OrchestratorConfig,
+    live: LivePhase,
+  ): Promise<void> {
+    if (setup.kind === 'failed') return this.attend(unit, 'SETUP', `Setup failed: ${setup.message}`);
+    const fresh = await this.deps.store.get(unit.chunk);
+    if (!fresh) return;
+    const aborted: PhaseOutcome = { kind: 'aborted', session_id: unit.session_id, usage: NO_USAGE };
+    const decision = decideAfterPhase(fresh, aborted, {
+      config,
+      abortReason: live.abortReason,
+      facts: null,
+      now: this.deps.clock.now(),
+    });
+    await applyDecision(this.deps, fresh, decision, config);
   }
 
   /**
@@ -186,6 +228,7 @@ export class AgentPhaseRunner implements PhaseRunner {
           systemNote: unit.pending_nudge,
           reentryContext: unit.reentry_context,
           reviewFeedback: feedback,
+          previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
           maxTurns: config.max_turns,
           maxBudgetUsd: config.max_budget_usd,
           model: config.model,

@@ -3,21 +3,25 @@ import type { VerifySettings } from '../config/verify-settings.js';
 import type { AgentBackend } from '../ports/agent-backend.js';
 import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
+import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ReviewRounds } from '../ports/review-rounds.js';
+import type { ConfigStore, ConflictStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import type { MergeQueue } from './merge-queue.js';
 
 export interface RunnerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore & Pick<ConflictStore, 'invalidateConflicts'>;
   backend: AgentBackend;
   worktrees: Worktrees;
   chunks: ChunkRepo;
   clock: Clock;
   bus: EventBus;
   phaseLog: PhaseLogSink;
+  /** each REVIEW round's feedback and the implementer's answer, for the next REVIEW */
+  reviewRounds: ReviewRounds;
   log: Logger;
   hostRoot: string;
   /** the branch units merge into, fixed when the daemon started (the operator may switch meanwhile) */
@@ -28,4 +32,6 @@ export interface RunnerDeps {
   questionHoldSeconds?: number;
   /** the verify command in force: with one, finished units join the landing train instead of merging */
   verifySettings?: () => Promise<VerifySettings>;
+  /** the worktrees' dependency setup (background; code phases wait for it) */
+  dependencies: DependencySetup;
 }

@@ -7,11 +7,11 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import { backoffMs } from '../domain/backoff.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { PhaseRunStore, UnitStore } from '../ports/store.js';
 import { unblockWaiting } from './unblock.js';
 
 export async function recover(
-  deps: { store: WorkUnitStore; clock: Clock; log: Logger },
+  deps: { store: UnitStore & PhaseRunStore; clock: Clock; log: Logger },
   config: OrchestratorConfig,
 ): Promise<number> {
   const { store, clock, log } = deps;
@@ -37,7 +37,7 @@ export async function recover(
 }
 
 /** Before the first pass no phase runs in this process: an open run belongs to a process that died. */
-async function closeOpenPhaseRuns(store: WorkUnitStore): Promise<number> {
+async function closeOpenPhaseRuns(store: UnitStore & PhaseRunStore): Promise<number> {
   let closed = 0;
   for (const unit of await store.list()) {
     for (const run of await store.phaseRuns(unit.chunk)) {

@@ -2,12 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit, makeStoreHarness } from '../../test/builders.js';
 import { FakePhaseRunner } from '../../test/fakes/fake-phase-runner.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import { silentLogger } from '../infra/json-logger.js';
 import type { ConflictOracle, GateResult } from '../ports/oracle.js';
 import { Scheduler } from './scheduler.js';
 
-function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
+function setup(
+  opts: {
+    maxAgents?: number;
+    oracle?: ConflictOracle;
+    holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
+  } = {},
+) {
   const h = makeStoreHarness();
   const runner = new FakePhaseRunner(h.store);
   const scheduler = new Scheduler({
@@ -17,6 +24,7 @@ function setup(opts: { maxAgents?: number; oracle?: ConflictOracle } = {}) {
     clock: h.clock,
     bus: h.bus,
     log: silentLogger,
+    ...(opts.holdAgents ? { holdAgents: opts.holdAgents } : {}),
   });
   return {
     ...h,
@@ -78,6 +86,24 @@ describe('scheduler', () => {
     await t.settle();
     assert.deepEqual(t.runner.started, ['a', 'b']);
     await t.runner.finish('b', { type: 'finish' });
+    await t.scheduler.stop();
+  });
+
+  it('starts no phase while agents are held, and starts them once a config change ends the hold', async () => {
+    // as the Claude backend decides: auto without a runnable OS sandbox holds, off does not
+    const t = setup({
+      maxAgents: 2,
+      holdAgents: async (config) => (config.agent_sandbox === 'off' ? null : 'no OS sandbox here'),
+    });
+    await t.init();
+    await t.scheduler.start();
+    for (const chunk of ['a', 'b']) await t.store.create(aWorkUnit({ chunk }), { source: 'api' });
+    await t.settle();
+    assert.deepEqual(t.runner.started, []);
+    assert.deepEqual((await t.store.list({ status: 'READY' })).map((u) => u.chunk).sort(), ['a', 'b']);
+    await t.store.patchConfig({ agent_sandbox: 'off' });
+    await t.settle();
+    assert.deepEqual(t.runner.started.sort(), ['a', 'b']);
     await t.scheduler.stop();
   });
 

@@ -3,9 +3,10 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import type { OrchestratorConfig } from '../config/schema.js';
 import { isOrchError } from '../domain/errors.js';
 import { readyQueue } from '../domain/ready-order.js';
-import type { Phase, WorkUnit } from '../domain/work-unit.js';
+import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
@@ -13,12 +14,13 @@ import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
+import { CoalescingRunner } from '../shared/coalescing-runner.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
 export interface SchedulerDeps {
-  store: WorkUnitStore;
+  store: UnitStore & ConfigStore & PhaseRunStore;
   runner: PhaseRunner;
   oracle: ConflictOracle | null;
   clock: Clock;
@@ -26,15 +28,20 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
+  /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
+  holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
 }
-
-/** Phases that write code: only these are kept apart by the conflict oracle. */
-const CODE_PHASES: readonly Phase[] = ['IMPLEMENT', 'REBASE', 'REVIEW', 'COMPLETE'];
 
 export class Scheduler implements LivePhases {
   private readonly handles = new Map<string, PhaseHandle>();
-  private passing: Promise<void> | null = null;
-  private passAgain = false;
+  private readonly passes = new CoalescingRunner(
+    () => this.pass(),
+    (error) => this.deps.log.error('dispatch pass failed', { error }),
+    () => {
+      this.notifyIdle();
+      this.notifySettled();
+    },
+  );
   private cancelRetryTimer: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
@@ -43,6 +50,7 @@ export class Scheduler implements LivePhases {
   private wakes = 0;
   private unblocking = 0;
   private settledWaiters: (() => void)[] = [];
+  private heldFor: string | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -59,18 +67,19 @@ export class Scheduler implements LivePhases {
     this.cancelRetryTimer?.();
     for (const h of this.handles.values()) h.abort('stop');
     await Promise.all([...this.handles.values()].map((h) => h.done));
-    await this.passing;
+    this.passes.stop();
+    await this.passes.drained();
   }
 
   /** Resolves when no pass runs and no phase is in flight. */
   idle(): Promise<void> {
-    if (this.handles.size === 0 && !this.passing) return Promise.resolve();
+    if (this.handles.size === 0 && !this.passes.busy()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when the current pass (if any) and any pass it queued have finished. */
   async idlePass(): Promise<void> {
-    while (this.passing) await this.passing;
+    await this.passes.drained();
   }
 
   /**
@@ -84,7 +93,7 @@ export class Scheduler implements LivePhases {
   }
 
   private isSettled(): boolean {
-    return this.wakes === 0 && this.unblocking === 0 && !this.passing;
+    return this.wakes === 0 && this.unblocking === 0 && !this.passes.busy();
   }
 
   private notifySettled(): void {
@@ -99,29 +108,14 @@ export class Scheduler implements LivePhases {
       this.notifySettled();
       return;
     }
-    if (this.passing) {
-      this.passAgain = true;
-      return;
-    }
-    this.passing = this.pass()
-      .then(() => undefined)
-      .catch((error: unknown) => this.deps.log.error('dispatch pass failed', { error }))
-      .finally(() => {
-        this.passing = null;
-        if (this.passAgain) {
-          this.passAgain = false;
-          this.requestPass();
-        } else {
-          this.notifyIdle();
-          this.notifySettled();
-        }
-      });
+    this.passes.request();
   }
 
   /** One dispatch pass; returns the chunks it started. Public so tests can drive it without timers. */
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
+    if (await this.holding(config)) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
@@ -156,6 +150,17 @@ export class Scheduler implements LivePhases {
     }
     this.armRetryTimer(nextDue);
     return started;
+  }
+
+  /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
+  private async holding(config: OrchestratorConfig): Promise<boolean> {
+    const reason = (await this.deps.holdAgents?.(config)) ?? null;
+    if (reason !== this.heldFor) {
+      if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
+      else this.deps.log.info('agents no longer held');
+      this.heldFor = reason;
+    }
+    return reason !== null;
   }
 
   private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
@@ -253,7 +258,7 @@ export class Scheduler implements LivePhases {
   }
 
   private notifyIdle(): void {
-    if (this.handles.size > 0 || this.passing) return;
+    if (this.handles.size > 0 || this.passes.busy()) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

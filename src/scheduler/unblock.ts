@@ -1,10 +1,10 @@
 /** Unblocking dependents: shared by every path to DONE (bus event) and by recovery (sweep). */
 import { isOrchError } from '../domain/errors.js';
 import type { Status, WorkUnit } from '../domain/work-unit.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 
 /** Drops finished blockers from every waiting unit; units with none left become READY. */
-export async function unblockWaiting(store: WorkUnitStore): Promise<string[]> {
+export async function unblockWaiting(store: UnitStore): Promise<string[]> {
   const units = await store.list({ active: true });
   const status = new Map<string, Status | undefined>(units.map((u) => [u.chunk, u.status]));
   // a blocker missing from the active units is DONE or has no unit: ask for just those

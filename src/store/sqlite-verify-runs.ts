@@ -1,16 +1,17 @@
 /** The verify runs of the landing train, in the store's database (one transaction per method). */
-import type Database from 'better-sqlite3';
 import type { WorkUnit } from '../domain/work-unit.js';
-import type { EventBus } from '../ports/events.js';
 import type { VerifyRun, VerifyRunStore } from '../ports/train.js';
 import { fromUnitRow, type Row } from './rows.js';
+import type { SqliteDb } from './sqlite-db.js';
 
 export class SqliteVerifyRuns implements VerifyRunStore {
-  constructor(
-    private readonly db: Database.Database,
-    private readonly bus: EventBus,
-    private readonly iso: () => string,
-  ) {}
+  private readonly db;
+  private readonly iso: () => string;
+
+  constructor(private readonly s: SqliteDb) {
+    this.db = s.db;
+    this.iso = () => s.iso();
+  }
 
   async startVerifyRun(
     run: Pick<
@@ -42,7 +43,7 @@ export class SqliteVerifyRuns implements VerifyRunStore {
     id: number,
     end: Pick<VerifyRun, 'outcome' | 'exit_code' | 'duration_ms' | 'tail'>,
   ): Promise<void> {
-    const changed = this.db.transaction(() => {
+    this.s.commit(() => {
       this.db
         .prepare(
           `UPDATE verify_runs SET ended_at = @ended_at, outcome = @outcome, exit_code = @exit_code,
@@ -52,11 +53,12 @@ export class SqliteVerifyRuns implements VerifyRunStore {
       const run = this.db.prepare('SELECT chunk, purpose FROM verify_runs WHERE id = ?').get(id) as
         | Row
         | undefined;
-      if (run?.purpose !== 'unit' || typeof run.chunk !== 'string' || !end.duration_ms) return null;
+      const none = { value: undefined, events: [] };
+      if (run?.purpose !== 'unit' || typeof run.chunk !== 'string' || !end.duration_ms) return none;
       const row = this.db.prepare('SELECT * FROM work_units WHERE chunk = ?').get(run.chunk) as
         | Row
         | undefined;
-      if (!row) return null; // the unit was deleted meanwhile: the run stays on record
+      if (!row) return none; // the unit was deleted meanwhile: the run stays on record
       const { unit: current } = fromUnitRow(row);
       const next: WorkUnit = {
         ...current,
@@ -69,17 +71,11 @@ export class SqliteVerifyRuns implements VerifyRunStore {
           'UPDATE work_units SET verify_ms = ?, updated_at = ?, version = ? WHERE chunk = ? AND version = ?',
         )
         .run(next.verify_ms, next.updated_at, next.version, next.chunk, current.version);
-      return { current, next };
-    })();
-    if (changed) {
-      this.bus.publish({
-        type: 'unit_changed',
-        unit: changed.next,
-        previous: changed.current,
-        source: 'train',
-        reason: null,
-      });
-    }
+      return {
+        value: undefined,
+        events: [{ type: 'unit_changed', unit: next, previous: current, source: 'train', reason: null }],
+      };
+    });
   }
 
   async markVerifyRunFlaky(id: number): Promise<void> {

@@ -9,6 +9,7 @@ import { joinsChain, planTrain, type TrainAction, type TrainEntryView, verdictOf
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { ChangeEvent } from '../ports/events.js';
 import type { SpeculativeMerge, TrainSnapshot, VerifyResult } from '../ports/train.js';
+import { CoalescingRunner } from '../shared/coalescing-runner.js';
 import type { TrainDeps, TrainSettings } from './train-deps.js';
 import { orderTrain, snapshotOf } from './train-order.js';
 import { type TrainOutcomes, trainOutcomes } from './train-outcomes.js';
@@ -18,9 +19,7 @@ export class LandingTrain {
   private readonly merges = new Map<string, SpeculativeMerge>();
   private readonly runs: VerifyRuns;
   private readonly outcomes: TrainOutcomes;
-  private stepping: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly steps: CoalescingRunner;
   private unsubscribe: (() => void) | null = null;
   private lastSnapshot = '';
   private snapshot: TrainSnapshot | null = null;
@@ -29,6 +28,11 @@ export class LandingTrain {
   constructor(private readonly deps: TrainDeps) {
     this.runs = new VerifyRuns(deps, () => this.kick());
     this.outcomes = trainOutcomes(deps, this.runs);
+    this.steps = new CoalescingRunner(
+      () => this.step(),
+      (error) => deps.log.error('train step failed', { error }),
+      () => this.notifyIdle(),
+    );
   }
 
   /** Kills what a crashed daemon left running, then starts listening and takes the first step. */
@@ -40,10 +44,10 @@ export class LandingTrain {
 
   /** Stops every verification (their processes are killed) and waits for the current step. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.steps.stop();
     this.unsubscribe?.();
     await this.runs.cancelAll();
-    await this.stepping;
+    await this.steps.drained();
   }
 
   /** The train as `ve orch train` shows it (built by a step first when none has run yet). */
@@ -66,30 +70,17 @@ export class LandingTrain {
 
   /** Resolves when no step runs and no verification is in flight. */
   idle(): Promise<void> {
-    if (!this.stepping && this.runs.running() === 0) return Promise.resolve();
+    if (!this.steps.busy() && this.runs.running() === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when no step runs (verifications may still be in flight). */
-  async stepped(): Promise<void> {
-    while (this.stepping) await this.stepping;
+  stepped(): Promise<void> {
+    return this.steps.drained();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.stepping) {
-      this.again = true;
-      return;
-    }
-    this.stepping = this.step()
-      .catch((error: unknown) => this.deps.log.error('train step failed', { error }))
-      .finally(() => {
-        this.stepping = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else this.notifyIdle();
-      });
+    this.steps.request();
   }
 
   private onChange(e: ChangeEvent): void {
@@ -104,7 +95,7 @@ export class LandingTrain {
   }
 
   private notifyIdle(): void {
-    if (this.stepping || this.runs.running() > 0) return;
+    if (this.steps.busy() || this.runs.running() > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -168,7 +159,7 @@ export class LandingTrain {
       if (!unit || a.kind === 'verify' || a.kind === 'check_base') continue;
       changed = (await this.act(a, unit, settings)) || changed;
     }
-    if (changed) this.again = true;
+    if (changed) this.kick();
   }
 
   /** Builds every entry's tree on the chain ahead of it; cached by (parent, branch tip). */

@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { EventBus } from '../ports/events.js';
 import type { Logger } from '../ports/logger.js';
 import type { PhaseLogSink } from '../ports/phase-log.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { ConflictStore, UnitStore } from '../ports/store.js';
 import type { Landing, Verifier, VerifyRunStore, VerifySettings } from '../ports/train.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
@@ -19,11 +19,10 @@ export interface TrainSettings {
   maxRetries: number;
   mergeConflictMaxRetries: number;
   sandbox: 'auto' | 'on' | 'off';
-  setupCommand: string | null;
 }
 
 export interface TrainDeps {
-  store: Pick<WorkUnitStore, 'list' | 'get' | 'transition' | 'update' | 'listConflicts'>;
+  store: Pick<UnitStore, 'list' | 'get' | 'transition' | 'update'> & Pick<ConflictStore, 'listConflicts'>;
   runs: VerifyRunStore;
   landing: Landing;
   worktrees: Pick<Worktrees, 'branchTips' | 'remove'>;

@@ -180,7 +180,6 @@ export class VerifyRuns {
       command,
       timeoutMs: settings.timeoutSeconds * 1000,
       sandbox: settings.sandbox,
-      setupCommand: settings.setupCommand,
       logFile,
       onOutput: (text) => stream.output(text),
       onStarted: (pid, start, sandboxed) => {

@@ -9,10 +9,10 @@ import { ErrorCode, OrchError } from '../domain/errors.js';
 import { newWorkUnit, type Phase, type WorkUnit } from '../domain/work-unit.js';
 import type { ChunkDoc, ChunkRepo } from '../ports/chunks.js';
 import { type Clock, isoNow } from '../ports/clock.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { UnitStore } from '../ports/store.js';
 
 export interface InjectDeps {
-  store: WorkUnitStore;
+  store: UnitStore;
   chunks: ChunkRepo;
   clock: Clock;
 }

@@ -3,11 +3,11 @@ import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { WorkUnitStore } from '../ports/store.js';
+import type { AttentionLogStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface OperatorDeps {
-  store: WorkUnitStore;
+  store: UnitStore & AttentionLogStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
@@ -15,7 +15,7 @@ export interface OperatorDeps {
   now: () => number;
 }
 
-async function mustGet(store: WorkUnitStore, chunk: string): Promise<WorkUnit> {
+async function mustGet(store: UnitStore, chunk: string): Promise<WorkUnit> {
   const unit = await store.get(toChunkName(chunk));
   if (!unit) throw new OrchError(ErrorCode.not_found, `work unit '${chunk}' not found`, { chunk });
   return unit;
@@ -195,31 +195,4 @@ export async function interrupt(deps: OperatorDeps, chunk: string, guidance: str
       `work unit '${chunk}' has no agent running to receive guidance (status ${unit.status})`,
     );
   }
-}
-
-/**
- * The operator's override on a VERIFY item: the unit re-enters the landing train and lands without
- * its verification (still in train order, still by compare-and-swap). Audited with who decided.
- */
-export async function landUnverified(deps: OperatorDeps, chunk: string, by: string): Promise<WorkUnit> {
-  const unit = await mustGet(deps.store, chunk);
-  if (unit.status !== 'NEEDS_ATTENTION' || unit.attention_kind !== 'VERIFY') {
-    throw new OrchError(
-      ErrorCode.invalid_transition,
-      `work unit '${chunk}' has no failed verification to override (status ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''})`,
-    );
-  }
-  const reason = `land WITHOUT verification: operator override by ${by}`;
-  const next = await deps.store.transition(
-    unit.chunk,
-    { type: 'enqueue', train_seq: deps.now(), land_unverified: true },
-    { source: 'api', expectedVersion: unit.version, reason, actor: by },
-  );
-  await deps.store.recordAttentionAnswered({
-    chunk: unit.chunk,
-    question_id: null,
-    answer: reason,
-    answered_by: by,
-  });
-  return next;
 }

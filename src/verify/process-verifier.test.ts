@@ -9,7 +9,7 @@ import { isolateGitConfig, makeTestRepo, type TestRepo } from '../../test/suppor
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
 import { silentLogger } from '../infra/json-logger.js';
 import type { VerifyRequest } from '../ports/train.js';
-import { killRecordedGroup, processStartTime } from './process-identity.js';
+import { killRecordedGroup, processStartTime } from '../process/process-identity.js';
 import { ProcessVerifier } from './process-verifier.js';
 
 isolateGitConfig();
@@ -57,7 +57,6 @@ describe('ProcessVerifier', () => {
       command,
       timeoutMs: 60_000,
       sandbox: 'auto',
-      setupCommand: null,
       logFile: join(repo.root, '.ve', 'logs', `${Math.random()}.log`),
       onOutput: (t) => output.push(t),
       onStarted: () => {},
@@ -134,24 +133,29 @@ describe('ProcessVerifier', () => {
     assert.ok(!existsSync('/tmp/scratch'), 'its /tmp is its own');
   });
 
-  it('runs the setup command once per lockfile content, and fails the run when setup fails', async () => {
-    const v = verifier();
-    repo.commit({ 'package-lock.json': '{"v":1}\n' }, 'lockfile');
-    const at = repo.git(['rev-parse', 'HEAD']);
-    const setup = 'echo installing; echo run >> ../setup-runs.txt';
-    for (let i = 0; i < 2; i++)
-      assert.equal((await v.run(request('true', { commit: at, setupCommand: setup }))).outcome, 'passed');
-    const runs = () =>
-      readFileSync(join(repo.root, '.ve', 'verify', 'setup-runs.txt'), 'utf8')
-        .trim()
-        .split('\n').length;
-    assert.equal(runs(), 1);
-    const changed = repo.commit({ 'package-lock.json': '{"v":2}\n' }, 'new lockfile');
-    await v.run(request('true', { commit: changed, setupCommand: setup }));
-    assert.equal(runs(), 2);
-    const broken = await v.run(request('true', { commit: head, setupCommand: 'exit 3' }));
+  it('prepares the checkout’s dependencies before each run, and fails the run when that fails', async () => {
+    const prepared: string[] = [];
+    let failing = false;
+    const v = new ProcessVerifier({
+      checkouts: new GitVerifyCheckouts(repo.root, join(repo.root, '.ve', 'verify')),
+      log: silentLogger,
+      env: () => process.env,
+      writable: [],
+      prepare: async (checkout) => {
+        prepared.push(checkout);
+        if (failing) throw new Error('setup command "npm ci" exited 1:\nnpm ERR! missing lockfile');
+      },
+    });
+    assert.equal((await v.run(request('test -f a.txt'))).outcome, 'passed');
+    assert.deepEqual(prepared, [join(repo.root, '.ve', 'verify', 'slot-0')]);
+    failing = true;
+    const broken = await v.run(request('true'));
     assert.equal(broken.outcome, 'failed');
-    assert.match(broken.message ?? '', /setup command "exit 3" exited 3/);
+    assert.match(
+      broken.message ?? '',
+      /dependency setup failed in the verify checkout: setup command "npm ci" exited 1/,
+    );
+    assert.match(broken.tail, /npm ERR! missing lockfile/);
   });
 
   it('leaves no orphan when the daemon dies mid-run: the sandbox dies with it, and a recorded group is killed on restart', async () => {
@@ -163,7 +167,7 @@ describe('ProcessVerifier', () => {
           log: { info() {}, warn() {}, error() {}, debug() {}, child() { return this; } }, env: () => process.env, writable: [],
           ${sandboxed ? '' : "sandboxUnavailable: async () => 'off',"} });
         await v.run({ slot: ${sandboxed ? 1 : 2}, commit: ${JSON.stringify(head)}, command: 'sleep 303 & sleep 304', timeoutMs: 600000, sandbox: 'auto',
-          setupCommand: null, logFile: ${JSON.stringify(join(repo.root, 'orphan.log'))}, onOutput() {},
+          logFile: ${JSON.stringify(join(repo.root, 'orphan.log'))}, onOutput() {},
           onStarted(pid, start) { console.log(JSON.stringify({ pid, start })); }, signal: new AbortController().signal,
           marker: 'orphan-${sandboxed}' });`;
       const daemon = spawn(process.execPath, ['--input-type=module', '-e', script], {

@@ -3,29 +3,13 @@
  * dependency setup when the lockfiles changed, then the verify command, under the OS sandbox where it
  * can run, with the same environment agents get.
  */
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../ports/logger.js';
 import type { Verifier, VerifyCheckouts, VerifyRequest, VerifyResult } from '../ports/train.js';
-import { killMarked, killRecordedGroup, RUN_MARKER_VAR } from './process-identity.js';
-import { type CommandResult, lastLines, runCommand } from './run-command.js';
-import { bwrapArgs } from './sandbox-args.js';
-
-/** Files whose change means the checkout's dependencies must be set up again. */
-const LOCKFILES = [
-  'package-lock.json',
-  'npm-shrinkwrap.json',
-  'pnpm-lock.yaml',
-  'yarn.lock',
-  'uv.lock',
-  'poetry.lock',
-  'requirements.txt',
-  'go.sum',
-  'Cargo.lock',
-];
-const SETUP_TIMEOUT_MS = 10 * 60 * 1000;
+import { bwrapArgs, bwrapUnavailable } from '../process/bubblewrap.js';
+import { killMarked, killRecordedGroup, RUN_MARKER_VAR } from '../process/process-identity.js';
+import { type CommandResult, lastLines, runCommand } from '../process/run-command.js';
 
 export interface ProcessVerifierDeps {
   checkouts: VerifyCheckouts;
@@ -36,13 +20,13 @@ export interface ProcessVerifierDeps {
   writable: readonly string[];
   /** null when bubblewrap can run here, else why not; default: probed once */
   sandboxUnavailable?: () => Promise<string | null>;
+  /** makes the checkout's dependencies ready (its setup, with the agents' caches); throws on failure */
+  prepare?: (checkout: string, signal: AbortSignal) => Promise<void>;
   /** output beyond this many bytes stops the command (default: run-command's FLOOD_BYTES) */
   floodBytes?: number;
 }
 
 export class ProcessVerifier implements Verifier {
-  private probe: Promise<string | null> | null = null;
-
   constructor(private readonly deps: ProcessVerifierDeps) {}
 
   killOrphan(run: { marker: string; pid: number | null; startTime: string | null }): number {
@@ -75,7 +59,12 @@ export class ProcessVerifier implements Verifier {
     }
     const sandboxed = missing === null;
     for (const dir of this.deps.writable) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const layout = { checkout: checkout.path, writable: this.deps.writable, readable: checkout.readable };
+    const layout = {
+      cwd: checkout.path,
+      writable: this.deps.writable,
+      readable: checkout.readable,
+      isolated: true,
+    };
     const r = await runCommand({
       ...(sandboxed
         ? { file: 'bwrap', args: bwrapArgs(layout, req.command) }
@@ -93,52 +82,28 @@ export class ProcessVerifier implements Verifier {
     return { ...judge(r, req, lost), durationMs: Date.now() - started, sandboxed };
   }
 
-  /** Runs the setup command when the checkout's lockfiles differ from the last setup there. */
+  /** The checkout's dependencies, as an agent's worktree gets them (docs/dependencies.md). */
   private async setUp(path: string, req: VerifyRequest): Promise<VerifyResult | null> {
-    if (!req.setupCommand) return null;
-    const stampFile = `${path}.setup`;
-    const stamp = setupStamp(path, req.setupCommand);
-    if (readStamp(stampFile) === stamp) return null;
-    this.deps.log.info('verify checkout: running the setup command', {
-      slot: req.slot,
-      command: req.setupCommand,
-    });
-    const r = await runCommand({
-      file: '/bin/sh',
-      args: ['-c', req.setupCommand],
-      cwd: path,
-      env: { ...this.deps.env(), [RUN_MARKER_VAR]: req.marker },
-      timeoutMs: SETUP_TIMEOUT_MS,
-      logFile: req.logFile,
-      onOutput: req.onOutput,
-      signal: req.signal,
-    });
-    if (r.exitCode === 0) {
-      writeFileSync(stampFile, stamp, { mode: 0o600 });
+    if (!this.deps.prepare) return null;
+    const started = Date.now();
+    try {
+      await this.deps.prepare(path, req.signal);
       return null;
+    } catch (e) {
+      const message = (e as Error).message;
+      return {
+        outcome: req.signal.aborted ? 'cancelled' : 'failed',
+        exitCode: null,
+        durationMs: Date.now() - started,
+        tail: lastLines(message),
+        message: `the dependency setup failed in the verify checkout: ${message.split('\n')[0]}`,
+        sandboxed: false,
+      };
     }
-    const outcome = r.cancelled ? 'cancelled' : 'failed';
-    return {
-      outcome,
-      exitCode: r.exitCode,
-      durationMs: r.durationMs,
-      tail: lastLines(r.tail),
-      message: `the setup command ${JSON.stringify(req.setupCommand)} ${describeExit(r)} in the verify checkout`,
-      sandboxed: false,
-    };
   }
 
   private sandboxUnavailable(): Promise<string | null> {
-    if (this.deps.sandboxUnavailable) return this.deps.sandboxUnavailable();
-    this.probe ??= new Promise((resolve) =>
-      execFile(
-        'bwrap',
-        ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--unshare-net', 'true'],
-        { timeout: 10_000 },
-        (err) => resolve(err ? `bubblewrap cannot run here (${err.message.split('\n')[0]})` : null),
-      ),
-    );
-    return this.probe;
+    return this.deps.sandboxUnavailable ? this.deps.sandboxUnavailable() : bwrapUnavailable();
   }
 }
 
@@ -190,22 +155,4 @@ function describeExit(r: CommandResult): string {
   if (r.timedOut) return 'timed out';
   if (r.spawnError) return `could not start (${r.spawnError})`;
   return r.exitCode === null ? `was killed by ${r.signal}` : `exited ${r.exitCode}`;
-}
-
-function setupStamp(checkout: string, command: string): string {
-  const hash = createHash('sha256').update(command);
-  for (const name of LOCKFILES) {
-    const file = join(checkout, name);
-    if (existsSync(file)) hash.update(`\0${name}\0`).update(readFileSync(file));
-  }
-  return hash.digest('hex');
-}
-
-function readStamp(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
 }

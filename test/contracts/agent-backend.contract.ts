@@ -40,7 +40,9 @@ export const CONTRACT_QUESTION: QuestionItem[] = [
 export const CONTRACT_REVIEW: ReviewDecision = {
   decision: 'FEEDBACK',
   summary: 'Works, but the error path is untested.',
-  issues: [{ location: 'src/cache.ts#get', concern: 'no test for a miss', suggestion: 'add one' }],
+  issues: [
+    { location: 'src/cache.ts#get', concern: 'no test for a miss', suggestion: 'add one', blocking: true },
+  ],
 };
 
 export interface ContractHarness {

@@ -5,7 +5,7 @@
  * takes a chunk, one line to CHUNK_CALLS.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { isOrchError } from '../../src/domain/errors.js';
@@ -29,7 +29,6 @@ const CHUNK_CALLS: Record<string, (w: Worktrees, chunk: string, base: string) =>
   unmergedCommits: (w, c, base) => w.unmergedCommits(c, base),
   remove: (w, c, base) => w.remove(c, { force: true, keepBranch: false, baseBranch: base }),
   diff: (w, c, base) => w.diff(c, base),
-  runSetup: (w, c) => w.runSetup(c, 'true'),
 };
 
 function write(dir: string, rel: string, text: string): void {
@@ -143,20 +142,6 @@ export function describeWorktrees(name: string, make: () => Promise<WorktreesHar
       assert.ok(both.startsWith(committed), 'committed work first');
       assert.match(both.slice(committed.length), /^# uncommitted changes in the worktree\n/);
       assert.match(both, /^diff --git a\/draft\.txt b\/draft\.txt\n[\s\S]*^\+wip$/m);
-    });
-
-    it('runs the setup command in the worktree and fails with its exit code and output', async () => {
-      const { w, base } = await setup();
-      await assert.rejects(w.runSetup('feat', 'true'), (e) => isOrchError(e, 'not_found'));
-      const { path } = await w.ensure('feat', { baseBranch: base });
-      await w.runSetup('feat', 'echo ready > setup.txt');
-      assert.equal(readFileSync(join(path, 'setup.txt'), 'utf8'), 'ready\n');
-      await assert.rejects(w.runSetup('feat', 'echo missing tool >&2; exit 3'), (e) => {
-        assert.ok(isOrchError(e, 'git_failed'), String(e));
-        assert.match(e.message, /exited 3:\nmissing tool/);
-        assert.equal(e.details?.exitCode, 3);
-        return true;
-      });
     });
 
     it('finalizes by landing the branch, then removes worktree and branch', async () => {

@@ -4,14 +4,11 @@
  * review tool work against the real CLI, not just our fake of it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
 import { osSandboxUnavailable } from '../../src/agents/claude/os-sandbox.js';
 import {
-  claudeBinaryPath,
-  envForScriptedModel,
   type ModelHandler,
   replySequence,
   type ScriptedModelServer,
@@ -19,10 +16,15 @@ import {
   toolResultFor,
   userText,
 } from '../../src/demo/scripted-model-server.js';
-import { silentLogger } from '../../src/infra/json-logger.js';
 import type { PhaseRequest } from '../../src/ports/agent-backend.js';
 import { expectKind } from '../contracts/agent-backend.contract.js';
-import { aPhaseRequest, gitIn, makeUnitRepo, type UnitRepo } from '../support/agent-fixtures.js';
+import {
+  aPhaseRequest,
+  gitIn,
+  makeUnitRepo,
+  realClaudeBackend,
+  type UnitRepo,
+} from '../support/agent-fixtures.js';
 import { answerWith, type RecordingObserver, recordingObserver } from '../support/recording-observer.js';
 
 let repo: UnitRepo | null = null;
@@ -44,14 +46,7 @@ async function runReal(
 ) {
   repo ??= makeUnitRepo();
   server = await startScriptedModelServer(handler);
-  const home = join(repo.root, 'home');
-  mkdirSync(home);
-  const backend = new ClaudeAgentBackend({
-    pathToClaudeCodeExecutable: claudeBinaryPath(),
-    // no internal retries: a scripted 5xx should end the run at once
-    env: { ...envForScriptedModel(server.url, home), CLAUDE_CODE_MAX_RETRIES: '0' },
-    log: silentLogger,
-  });
+  const backend = realClaudeBackend(repo, server.url);
   const rec = recordingObserver(opts.answer ? { answer: answerWith(opts.answer) } : {});
   const running = backend.runPhase(aPhaseRequest(repo, opts.request), rec.observer);
   await opts.onStart?.(rec);
@@ -222,7 +217,9 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     const decision = {
       decision: 'FEEDBACK',
       summary: 'The cache is never invalidated.',
-      issues: [{ location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL' }],
+      issues: [
+        { location: 'src/cache.ts#put', concern: 'stale entries', suggestion: 'add a TTL', blocking: true },
+      ],
     };
     const { outcome, requests } = await runReal(
       replySequence([
@@ -234,6 +231,32 @@ describe('ClaudeAgentBackend with the real Claude Code binary', () => {
     assert.ok(requests[0]?.tools?.some((t) => t.name === 'mcp__orchestrator__ReviewDecision'));
     assert.match(toolResultFor(requests[1]!, 'toolu_review')?.text ?? '', /FEEDBACK' recorded/);
     assert.deepEqual(expectKind(outcome, 'completed').review, decision);
+  });
+
+  it('refuses an APPROVE that carries a blocking issue in the session; the corrected decision stands', async () => {
+    const contradicts = {
+      decision: 'APPROVE',
+      summary: 'Fine apart from the cache.',
+      issues: [{ concern: 'stale entries', blocking: true }],
+    };
+    const notes = {
+      decision: 'FEEDBACK',
+      summary: 'Fine; one note.',
+      issues: [{ location: 'src/cache.ts#put', concern: 'name the TTL constant', blocking: false }],
+    };
+    const { outcome, requests } = await runReal(
+      replySequence([
+        { toolUses: [{ id: 'toolu_a', name: 'mcp__orchestrator__ReviewDecision', input: contradicts }] },
+        { toolUses: [{ id: 'toolu_b', name: 'mcp__orchestrator__ReviewDecision', input: notes }] },
+        { text: 'Review recorded.' },
+      ]),
+      { request: { phase: 'REVIEW' } },
+    );
+    const refused = toolResultFor(requests[1]!, 'toolu_a');
+    assert.ok(refused?.is_error, JSON.stringify(refused));
+    assert.match(refused.text, /Not recorded: APPROVE with 1 blocking issue/);
+    assert.match(toolResultFor(requests[2]!, 'toolu_b')?.text ?? '', /counts as an approval/);
+    assert.deepEqual(expectKind(outcome, 'completed').review, notes);
   });
 
   it('delivers operator guidance into the running session', async () => {

@@ -5,14 +5,11 @@
  * (shown and counted). Also what the page loads cold: module requests and bytes.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { fakeClaudePath } from '../support/agent-fixtures.js';
 import { launchBrowser, openPage, screenshotPath, type WatchedPage } from '../support/browser.js';
 import { writeChunk } from '../support/chunk-docs.js';
-import { type DaemonProcess, startDaemon } from '../support/daemon-process.js';
+import { type DaemonProcess, startScriptedDaemon } from '../support/daemon-process.js';
 import { makeTestRepo, type TestRepo } from '../support/git-repo.js';
 
 const CHUNK = 'auth_login_flow';
@@ -47,25 +44,12 @@ describe('dashboard text as written', { timeout: 120_000 }, () => {
     );
     repo.commit({ 'db/schema.sql': SCHEMA }, 'schema and chunk');
     // the agent drops the SQL comment in its worktree and keeps working
-    const script = join(repo.root, '.git', 'fake-claude-script.json');
-    writeFileSync(
-      script,
-      JSON.stringify([
-        { tool: 'Write', input: { file_path: 'db/schema.sql', content: SCHEMA.replace(/^-- .*\n/, '') } },
-        { text: `Removed the comment from ${CHUNK}'s schema.` },
-        { hang: true },
-      ]),
-    );
     browser = await launchBrowser();
-    daemon = await startDaemon({
-      root: repo.root,
-      env: {
-        VE_CLAUDE_PATH: fakeClaudePath(),
-        FAKE_CLAUDE_SCRIPT: script,
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_NOSYSTEM: '1',
-      },
-    });
+    daemon = await startScriptedDaemon(repo.root, [
+      { tool: 'Write', input: { file_path: 'db/schema.sql', content: SCHEMA.replace(/^-- .*\n/, '') } },
+      { text: `Removed the comment from ${CHUNK}'s schema.` },
+      { hang: true },
+    ]);
     await daemon.api('POST', '/api/work-units/inject', { chunks: [CHUNK] });
   });
 

@@ -276,7 +276,10 @@ describe('dashboard in a browser', { timeout: 180_000 }, () => {
       const { page } = await open();
       const warning = page.getByTestId('sandbox-warning');
       await warning.waitFor();
-      assert.match((await warning.getAttribute('title')) ?? '', /agent_sandbox is off/);
+      const title = (await warning.getAttribute('title')) ?? '';
+      assert.match(title, /agent_sandbox is off/);
+      // the residue the tool policy alone cannot judge (issue 12)
+      assert.match(title, /cannot see what inline code \(node -e, python -c, perl -e, …\)/);
     } finally {
       await daemon.api('PATCH', '/api/config', { agent_sandbox: 'auto' });
     }

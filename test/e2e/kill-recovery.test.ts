@@ -149,7 +149,8 @@ describe('kill -9 of the daemon, then restart', { timeout: 600_000 }, () => {
     );
     const setupLog = join(p.fixtures, 'setup-runs.log');
     await p.start();
-    await p.mustVe('orch', 'config', '--setup-command', `echo run >> ${setupLog}`);
+    // the setup's own log lives outside the worktree, where a sandboxed setup may not write
+    await p.mustVe('orch', 'config', '--setup-command', `echo run >> ${setupLog}`, '--agent-sandbox', 'off');
     await p.mustVe('orch', 'inject', 'kdel');
     await waitForFile(git.marker('held', 'entered'), 120_000);
     assert.equal(

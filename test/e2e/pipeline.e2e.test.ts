@@ -97,6 +97,18 @@ describe('pipeline end to end (real Claude Code, scripted model)', { timeout: 60
       'cost recorded per unit',
     );
 
+    // greeting's second review saw round 1's feedback and the implementer's answer to it (issue 11 §5)
+    const secondReview = t.server
+      .messageRequests()
+      .map(userText)
+      .find((text) => text.includes('## The previous review round (round 1)'));
+    assert.match(secondReview ?? '', /# REVIEW phase — chunk `greeting`/);
+    assert.match(
+      secondReview ?? '',
+      /> 1\. \*\*src\/greeting\.js\*\*: No doc comment on the exported function/,
+    );
+    assert.match(secondReview ?? '', /> IMPLEMENT for greeting is done\./);
+
     // the answer reached the same session as the AskUserQuestion tool result
     const answeredIn = t.server
       .messageRequests()

@@ -7,18 +7,35 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
+import { osSandboxUnavailable } from '../../src/agents/claude/os-sandbox.js';
+import {
+  replySequence,
+  startScriptedModelServer,
+  toolResults,
+} from '../../src/demo/scripted-model-server.js';
 import { silentLogger } from '../../src/infra/json-logger.js';
-import type { AgentEvent } from '../../src/ports/agent-backend.js';
+import type { AgentEvent, PhaseRequest } from '../../src/ports/agent-backend.js';
 import { expectKind } from '../contracts/agent-backend.contract.js';
 import {
   aPhaseRequest,
   fakeClaudePath,
   gitIn,
   makeUnitRepo,
+  realClaudeBackend,
   type UnitRepo,
 } from '../support/agent-fixtures.js';
 import { recordingObserver } from '../support/recording-observer.js';
@@ -189,3 +206,145 @@ describe('worktree escapes through the fake Claude CLI (real SDK, real hook)', {
     assert.equal(gitIn(repo.host, 'log', '-1', '--format=%s', 'main'), 'init');
   });
 });
+
+/**
+ * Issue 12's shell escapes, and a few corpus forms, sent by a scripted model through the real Claude
+ * Code binary, with the OS sandbox off (the tool policy alone) and on. The targets lie outside both
+ * the worktree and /tmp (where shell commands may write): a fresh folder in the home directory.
+ */
+function shellEscapes(out: string, tmpLink: string): [string, string][] {
+  return [
+    ['cp … 2>/dev/null', `cp x ${out}/evil 2>/dev/null`],
+    ['mv … 2>&1', `mv x ${out}/moved 2>&1`],
+    ['ln -s … 2>&1', `ln -s x ${out}/link 2>&1`],
+    ['echo >|', `echo hi >| ${out}/clobber`],
+    ['install -m 644', `install -m 644 f ${out}/installed`],
+    ['install … 2>&1', `install -m 644 f ${out}/installed2 2>&1`],
+    ['&>> target', `echo hi &>> ${out}/both`],
+    ['bash -c', `bash -c 'cp x ${out}/nested 2>/dev/null'`],
+    ['xargs sh -c', `echo | xargs sh -c 'echo hi >| ${out}/xargs'`],
+    ['find -exec', `find . -maxdepth 0 -exec sh -c 'cp x ${out}/found' \\;`],
+    ['here-doc into bash', `bash <<'EOF'\ncp x ${out}/heredoc\nEOF`],
+    ['option in a variable', `X=--target-directory=${out}; cp "$X" x`],
+    ['symlink in /tmp to the host', `echo hi > ${tmpLink}/leak.txt`],
+  ];
+}
+
+for (const mode of ['off', 'on'] as const) {
+  describe(`shell escapes through the real Claude Code binary, agent_sandbox ${mode}`, {
+    timeout: 180_000,
+  }, () => {
+    let repo: UnitRepo;
+    let out: string;
+    let tmpLink: string;
+    let list: [string, string][];
+    let results: ReturnType<typeof toolResults> = [];
+    let denied: Extract<AgentEvent, { type: 'denied' }>[] = [];
+    let hostBefore: Record<string, string>;
+
+    before(async () => {
+      repo = makeUnitRepo();
+      out = mkdtempSync(join(homedir(), '.ve-escape-'));
+      tmpLink = join(mkdtempSync(join(tmpdir(), 've-link-')), 'hostlink');
+      symlinkSync(repo.host, tmpLink);
+      for (const f of ['x', 'f']) writeFileSync(join(repo.worktree, f), `${f}\n`);
+      list = shellEscapes(out, tmpLink);
+      hostBefore = hostState(repo);
+      const server = await startScriptedModelServer(
+        replySequence([
+          ...list.map(([, command], i) => ({
+            toolUses: [{ id: `toolu_${i}`, name: 'Bash', input: { command, description: `escape ${i}` } }],
+          })),
+          // the residue: inline code is beyond the text policy; only the OS sandbox stops it
+          {
+            toolUses: [
+              {
+                id: 'toolu_residue',
+                name: 'Bash',
+                input: {
+                  command: `node -e "require('fs').writeFileSync(process.argv[1], 'x')" ${out}/residue`,
+                },
+              },
+            ],
+          },
+          // a control, so that a policy denying everything fails this test
+          {
+            toolUses: [
+              {
+                id: 'toolu_ok',
+                name: 'Bash',
+                input: { command: 'cp x inside.txt 2>/dev/null && cat inside.txt' },
+              },
+            ],
+          },
+          { text: 'Understood.' },
+        ]),
+      );
+      try {
+        const backend = realClaudeBackend(repo, server.url);
+        const rec = recordingObserver();
+        const request: PhaseRequest = aPhaseRequest(repo, { osSandbox: mode, maxTurns: list.length + 6 });
+        expectKind(await backend.runPhase(request, rec.observer), 'completed');
+        results = toolResults(server.messageRequests().at(-1)!);
+        denied = rec.events.filter((e): e is Extract<AgentEvent, { type: 'denied' }> => e.type === 'denied');
+      } finally {
+        await server.close();
+      }
+    });
+
+    after(() => {
+      repo.cleanup();
+      rmSync(out, { recursive: true, force: true });
+      rmSync(dirname(tmpLink), { recursive: true, force: true });
+    });
+
+    it('denies every form and tells the model why', async (t) => {
+      if (mode === 'on' && (await osSandboxUnavailable()))
+        t.diagnostic('no OS sandbox here: the policy alone answered');
+      const byId = new Map(results.map((r) => [r.tool_use_id, r]));
+      const failures = list.flatMap(([what], i) => {
+        const r = byId.get(`toolu_${i}`);
+        return r?.is_error && /Blocked: /.test(r.text) ? [] : [`${what}: ${JSON.stringify(r)}`];
+      });
+      assert.deepEqual(failures, []);
+      assert.equal(denied.length, list.length);
+      assert.deepEqual(
+        denied.map((d) => d.tool),
+        list.map(() => 'Bash'),
+      );
+    });
+
+    it(`lets inline code through the policy, where ${mode === 'on' ? 'the OS sandbox stops it' : 'nothing stops it (the residue)'}`, async () => {
+      const residue = results.find((r) => r.tool_use_id === 'toolu_residue');
+      if (mode === 'off' || (await osSandboxUnavailable())) {
+        assert.equal(residue?.is_error, false, JSON.stringify(residue));
+        assert.equal(readFileSync(join(out, 'residue'), 'utf8'), 'x');
+      } else {
+        assert.match(residue?.text ?? '', /EROFS|read-only file system/i);
+        assert.equal(existsSync(join(out, 'residue')), false);
+      }
+    });
+
+    it('writes nothing else outside the worktree, and runs the control', () => {
+      assert.deepEqual(
+        readdirSync(out).filter((f) => f !== 'residue'),
+        [],
+      );
+      assert.equal(existsSync(join(repo.host, 'leak.txt')), false);
+      // the session's own home (Claude Code's settings and logs) lives beside the host, and Claude
+      // Code's sandbox creates empty files in .git (config.worktree, objects/info/alternates) to
+      // mount them read-only
+      const EMPTY = createHash('sha256').digest('hex');
+      const mountPoint = (k: string, v: string) =>
+        k.startsWith('host/.git/') && v === EMPTY && !(k in hostBefore);
+      const ours = (state: Record<string, string>) =>
+        Object.fromEntries(
+          Object.entries(state).filter(([k, v]) => !k.startsWith('home/') && !mountPoint(k, v)),
+        );
+      assert.deepEqual(ours(hostState(repo)), ours(hostBefore));
+      const control = results.find((r) => r.tool_use_id === 'toolu_ok');
+      assert.equal(control?.is_error, false, JSON.stringify(control));
+      assert.equal(readFileSync(join(repo.worktree, 'inside.txt'), 'utf8'), 'x\n');
+    });
+  });
+}

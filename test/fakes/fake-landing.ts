@@ -14,8 +14,10 @@ export class FakeLanding implements Landing {
   readonly sentBack: string[] = [];
   /** two chunks whose branches conflict: a function of their chunk names */
   conflicts: (a: string, b: string) => boolean = () => false;
-  /** ve.yaml as committed on base */
+  /** ve.yaml as committed on base (at any commit) */
   settingsFile: string | null = null;
+  /** other files as committed, keyed `<commit>:<path>` (a plan on a unit's branch tip, a prompt on base) */
+  readonly files = new Map<string, string>();
   /** the next land calls' results (before the CAS), e.g. a refusal */
   readonly landScript: LandResult[] = [];
   private seq = 0;
@@ -59,8 +61,8 @@ export class FakeLanding implements Landing {
     return { kind: 'merged' };
   }
 
-  async committedFile(_commit: string, path: string): Promise<string | null> {
-    return path === 've.yaml' ? this.settingsFile : null;
+  async committedFile(commit: string, path: string): Promise<string | null> {
+    return path === 've.yaml' ? this.settingsFile : (this.files.get(`${commit}:${path}`) ?? null);
   }
 
   /** the branch tips a commit contains */

@@ -8,7 +8,6 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { dirname, join, relative } from 'node:path';
 import { toChunkName } from '../../src/domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../../src/domain/errors.js';
-import { runShellCommand } from '../../src/git/setup-command.js';
 import type {
   EnsuredWorktree,
   LiveProbe,
@@ -43,8 +42,6 @@ export class FakeWorktrees implements Worktrees {
    * commitAll, gone with the branch. Tests may move a tip by hand (an agent's own commit).
    */
   readonly tips = new Map<string, string>();
-  /** when set, runSetup fails as a setup command printing this would */
-  setupFailure: string | null = null;
   private readonly branches = new Map<string, Branch>();
 
   constructor(
@@ -189,18 +186,6 @@ export class FakeWorktrees implements Worktrees {
     const committed = diffFiles(branch.base, branch.committed);
     const uncommitted = existsSync(path) ? diffFiles(branch.committed, snapshot(path)) : '';
     return committed + (uncommitted ? `# uncommitted changes in the worktree\n${uncommitted}` : '');
-  }
-
-  async runSetup(chunk: string, command: string): Promise<void> {
-    const path = this.path(chunk);
-    if (!existsSync(path)) throw new NotFoundError('worktree', chunk);
-    if (this.setupFailure === null) return runShellCommand(command, path);
-    const output = this.setupFailure;
-    throw new OrchError(
-      ErrorCode.git_failed,
-      `setup command ${JSON.stringify(command)} exited 1:\n${output}`,
-      { command, cwd: path, exitCode: 1, output },
-    );
   }
 
   private dropBranch(chunk: string): void {

@@ -136,6 +136,12 @@ function endpointTable(name: fc.Arbitrary<string>, fresh: fc.Arbitrary<string>):
       ),
     },
     { method: 'POST', path: '/api/work-units/:chunk/retry' },
+    { method: 'GET', path: '/api/work-units/:chunk/plan' },
+    {
+      method: 'POST',
+      path: '/api/work-units/:chunk/approve',
+      body: fc.record({ approved_by: s(20) }, { requiredKeys: [] }),
+    },
     { method: 'POST', path: '/api/work-units/retry-all', query: { phase: either(phase) } },
     {
       method: 'POST',

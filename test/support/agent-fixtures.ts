@@ -8,6 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClaudeAgentBackend } from '../../src/agents/claude/backend.js';
+import { claudeBinaryPath, envForScriptedModel } from '../../src/demo/scripted-model-server.js';
+import { silentLogger } from '../../src/infra/json-logger.js';
 import type { PhaseRequest } from '../../src/ports/agent-backend.js';
 
 /** The repository root (works from test/ and from dist/test/). */
@@ -79,4 +82,16 @@ export function aPhaseRequest(repo: UnitRepo, overrides: Partial<PhaseRequest> =
     osSandbox: 'off',
     ...overrides,
   };
+}
+
+/** The real Claude Code binary behind the backend, its model the scripted server at `serverUrl`. */
+export function realClaudeBackend(repo: UnitRepo, serverUrl: string): ClaudeAgentBackend {
+  const home = join(repo.root, 'home');
+  mkdirSync(home, { recursive: true });
+  return new ClaudeAgentBackend({
+    pathToClaudeCodeExecutable: claudeBinaryPath(),
+    // no internal retries: a scripted 5xx should end the run at once
+    env: { ...envForScriptedModel(serverUrl, home), CLAUDE_CODE_MAX_RETRIES: '0' },
+    log: silentLogger,
+  });
 }

@@ -3,10 +3,10 @@
  * repository, its JSON log kept in `.ve/test-daemon.log`, plus a token-carrying HTTP client.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from './agent-fixtures.js';
+import { fakeClaudePath, repoRoot } from './agent-fixtures.js';
 
 export interface DaemonProcess {
   root: string;
@@ -118,4 +118,22 @@ function safeRead(path: string): string {
   } catch (e) {
     return `(no log: ${(e as Error).message})`;
   }
+}
+
+/**
+ * A daemon whose agents are test/fixtures/fake-claude.mjs playing `script` (see fake-claude.md),
+ * written into the repository's `.git` so no worktree sees it; git config of the machine left out.
+ */
+export function startScriptedDaemon(root: string, script: unknown): Promise<DaemonProcess> {
+  const file = join(root, '.git', 'fake-claude-script.json');
+  writeFileSync(file, JSON.stringify(script));
+  return startDaemon({
+    root,
+    env: {
+      VE_CLAUDE_PATH: fakeClaudePath(),
+      FAKE_CLAUDE_SCRIPT: file,
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CONFIG_NOSYSTEM: '1',
+    },
+  });
 }

@@ -41,7 +41,7 @@ export async function createSemanticConflictRepo(): Promise<string> {
   writeFileSync(join(root, 'package.json'), '{ "type": "module", "scripts": { "test": "node test.js" } }\n');
   writeFileSync(
     join(root, 'src', 'greet.js'),
-    'export function hello(name) {\n  return `Hello, ${name}!`;\n}\n',
+    ['export function hello(name) {', '  return `Hello, ' + '$' + '{name}!`;', '}', ''].join('\n'),
   );
   writeFileSync(
     join(root, 'src', 'app.js'),
@@ -81,7 +81,7 @@ export class SemanticConflictBrain {
   reply(req: MessagesRequest): ModelReply {
     if (!isMainLoop(req)) return { text: 'ok' };
     const id = requestIdentity(req);
-    if (!id || id.phase !== 'IMPLEMENT') return this.rest.reply(req);
+    if (id?.phase !== 'IMPLEMENT') return this.rest.reply(req);
     const turn = assistantTurns(req);
     if (/verify command/.test(latestPrompt(req))) {
       if (turn === 0) this.fixes.push(id.chunk);

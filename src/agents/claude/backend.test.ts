@@ -17,7 +17,8 @@ import {
 import { type RecordingObserver, recordingObserver } from '../../../test/support/recording-observer.js';
 import { silentLogger } from '../../infra/json-logger.js';
 import type { PhaseRequest } from '../../ports/agent-backend.js';
-import { ClaudeAgentBackend } from './backend.js';
+import { PromptOverrideError } from '../prompt-overrides.js';
+import { ClaudeAgentBackend, type ClaudeAgentBackendOptions } from './backend.js';
 
 interface Recorded {
   kind: string;
@@ -44,6 +45,7 @@ async function runScripted(
     request?: Partial<PhaseRequest>;
     now?: number;
     env?: Record<string, string>;
+    templates?: ClaudeAgentBackendOptions['templates'];
     /** runs alongside the phase, e.g. to abort it at a chosen event */
     during?: (rec: RecordingObserver) => Promise<void>;
   } = {},
@@ -57,6 +59,7 @@ async function runScripted(
     env: { FAKE_CLAUDE_SCRIPT: script, FAKE_CLAUDE_RECORD: record, ...opts.env },
     log: silentLogger,
     now: () => opts.now ?? Date.parse('2026-03-10T10:00:00Z'),
+    ...(opts.templates ? { templates: opts.templates } : {}),
   });
   const rec = recordingObserver();
   const [outcome] = await Promise.all([
@@ -305,6 +308,28 @@ describe('ClaudeAgentBackend wiring', () => {
     assert.match(JSON.stringify(records[0]?.initialize.sdkMcpServers), /orchestrator/);
   });
 
+  it('refuses a review decision that contradicts itself, in the session, and keeps the corrected one', async () => {
+    const contradicts = {
+      decision: 'APPROVE',
+      summary: 's',
+      issues: [{ concern: 'no test', blocking: true }],
+    };
+    const notes = { decision: 'FEEDBACK', summary: 's', issues: [{ concern: 'naming', blocking: false }] };
+    const { outcome, rec } = await runScripted(
+      [{ review: contradicts }, { review: notes }, { result: 'done' }],
+      {
+        request: { phase: 'REVIEW' },
+      },
+    );
+    const results = rec.events.flatMap((e) => (e.type === 'tool_result' ? [e] : []));
+    assert.equal(results.length, 2);
+    assert.ok(results[0]?.is_error);
+    assert.match(results[0]?.content ?? '', /Not recorded: APPROVE with 1 blocking issue/);
+    assert.ok(!results[1]?.is_error);
+    assert.match(results[1]?.content ?? '', /counts as an approval/);
+    assert.deepEqual(expectKind(outcome, 'completed').review, notes);
+  });
+
   it('builds the prompt in order: answer, sandbox rules, re-entry, feedback, phase body', async () => {
     const { records, repo } = await runScripted([{ result: 'done' }], {
       request: {
@@ -322,14 +347,50 @@ describe('ClaudeAgentBackend wiring', () => {
     assert.match(prompt, /docs\/chunks\/feat\/PLAN\.md/);
   });
 
-  it('gives the CLI the daemon env plus ours, minus git location variables, with git ceilings', async () => {
+  it('runs the template it is given, and names the convention files the worktree has', async () => {
+    const r = setupRepo();
+    writeFileSync(join(r.worktree, 'AGENTS.md'), '# How we work\n');
+    const { records } = await runScripted([{ result: 'done' }], {
+      templates: async (phase) => ({ text: `# Team ${phase} prompt for {{chunk}}`, origin: 'test' }),
+    });
+    const prompt = records[0]?.prompt ?? '';
+    assert.match(prompt, /# Team IMPLEMENT prompt for feat/);
+    assert.match(prompt, /how it works in `AGENTS\.md`\./);
+    assert.doesNotMatch(prompt, /`CLAUDE\.md`/);
+  });
+
+  it('fails the phase with code prompt, before Claude Code starts, when the override is refused', async () => {
+    const refused = new PromptOverrideError('ve/prompts/implement.md', 've/prompts/implement.md is empty');
+    const { outcome, records } = await runScripted([{ result: 'done' }], {
+      templates: async () => {
+        throw refused;
+      },
+    });
+    assert.deepEqual(expectKind(outcome, 'failed').failure, {
+      code: 'prompt',
+      message: 've/prompts/implement.md is empty',
+      retryable: false,
+    });
+    assert.deepEqual(records, [], 'no CLI process was started');
+  });
+
+  it('gives the CLI the daemon env plus ours, minus git location variables and CDPATH, with git ceilings and bash', async () => {
     setupRepo(); // before GIT_DIR is set: the fixture's own git calls would follow it
     process.env.GIT_DIR = '/somewhere/else/.git';
+    process.env.CDPATH = '/';
+    process.env.NPM_CONFIG_CACHE = '/home/op/.npm';
     try {
-      const { records, repo } = await runScripted([{ result: 'done' }], { env: { VE_EXTRA: 'yes' } });
+      const { records, repo } = await runScripted([{ result: 'done' }], {
+        env: { VE_EXTRA: 'yes', npm_config_cache: '/p/.ve/cache/npm' },
+      });
       const env = records[0]?.env ?? {};
       assert.equal(env.VE_EXTRA, 'yes');
+      assert.equal(env.npm_config_cache, '/p/.ve/cache/npm');
+      assert.equal(env.NPM_CONFIG_CACHE, undefined, 'the inherited spelling in another case is gone');
       assert.equal(env.GIT_DIR, undefined);
+      assert.equal(env.CDPATH, undefined, 'cd must go where the policy looks');
+      // the policy reads commands as bash, so they run in bash
+      assert.match(env.CLAUDE_CODE_SHELL ?? '', /\/bash$/);
       assert.equal(env.HOME, process.env.HOME);
       assert.deepEqual(env.GIT_CEILING_DIRECTORIES?.split(':').slice(0, 2), [
         repo.host,
@@ -337,6 +398,8 @@ describe('ClaudeAgentBackend wiring', () => {
       ]);
     } finally {
       delete process.env.GIT_DIR;
+      delete process.env.CDPATH;
+      delete process.env.NPM_CONFIG_CACHE;
     }
   });
 

@@ -3,10 +3,14 @@
  * SDK (DESIGN §7): prompt in, normalized events out, the sandbox at every tool call, questions to the
  * operator, guidance into the live session, and a PhaseOutcome at the end.
  */
+
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Options, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { withVariables } from '../../domain/package-caches.js';
+import type { Phase } from '../../domain/work-unit.js';
 import type {
   AgentBackend,
   AgentEvent,
@@ -17,13 +21,15 @@ import type {
 } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
 import { appendSystemPrompt, buildPhasePrompt } from '../prompt.js';
-import { loadPhaseTemplate } from '../prompt-files.js';
+import { conventionFiles, loadPhaseTemplate } from '../prompt-files.js';
+import { type PhaseTemplate, PromptOverrideError } from '../prompt-overrides.js';
 import { createToolGate } from './can-use-tool.js';
 import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
 import {
   agentGitConfig,
   osSandboxUnavailable,
+  sandboxHoldReason,
   sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
@@ -34,8 +40,13 @@ import { UserInput } from './user-input.js';
 export interface ClaudeAgentBackendOptions {
   /** the Claude Code CLI to run; default: the binary the SDK ships for this platform */
   pathToClaudeCodeExecutable?: string;
-  /** added to (not replacing) the daemon's environment for every session */
+  /**
+   * added to the daemon's environment for every session (the package caches); a name here also
+   * replaces an inherited variable spelled in another case
+   */
   env?: Record<string, string>;
+  /** folders shell commands may write in the OS sandbox besides the worktree (the package caches) */
+  sandboxWritable?: readonly string[];
   log: Logger;
   /**
    * @default 'default' — Claude Code then asks `canUseTool` for every write and non-read-only command.
@@ -43,8 +54,11 @@ export interface ClaudeAgentBackendOptions {
    * either way. Modes that skip or refuse all prompts are not offered.
    */
   permissionMode?: 'default' | 'acceptEdits';
-  /** folder of `<phase>.md` templates; default: the package's `prompts/` */
-  promptsDir?: string;
+  /**
+   * the template a phase runs with (the project's override on base, or the shipped one); a refused
+   * override (PromptOverrideError) fails the phase with code `prompt`. Default: the shipped prompts/
+   */
+  templates?: (phase: Phase) => Promise<PhaseTemplate>;
   /** epoch ms; used to turn "resets 3pm" into a retry time. @default Date.now */
   now?: () => number;
 }
@@ -57,6 +71,11 @@ const GIT_LOCATION_VARS = [
   'GIT_COMMON_DIR',
   'GIT_OBJECT_DIRECTORY',
 ];
+/**
+ * Where bash lives: Claude Code runs agents' commands in CLAUDE_CODE_SHELL, else $SHELL if bash or
+ * zsh, and the sandbox policy parses bash. Newer builds first (macOS's /bin/bash is 3.2).
+ */
+const BASH_PATHS = ['/opt/homebrew/bin/bash', '/usr/local/bin/bash', '/usr/bin/bash', '/bin/bash'];
 const STDERR_TAIL = 4000;
 
 type AgentSdk = typeof import('@anthropic-ai/claude-agent-sdk');
@@ -77,10 +96,16 @@ export class ClaudeAgentBackend implements AgentBackend {
     const log = this.opts.log.child({ chunk: req.chunk, phase: req.phase, backend: this.name });
     if (observer.signal.aborted)
       return { kind: 'aborted', session_id: req.resumeSessionId, usage: usageOf(null) };
-    const [template, sdk] = await Promise.all([
-      loadPhaseTemplate(req.phase, this.opts.promptsDir),
-      loadAgentSdk(),
-    ]);
+    let template: PhaseTemplate;
+    try {
+      template = await this.template(req.phase);
+    } catch (e) {
+      if (!(e instanceof PromptOverrideError)) throw e;
+      log.error('phase prompt override refused', { file: e.file, error: e.message });
+      const failure = { code: 'prompt' as const, message: e.message, retryable: false };
+      return { kind: 'failed', session_id: req.resumeSessionId, usage: usageOf(null), failure };
+    }
+    const sdk = await loadAgentSdk();
     const run = new RunRecord(req.resumeSessionId);
     const emit = (event: AgentEvent) => {
       try {
@@ -95,7 +120,7 @@ export class ClaudeAgentBackend implements AgentBackend {
     };
 
     const input = new UserInput();
-    input.push(buildPhasePrompt(template, req));
+    input.push(buildPhasePrompt(template.text, req, { conventions: conventionFiles(req.worktree) }));
     const stopGuidance = observer.onGuidance((text) => {
       if (input.push(text)) emit({ type: 'guidance', text });
       else log.warn('guidance arrived after the session ended; not delivered', { session: run.sessionId });
@@ -106,7 +131,12 @@ export class ClaudeAgentBackend implements AgentBackend {
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
     const sandboxed = await this.useOsSandbox(req.osSandbox, log);
-    log.info('phase session starting', { session: req.resumeSessionId, worktree: req.worktree, sandboxed });
+    log.info('phase session starting', {
+      session: req.resumeSessionId,
+      worktree: req.worktree,
+      sandboxed,
+      prompt: template.origin,
+    });
     // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
     // and one's sandbox set-up read files another deleted (its settings file, among others)
     const tmpDir = await mkdtemp(join(tmpdir(), 've-cc-'));
@@ -140,18 +170,43 @@ export class ClaudeAgentBackend implements AgentBackend {
     return outcome;
   }
 
-  /** whether this phase's shell commands run in the OS sandbox; 'on' lets Claude Code refuse to start */
+  private async template(phase: Phase): Promise<PhaseTemplate> {
+    if (this.opts.templates) return this.opts.templates(phase);
+    return { text: await loadPhaseTemplate(phase), origin: 'shipped' };
+  }
+
+  /** Why phases must not start under this `agent_sandbox` mode here (the scheduler holds them), or null. */
+  async holdReason(mode: PhaseRequest['osSandbox']): Promise<string | null> {
+    return sandboxHoldReason(mode, mode === 'off' ? null : await osSandboxUnavailable());
+  }
+
+  /**
+   * Whether this phase's shell commands run in the OS sandbox. Unless it is `off`, the sandbox is
+   * required: where it cannot run, Claude Code refuses to start and nothing runs unconfined (the
+   * scheduler does not start such phases in the first place).
+   */
   private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
     if (mode === 'off') return false;
-    if (mode === 'on') return true;
-    const missing = await osSandboxUnavailable();
-    if (missing && !this.warnedNoSandbox) {
+    const hold = await this.holdReason(mode);
+    if (hold && !this.warnedNoSandbox) {
       this.warnedNoSandbox = true;
-      log.warn('no OS sandbox for agent shell commands; the tool-level policy alone applies', {
-        reason: missing,
-      });
+      log.warn('no OS sandbox for agent shell commands; the phase is refused', { reason: hold });
     }
-    return missing === null;
+    return true;
+  }
+
+  private bashPath: string | null | undefined;
+  /** the shell agents' commands run in, found once: the one the sandbox policy reads */
+  private bash(): string | null {
+    this.bashPath ??= BASH_PATHS.find((p) => existsSync(p)) ?? null;
+    return this.bashPath;
+  }
+
+  /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
+  private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
+    const extra = this.opts.sandboxWritable ?? [];
+    for (const dir of extra) mkdirSync(dir, { recursive: true });
+    return sandboxOption(req.worktree, true, extra);
   }
 
   /** the excludes file sandboxed git reads, written once per project */
@@ -166,12 +221,10 @@ export class ClaudeAgentBackend implements AgentBackend {
 
   private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
     const { sandboxed, observer, run, emit, abort, log } = session;
-    const env = childEnv(
-      process.env,
-      this.opts.env ?? {},
-      req,
-      sandboxed ? this.excludesFile(req.hostRoot) : null,
-    );
+    const env = childEnv(process.env, this.opts.env ?? {}, req, {
+      excludesFile: sandboxed ? this.excludesFile(req.hostRoot) : null,
+      bash: this.bash(),
+    });
     const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
     const review =
       req.phase === 'REVIEW'
@@ -194,7 +247,7 @@ export class ClaudeAgentBackend implements AgentBackend {
         CLAUDE_CODE_TMPDIR: session.tmpDir,
         ...(sandboxed ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
       },
-      ...(sandboxed ? { sandbox: sandboxOption(req.worktree, req.osSandbox === 'on') } : {}),
+      ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },
@@ -286,14 +339,18 @@ export function childEnv(
   base: NodeJS.ProcessEnv,
   extra: Record<string, string>,
   req: Pick<PhaseRequest, 'worktree' | 'hostRoot'>,
-  excludesFile: string | null = null,
+  opts: { excludesFile?: string | null; bash?: string | null } = {},
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...base, ...extra };
+  const env = withVariables(base, extra);
   for (const v of GIT_LOCATION_VARS) delete env[v];
+  // an inherited CDPATH would send `cd src` somewhere the sandbox policy does not look
+  delete env.CDPATH;
+  // the policy reads commands as bash: run them in bash (zsh reads some text differently)
+  if (opts.bash && !env.CLAUDE_CODE_SHELL?.includes('bash')) env.CLAUDE_CODE_SHELL = opts.bash;
   const ceilings = [req.hostRoot, dirname(req.worktree), env.GIT_CEILING_DIRECTORIES].filter(
     (p): p is string => Boolean(p),
   );
   env.GIT_CEILING_DIRECTORIES = [...new Set(ceilings)].join(':');
-  agentGitConfig(env, excludesFile);
+  agentGitConfig(env, opts.excludesFile ?? null);
   return env;
 }

@@ -9,7 +9,9 @@ import type { CanUseTool, HookCallback, PermissionResult } from '@anthropic-ai/c
 import type { QuestionItem } from '../../domain/work-unit.js';
 import type { AgentEvent, PhaseObserver } from '../../ports/agent-backend.js';
 import type { Logger } from '../../ports/logger.js';
-import { decideToolUse, isInside, isScratch, type ToolDecision } from '../sandbox.js';
+import { decideToolUse, isInside, type ToolDecision } from '../sandbox.js';
+import { SCRATCH_DIRS } from '../sandbox-paths.js';
+import { ownCopies } from './own-copy.js';
 
 export interface ToolGateDeps {
   worktree: string;
@@ -30,8 +32,11 @@ export function createToolGate(deps: ToolGateDeps): { canUseTool: CanUseTool; pr
   const decide = async (tool: string, input: unknown): Promise<ToolDecision> => {
     const d = decideToolUse(tool, input, deps);
     if (!d.allow) return d;
-    if (d.paths) return decideShellPaths(d.paths, deps);
-    return decideSymlinks(tool, input, deps);
+    const checked = d.paths ? await decideShellPaths(d.paths, deps) : await decideSymlinks(tool, input, deps);
+    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links
+    if (checked.allow)
+      await ownCopies(d.paths ?? writeTargets(tool, input, deps.worktree), deps.worktree, deps.log);
+    return checked;
   };
   const denied = (tool: string, reason: string) => {
     deps.log.info('tool call denied', { tool, reason });
@@ -120,11 +125,23 @@ function untilAborted<T>(work: Promise<T>, signals: AbortSignal[]): Promise<T> {
   });
 }
 
-/** The pure policy is path-based; here a write whose target resolves (via symlinks) outside is denied. */
-async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps): Promise<ToolDecision> {
+/** The path a write tool was given, as the agent wrote it; null for other tools. */
+function writePathOf(tool: string, input: unknown): string | null {
   const field = WRITE_PATH_FIELD[tool];
   const target = field ? (input as Record<string, unknown> | null)?.[field] : undefined;
-  if (typeof target !== 'string' || target === '') return { allow: true };
+  return typeof target === 'string' && target !== '' ? target : null;
+}
+
+/** The file a write tool is about to write, as an absolute path (none for other tools). */
+function writeTargets(tool: string, input: unknown, worktree: string): string[] {
+  const target = writePathOf(tool, input);
+  return target === null ? [] : [resolve(worktree, target)];
+}
+
+/** The pure policy is path-based; here a write whose target resolves (via symlinks) outside is denied. */
+async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps): Promise<ToolDecision> {
+  const target = writePathOf(tool, input);
+  if (target === null) return { allow: true };
   try {
     const realWorktree = await realpath(deps.worktree);
     const real = await realTarget(resolve(deps.worktree, target));
@@ -147,9 +164,12 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
 async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
   try {
     const real = { worktree: await realpath(deps.worktree), hostRoot: await realpath(deps.hostRoot) };
+    // /tmp is /private/tmp on macOS: compare real paths with real paths
+    const scratch = (await Promise.all(SCRATCH_DIRS.map(realpathIfExists))).filter((d) => d !== null);
+    const inScratch = (p: string) => !isInside(p, real.hostRoot) && scratch.some((d) => isInside(p, d));
     for (const target of paths) {
       const lands = await realTarget(target);
-      if (isInside(lands, real.worktree) || isScratch(lands, real)) continue;
+      if (isInside(lands, real.worktree) || inScratch(lands)) continue;
       return {
         allow: false,
         reason: `Blocked: the command writes to ${target}, which follows a symlink out of your worktree (to ${lands}). Write only inside the worktree.`,

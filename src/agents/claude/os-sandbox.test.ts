@@ -18,11 +18,25 @@ import {
   gitWriteDirs,
   LIBEXEC_DIR,
   SANDBOX_MASKED_NAMES,
+  sandboxHoldReason,
+  sandboxOption,
   sandboxSessionEnv,
   writeAgentExcludes,
 } from './os-sandbox.js';
 
 describe('OS sandbox settings', () => {
+  it('holds agents where auto or on promise a sandbox that cannot run, and only there', () => {
+    const missing = 'socat is not installed (apt install bubblewrap socat)';
+    for (const mode of ['auto', 'on'] as const) {
+      assert.equal(sandboxHoldReason(mode, null), null);
+      assert.match(
+        sandboxHoldReason(mode, missing) ?? '',
+        /cannot run here \(socat is not installed.*set agent_sandbox to off/,
+      );
+    }
+    assert.equal(sandboxHoldReason('off', missing), null, 'off: the operator chose the tool policy alone');
+  });
+
   it("opens exactly the worktree's git admin folder, the objects and the orch refs", () => {
     const repo = makeUnitRepo('feat');
     try {
@@ -34,6 +48,19 @@ describe('OS sandbox settings', () => {
         join(git, 'logs', 'refs', 'heads', 'orch'),
       ]);
       assert.deepEqual(gitWriteDirs(repo.host), [], 'the main checkout has no .git file');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('lets shell commands also write the extra folders given (the package caches)', () => {
+    const repo = makeUnitRepo('feat');
+    try {
+      const cache = join(repo.host, '.ve', 'cache');
+      const option = sandboxOption(repo.worktree, true, [cache]);
+      assert.deepEqual(option.filesystem?.allowWrite, [...gitWriteDirs(repo.worktree), cache]);
+      assert.equal(option.failIfUnavailable, true);
+      assert.equal(option.allowUnsandboxedCommands, false);
     } finally {
       repo.cleanup();
     }

@@ -54,6 +54,19 @@ async function probeSandbox(): Promise<string | null> {
   return null;
 }
 
+/**
+ * Why no agent may start under `mode` on this machine, or null (PURE). `auto` and `on` promise the OS
+ * sandbox under shell commands; where it cannot run, agents wait until the operator installs it or
+ * chooses `off` (the tool policy alone, which cannot judge inline interpreter code: docs/security.md).
+ */
+export function sandboxHoldReason(mode: OsSandboxMode, missing: string | null): string | null {
+  if (mode === 'off' || missing === null) return null;
+  return (
+    `agent_sandbox is ${mode} but the OS sandbox cannot run here (${missing}). ` +
+    'Install bubblewrap and socat, or set agent_sandbox to off to run agents under the tool policy alone.'
+  );
+}
+
 /** A linked worktree's own git directory and the repository's, read from its `.git` file; null otherwise. */
 export function linkedGitDirs(worktree: string): { adminDir: string; common: string } | null {
   let text: string;
@@ -84,15 +97,22 @@ export function gitWriteDirs(worktree: string): string[] {
   ];
 }
 
-/** The SDK's `sandbox` option: shell commands may write the worktree and what git needs, nothing else. */
-export function sandboxOption(worktree: string, required: boolean): NonNullable<Options['sandbox']> {
+/**
+ * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there,
+ * and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
+ */
+export function sandboxOption(
+  worktree: string,
+  required: boolean,
+  extraWritable: readonly string[] = [],
+): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
     failIfUnavailable: required,
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: gitWriteDirs(worktree) },
+    filesystem: { allowWrite: [...gitWriteDirs(worktree), ...extraWritable] },
   };
 }
 

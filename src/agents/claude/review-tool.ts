@@ -15,7 +15,7 @@ const reviewShape = {
   decision: z
     .enum(['APPROVE', 'FEEDBACK', 'ESCALATE'])
     .describe(
-      'APPROVE: ready to complete. FEEDBACK: send back to IMPLEMENT. ESCALATE: the operator must decide.',
+      'APPROVE: ready to complete. FEEDBACK: send back to IMPLEMENT to fix the blocking issues. ESCALATE: the operator must decide.',
     ),
   summary: z.string().min(1).describe('One paragraph: what was reviewed and the verdict.'),
   issues: z
@@ -24,12 +24,36 @@ const reviewShape = {
         location: z.string().optional().describe('file path, optionally with a line or symbol'),
         concern: z.string().describe('what is wrong'),
         suggestion: z.string().optional().describe('how to fix it'),
+        blocking: z
+          .boolean()
+          .describe(
+            'true: must be fixed before the chunk can land (sends it back to IMPLEMENT). false: a note or suggestion that does not hold the chunk up.',
+          ),
       }),
     )
     .default([])
-    .describe('Issues to address; required for FEEDBACK.'),
+    .describe(
+      'Your findings, each marked blocking or not. Only blocking issues send the chunk back: FEEDBACK whose issues are all non-blocking counts as an approval, with the notes kept.',
+    ),
   reason: z.string().optional().describe('For ESCALATE: why a human must decide.'),
 };
+
+/** Why a decision contradicts itself (and is refused), or null. */
+export function inconsistency(d: ReviewDecision): string | null {
+  const blocking = d.issues.filter((i) => i.blocking).length;
+  if (d.decision === 'APPROVE' && blocking > 0)
+    return `APPROVE with ${blocking} blocking issue(s). Decide FEEDBACK, or mark the issues blocking: false if the chunk may land as it is.`;
+  if (d.decision === 'FEEDBACK' && d.issues.length === 0)
+    return 'FEEDBACK without issues. List what must change, each issue with blocking: true, or decide APPROVE.';
+  return null;
+}
+
+/** What the reviewer is told once its decision is recorded. */
+function receipt(d: ReviewDecision): string {
+  if (d.decision === 'FEEDBACK' && !d.issues.some((i) => i.blocking))
+    return 'Review decision recorded. No issue is blocking, so it counts as an approval; your notes are kept with the chunk.';
+  return `Review decision '${d.decision}' recorded.`;
+}
 
 /**
  * A fresh server per phase run; `onDecision` receives each decision the reviewer records (the backend
@@ -52,11 +76,15 @@ export function createReviewServer(
           concern: i.concern,
           ...(i.location ? { location: i.location } : {}),
           ...(i.suggestion ? { suggestion: i.suggestion } : {}),
+          blocking: i.blocking,
         })),
         ...(args.reason ? { reason: args.reason } : {}),
       };
+      const refused = inconsistency(decision);
+      // refused in the session, so the reviewer corrects itself instead of the orchestrator guessing
+      if (refused) return { isError: true, content: [{ type: 'text', text: `Not recorded: ${refused}` }] };
       onDecision(decision);
-      return { content: [{ type: 'text', text: `Review decision '${decision.decision}' recorded.` }] };
+      return { content: [{ type: 'text', text: receipt(decision) }] };
     },
     { alwaysLoad: true },
   );

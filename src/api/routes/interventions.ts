@@ -15,6 +15,7 @@ const AnswerBody = z
     answered_by: z.string().max(200).optional(),
   })
   .strict();
+const ApproveBody = z.object({ approved_by: z.string().min(1).max(200).optional() }).strict();
 const KillBody = z.object({ to: z.enum(['ready', 'attention']).optional() }).strict();
 const InterruptBody = z.object({ guidance: z.string().min(1).max(20_000) }).strict();
 const BlockBody = z
@@ -36,30 +37,29 @@ const ResolveBody = z
 
 export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
   const chunkOf = (raw: string) => toChunkName(raw);
+  /** POST /api/work-units/:chunk/<action> with a validated JSON body; answers what `act` returns */
+  const unitAction = <S extends z.ZodType>(
+    action: string,
+    schema: S,
+    act: (chunk: string, body: z.infer<S>) => Promise<unknown>,
+  ) =>
+    app.post(`/api/work-units/:chunk/${action}`, async (c) =>
+      c.json(await act(chunkOf(c.req.param('chunk')), await readJson(c, schema))),
+    );
   app.get('/api/attention', async (c) => {
     const items = await s.attention();
     return c.json({ items, count: items.length });
   });
-  app.post('/api/work-units/:chunk/answer', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    return c.json(await s.answer(chunk, await readJson(c, AnswerBody)));
-  });
+  unitAction('answer', AnswerBody, (chunk, body) => s.answer(chunk, body));
+  app.get('/api/work-units/:chunk/plan', async (c) => c.json(await s.plan(chunkOf(c.req.param('chunk')))));
+  unitAction('approve', ApproveBody, (chunk, body) => s.approve(chunk, body.approved_by ?? 'operator'));
   app.post('/api/work-units/:chunk/retry', async (c) => c.json(await s.retry(chunkOf(c.req.param('chunk')))));
-  app.post('/api/work-units/:chunk/kill', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    const body = await readJson(c, KillBody);
-    return c.json(await s.kill(chunk, body.to ?? 'ready'));
+  unitAction('kill', KillBody, (chunk, body) => s.kill(chunk, body.to ?? 'ready'));
+  unitAction('interrupt', InterruptBody, async (chunk, body) => {
+    await s.interrupt(chunk, body.guidance);
+    return { delivered: true };
   });
-  app.post('/api/work-units/:chunk/interrupt', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    await s.interrupt(chunk, (await readJson(c, InterruptBody)).guidance);
-    return c.json({ delivered: true });
-  });
-  app.post('/api/work-units/:chunk/block', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    const body = await readJson(c, BlockBody);
-    return c.json(await s.block(chunk, body.blocked_by ?? [], body.reason));
-  });
+  unitAction('block', BlockBody, (chunk, body) => s.block(chunk, body.blocked_by ?? [], body.reason));
   app.post('/api/work-units/:chunk/unblock', async (c) =>
     c.json(await s.unblock(chunkOf(c.req.param('chunk')))),
   );
@@ -72,22 +72,16 @@ export function registerInterventionRoutes(app: Hono, s: ApiServices): void {
     const runs = await s.verifyRuns({ ...(chunk ? { chunk } : {}), limit: q.data.limit ?? 100 });
     return c.json({ runs, count: runs.length });
   });
-  app.post('/api/work-units/:chunk/land', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    const body = await readJson(c, LandBody);
-    return c.json(await s.landUnverified(chunk, body.by ?? 'operator'));
-  });
-  app.post('/api/work-units/:chunk/resolve', async (c) => {
-    const chunk = chunkOf(c.req.param('chunk'));
-    const body = await readJson(c, ResolveBody);
+  unitAction('land', LandBody, (chunk, body) => s.landUnverified(chunk, body.by ?? 'operator'));
+  unitAction('resolve', ResolveBody, async (chunk, body) => {
     const other = chunkOf(body.other);
     const unit = await s.resolve(chunk, other, body.verdict);
-    return c.json({
+    return {
       chunk,
       other,
       verdict: body.verdict === 'parallelize' ? 'INDEPENDENT' : 'SERIALIZE',
       blocked_by: unit.blocked_by,
       unit,
-    });
+    };
   });
 }

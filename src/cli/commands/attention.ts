@@ -1,26 +1,30 @@
+/**
+ * `ve orch attention|answer|plan|approve|retry|retry-all|kill|interrupt`: the operator's inbox and
+ * replies.
+ */
 import { userInfo } from 'node:os';
-/** `ve orch attention|answer|retry|retry-all|kill|interrupt`: the operator's inbox and replies. */
 import type { Command } from 'commander';
-import type { AnswerRequest, AttentionListDto, WorkUnitDto } from '../../api/dto.js';
+import type { AnswerRequest, AttentionListDto, PlanDto, WorkUnitDto } from '../../api/dto.js';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
 import type { PendingQuestion } from '../../domain/work-unit.js';
 import { choiceArg, chunkArg, collect, intArg, phaseArg } from '../args.js';
 import { unitPath } from '../client.js';
-import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
-import { renderAttention } from '../format-attention.js';
+import { type CommonOptions, commandContext, leafCommand, viewCommand } from '../command-kit.js';
+import { renderAttention, renderPlan } from '../format-attention.js';
 import type { CliIo } from '../output.js';
 
 export function registerAttentionCommands(orch: Command, io: CliIo): void {
-  leafCommand(
+  viewCommand<AttentionListDto>(
     orch,
-    'attention',
-    'what needs you, most blocking first: questions, reviews, errors, conflicts',
-    ['ve orch attention', 've orch attention --json | jq ".items[0].chunk"'],
-  ).action(async (opts: CommonOptions) => {
-    const ctx = commandContext(io, opts);
-    const res = await ctx.client.get<AttentionListDto>('/api/attention');
-    ctx.emit(res, () => renderAttention(io, res.items));
-  });
+    io,
+    {
+      name: 'attention',
+      description: 'what needs you, most blocking first: questions, reviews, errors, conflicts',
+      examples: ['ve orch attention', 've orch attention --json | jq ".items[0].chunk"'],
+      path: '/api/attention',
+    },
+    (res) => renderAttention(io, res.items),
+  );
 
   leafCommand(orch, 'answer <chunk> [text]', "answer a unit's question; it resumes the same session", [
     've orch answer auth_login "Use JWT with a 15 minute expiry"',
@@ -60,6 +64,29 @@ export function registerAttentionCommands(orch: Command, io: CliIo): void {
         ctx.emit(unit, () => [`Answered ${unit.chunk}; it is ${unit.status} and will resume ${unit.phase}`]);
       },
     );
+
+  leafCommand(orch, 'plan <chunk>', "show a unit's PLAN.md as committed on its branch, for reading", [
+    've orch plan auth_login',
+    've orch plan auth_login --json | jq -r .plan',
+  ]).action(async (chunk: string, opts: CommonOptions) => {
+    const name = chunkArg(chunk);
+    const ctx = commandContext(io, opts);
+    const plan = await ctx.client.get<PlanDto>(unitPath(name, '/plan'));
+    ctx.emit(plan, () => renderPlan(io, plan));
+  });
+
+  leafCommand(orch, 'approve <chunk>', 'approve the plan a unit waits with; it moves on to IMPLEMENT', [
+    've orch plan auth_login && ve orch approve auth_login',
+  ]).action(async (chunk: string, opts: CommonOptions) => {
+    const name = chunkArg(chunk);
+    const ctx = commandContext(io, opts);
+    const unit = await ctx.client.post<WorkUnitDto>(unitPath(name, '/approve'), {
+      approved_by: `${operatorName()} (cli)`,
+    });
+    ctx.emit(unit, () => [
+      `Approved the plan of ${unit.chunk}; it is ${unit.status} and will start ${unit.phase}`,
+    ]);
+  });
 
   leafCommand(
     orch,

@@ -8,7 +8,7 @@ import { type CommandContext, type CommonOptions, commandContext, leafCommand } 
 import { startDaemon, stopDaemon } from '../daemon-control.js';
 import { dashboardUrl, runningDaemonPid } from '../daemon-process.js';
 import { renderStatus } from '../format-orch.js';
-import type { CliIo } from '../output.js';
+import { type CliIo, printWarning } from '../output.js';
 
 export function registerDaemonCommands(orch: Command, io: CliIo): void {
   leafCommand(orch, 'start', 'start the orchestrator daemon for this project and print the dashboard URL', [
@@ -20,7 +20,10 @@ export function registerDaemonCommands(orch: Command, io: CliIo): void {
       const port = opts.port === undefined ? undefined : intArg(opts.port, '--port', { min: 0, max: 65535 });
       const ctx = commandContext(io, opts);
       const res = await startDaemon(ctx.paths, port === undefined ? {} : { port });
-      ctx.emit({ started: true, pid: res.pid, url: res.url }, () => [
+      // a refused prompt override is said now, not first when its phase runs
+      const problems = (await fetchStatus(ctx)).prompts?.problems ?? [];
+      for (const p of problems) printWarning(io, `prompt override refused: ${p.message}`);
+      ctx.emit({ started: true, pid: res.pid, url: res.url, prompt_problems: problems }, () => [
         `Orchestrator started (pid ${res.pid})`,
         `Dashboard: ${res.url ?? '(port file missing; try: ve orch url)'}`,
       ]);
@@ -91,10 +94,12 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
       agents: { running: 0, max: 0 },
       total_cost_usd: 0,
       url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null },
+      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+      setup: null,
       verification: null,
       train: null,
       config_warnings: [],
+      prompts: null,
     };
   }
 }

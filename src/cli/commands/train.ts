@@ -4,21 +4,23 @@ import type { TrainSnapshot, WorkUnitDto } from '../../api/dto.js';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
 import { chunkArg } from '../args.js';
 import { unitPath } from '../client.js';
-import { type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
+import { type CommonOptions, commandContext, leafCommand, viewCommand } from '../command-kit.js';
 import { renderTrain } from '../format-train.js';
 import type { CliIo } from '../output.js';
 
 export function registerTrainCommands(orch: Command, io: CliIo): void {
-  leafCommand(
+  viewCommand<TrainSnapshot>(
     orch,
-    'train',
-    'show the landing train: units waiting to land, the tree each is verified on, and how it went',
-    ['ve orch train', 've orch train --json | jq ".entries[] | {chunk, state}"'],
-  ).action(async (opts: CommonOptions) => {
-    const ctx = commandContext(io, opts);
-    const train = await ctx.client.get<TrainSnapshot>('/api/train');
-    ctx.emit(train, () => renderTrain(io, train));
-  });
+    io,
+    {
+      name: 'train',
+      description:
+        'show the landing train: units waiting to land, the tree each is verified on, and how it went',
+      examples: ['ve orch train', 've orch train --json | jq ".entries[] | {chunk, state}"'],
+      path: '/api/train',
+    },
+    (train) => renderTrain(io, train),
+  );
 
   leafCommand(
     orch,

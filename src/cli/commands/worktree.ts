@@ -2,7 +2,13 @@
 import type { Command } from 'commander';
 import type { WorktreeListDto } from '../../api/dto.js';
 import { chunkArg } from '../args.js';
-import { type CommonOptions, commandContext, groupCommand, leafCommand } from '../command-kit.js';
+import {
+  type CommonOptions,
+  commandContext,
+  groupCommand,
+  leafCommand,
+  viewCommand,
+} from '../command-kit.js';
 import { renderWorktrees } from '../format-orch.js';
 import type { CliIo } from '../output.js';
 
@@ -12,14 +18,17 @@ export function registerWorktree(orch: Command, io: CliIo): void {
     've orch worktree prune',
   ]);
 
-  leafCommand(wt, 'list', 'worktrees with their branch and unmerged commit count', [
-    've orch worktree list',
-    've orch worktree list --json',
-  ]).action(async (opts: CommonOptions) => {
-    const ctx = commandContext(io, opts);
-    const res = await ctx.client.get<WorktreeListDto>('/api/worktrees');
-    ctx.emit(res, () => renderWorktrees(io, res));
-  });
+  viewCommand<WorktreeListDto>(
+    wt,
+    io,
+    {
+      name: 'list',
+      description: 'worktrees with their branch and unmerged commit count',
+      examples: ['ve orch worktree list', 've orch worktree list --json'],
+      path: '/api/worktrees',
+    },
+    (res) => renderWorktrees(io, res),
+  );
 
   leafCommand(
     wt,

@@ -103,7 +103,8 @@ export function runCommand(spec: CommandSpec): Promise<CommandResult> {
   });
 }
 
-function killGroup(pid: number | undefined): void {
+/** SIGKILL to a whole process group; a group that is already gone is what we wanted. */
+export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, 'SIGKILL');

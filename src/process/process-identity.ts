@@ -3,19 +3,15 @@
  * mistaken for an unrelated process that reused the number (Linux /proc; elsewhere, pid alone).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { ifPresent } from '../shared/fs-errors.js';
 
 /**
  * The start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat), or null when no
  * such process runs (a zombie, dead and waiting for its parent to reap it, does not run).
  */
 export function processStartTime(pid: number): string | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const stat = ifPresent(() => readFileSync(`/proc/${pid}/stat`, 'utf8'), null);
+  if (stat === null) return null;
   // the command name (field 2) may contain spaces and parentheses: count from the last ')'
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   if (fields[0] === 'Z' || fields[0] === 'X') return null;
