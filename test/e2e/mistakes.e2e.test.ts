@@ -215,7 +215,9 @@ describe('a model that makes real models’ mistakes (real Claude Code)', { time
     await landed(CHUNK.failing);
     const h = await history(CHUNK.failing);
     assert.ok(reasons(h).includes('verification failed: back to IMPLEMENT'));
-    const sentBack = promptsTo(CHUNK.failing, 'IMPLEMENT').find((t) => t.includes('## Re-entry context'));
+    const sentBack = promptsTo(CHUNK.failing, 'IMPLEMENT').find((t) =>
+      t.includes('## Context from the orchestrator'),
+    );
     assert.match(sentBack ?? '', /chunkName\(\) should return 'fails_the_tests', got "fails-the-tests"/);
     assert.match(onBase(`src/${CHUNK.failing}.js`), /return 'fails_the_tests'/);
   });

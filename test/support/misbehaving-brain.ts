@@ -1,7 +1,7 @@
 /**
  * A scripted model that makes, on purpose and per chunk, the mistakes real models make (issue 11 §8),
  * and then recovers the way a real model would: by reading what the orchestrator sent back (the
- * operator's answer, the orchestrator's note, the re-entry context) and the results of its own tool
+ * operator's answer, the orchestrator's note, the context from the orchestrator) and the results of its own tool
  * calls, never by counting turns. An IMPLEMENT without a mistake writes the module the project expects;
  * REVIEW and COMPLETE without one are played by the well-behaved ScriptedBrain. Only the test suite
  * uses it, so the demo does not carry it.

@@ -1,7 +1,7 @@
 /**
  * A scripted model's view of one Claude Code session, read from a Messages API request the way a
  * real model reads its context: the latest prompt ve sent (its "Operator answer", "Note from the
- * orchestrator" and "Re-entry context" sections), and which of the model's own tool calls have run.
+ * orchestrator" and "Context from the orchestrator" sections), and which of the model's own tool calls have run.
  *
  * A resumed session does not start a new user message: Claude Code appends ve's next prompt to the
  * message that carries the last tool results, so the prompt is found by its text, not its message.
@@ -27,7 +27,7 @@ export interface ModelSession {
   answer: string | null;
   /** the "## Note from the orchestrator" section of that prompt */
   note: string | null;
-  /** the "## Re-entry context" section of that prompt */
+  /** the "## Context from the orchestrator" section of that prompt: why the phase is entered again */
   reentry: string | null;
   /** every prompt ve sent in this session, oldest first */
   prompts: string[];
@@ -83,7 +83,7 @@ export function readSession(req: MessagesRequest): ModelSession {
     prompt,
     answer,
     note: section(prompt, '## Note from the orchestrator'),
-    reentry: section(prompt, '## Re-entry context'),
+    reentry: section(prompt, '## Context from the orchestrator'),
     prompts,
     outcome: (key) => results.get(key) ?? null,
   };
