@@ -1,16 +1,18 @@
 /**
  * Issue 11 §8 end to end: a model that makes the mistakes real models make (test/support/
- * misbehaving-brain.ts), one chunk per mistake in one project, run by the real daemon through the real
- * CLI with the real Claude Code binary, real git and a real verify command (`node test.js`). Each unit
- * ends recovered and landed, or in a clear attention item that loses nothing; the checks read the
- * unit's audit history, its attention log, its phase runs, `ve orch tail` and the base branch.
+ * misbehaving-brain.ts), one chunk per mistake in one npm project, run by the real daemon through the
+ * real CLI with the real Claude Code binary, real git, the OS sandbox under shell commands, a dependency
+ * installed offline, and a real verify command (`npm test`). Each unit ends recovered and landed, or in
+ * a clear attention item that loses nothing; the checks read the unit's audit history, its attention
+ * log, its phase runs, `ve orch tail` and the base branch.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AttentionListDto, HistoryDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
 import { requestIdentity } from '../../src/demo/scripted-brain.js';
+import type { VerifyRun } from '../../src/ports/train.js';
 import { collectEvidence, INVARIANTS, type RunEvidence } from '../support/invariants.js';
-import { PROSE_OPTIONS } from '../support/misbehaving-brain.js';
+import { DEPENDENCY, PROSE_OPTIONS } from '../support/misbehaving-brain.js';
 import { type MistakesProject, makeMistakesProject } from '../support/mistakes-project.js';
 import { readSession, section } from '../support/model-session.js';
 
@@ -21,6 +23,7 @@ const CHUNK = {
   empty: 'ends_empty',
   uncommitted: 'forgets_to_commit',
   failing: 'fails_the_tests',
+  dependency: 'needs_a_dependency',
 } as const;
 const CHUNKS = Object.values(CHUNK);
 const MAX_TURNS = 5;
@@ -36,6 +39,7 @@ before(async () => {
       end_empty: [CHUNK.empty],
       forget_commit: [CHUNK.uncommitted],
       fail_tests: [CHUNK.failing],
+      need_dependency: [CHUNK.dependency],
     },
     // 12 tool calls: more than two budgets of 5 turns, so the operator's retry gives the third
     steps: { [CHUNK.turns]: 12 },
@@ -45,7 +49,9 @@ before(async () => {
     'orch',
     'config',
     '--verify-command',
-    'node test.js',
+    'npm test',
+    '--agent-sandbox',
+    'on',
     '--max-agents',
     '4',
     '--max-turns',
@@ -102,6 +108,15 @@ async function landedAfterOneReminder(chunk: string, phase: string, condition: s
     .filter((n) => n !== null);
   assert.equal(notes.length, 1);
   return notes[0] as string;
+}
+
+/** The result of the model's tool call `key` in this chunk's sessions, once it ran. */
+function outcomeOf(chunk: string, key: string) {
+  for (const req of p.server.messageRequests()) {
+    const found = requestIdentity(req)?.chunk === chunk ? readSession(req).outcome(key) : null;
+    if (found) return found;
+  }
+  return null;
 }
 
 const onBase = (path: string) => p.repo.git('show', `main:${path}`);
@@ -220,6 +235,23 @@ describe('a model that makes real models’ mistakes (real Claude Code)', { time
     );
     assert.match(sentBack ?? '', /chunkName\(\) should return 'fails_the_tests', got "fails-the-tests"/);
     assert.match(onBase(`src/${CHUNK.failing}.js`), /return 'fails_the_tests'/);
+  });
+
+  it('needs a dependency: the detected setup installed it, so the sandboxed `npm test` passes', async () => {
+    assert.match(await p.ve('orch', 'status'), /Setup: npm ci \(detected from package-lock\.json\)/);
+    await landed(CHUNK.dependency);
+    const tests = outcomeOf(CHUNK.dependency, 'run_tests');
+    assert.equal(tests?.is_error, false, tests?.text);
+    assert.match(tests?.text ?? '', /all modules pass/);
+    assert.equal(outcomeOf(CHUNK.dependency, 'install_dependencies'), null, 'nothing to install by hand');
+    assert.equal((await history(CHUNK.dependency)).attention.length, 0, 'nobody was asked');
+    const verified = (await p.api.get<{ runs: VerifyRun[] }>(`/api/verify-runs?chunk=${CHUNK.dependency}`))
+      .runs;
+    assert.ok(
+      verified.some((r) => r.outcome === 'passed' && r.sandboxed),
+      'npm test passed in the sandboxed verify checkout',
+    );
+    assert.match(onBase(`src/${CHUNK.dependency}.js`), new RegExp(`from '${DEPENDENCY}'`));
   });
 
   it('never labels a note from the orchestrator as the operator’s answer; nothing is lost anywhere', async () => {

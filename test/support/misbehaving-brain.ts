@@ -26,6 +26,12 @@ export const MISTAKES = [
   'forget_commit',
   /** IMPLEMENT commits code that fails the project's tests, without running them */
   'fail_tests',
+  /**
+   * IMPLEMENT writes code that needs the project's dependency and runs `npm test` before committing:
+   * where the dependency is missing it tries `npm install`, and when that fails too it ends by asking
+   * the operator in prose (what a real model does in a worktree without dependencies)
+   */
+  'need_dependency',
 ] as const;
 export type Mistake = (typeof MISTAKES)[number];
 
@@ -88,6 +94,8 @@ export class MisbehavingBrain {
         );
       case 'fail_tests':
         return failTests(ctx);
+      case 'need_dependency':
+        return needDependency(ctx);
     }
   }
 }
@@ -223,6 +231,64 @@ function failTests(ctx: Ctx): ModelReply {
     ],
     `Fixed src/${chunk}.js: chunkName() returns '${failure[1]}', and node test.js passes.`,
   );
+}
+
+/** The dependency of the project the model works on (test/support/mistakes-project.ts). */
+export const DEPENDENCY = 've-dep-a';
+
+/**
+ * Code that uses the project's dependency, tested with `npm test` before it is committed. Without the
+ * dependency installed it tries `npm install`; if that fails as well, it stops and asks.
+ */
+function needDependency(ctx: Ctx): ModelReply {
+  const { session, chunk } = ctx;
+  if (session.reentry !== null) return recheckFailedVerification(ctx);
+  const uses = `import dependency from '${DEPENDENCY}';\n\nexport const answer = () => dependency.answer();\n`;
+  const plan = [
+    writeModule(ctx, `${uses}\n${moduleText(chunk)}`),
+    bash('run_tests', 'npm test', 'Run the tests'),
+  ];
+  const tests = session.outcome('run_tests');
+  if (tests?.is_error && /Cannot find (module|package)/.test(tests.text)) {
+    plan.push(bash('install_dependencies', 'npm install', 'Install the dependencies'));
+    const install = session.outcome('install_dependencies');
+    if (install?.is_error) {
+      return {
+        text: [
+          `The tests cannot run in this worktree: ${DEPENDENCY} is not installed, and \`npm install\` fails:`,
+          '',
+          install.text.split('\n').slice(0, 3).join('\n'),
+          '',
+          'Should I commit src/' +
+            chunk +
+            '.js without running the tests, or can you install the dependencies?',
+        ].join('\n'),
+      };
+    }
+    plan.push(bash('run_tests_again', 'npm test', 'Run the tests again'));
+  }
+  plan.push(commit('commit_module', `${chunk}: use ${DEPENDENCY}`));
+  return proceed(session, plan, `Implemented src/${chunk}.js with ${DEPENDENCY}; npm test passes.`);
+}
+
+/**
+ * Sent back by a verification that failed: runs the tests here first. When they pass here, the
+ * failure is not this chunk's to fix, so it asks the operator instead of changing something at random.
+ */
+function recheckFailedVerification(ctx: Ctx): ModelReply {
+  const { session, chunk } = ctx;
+  const tests = session.outcome('recheck_tests');
+  if (tests === null)
+    return proceed(session, [bash('recheck_tests', 'npm test', 'Reproduce the failure')], '');
+  if (tests.is_error) return needDependency({ ...ctx, session: { ...session, reentry: null } });
+  const failure = /```\n([^\n]*)/.exec(session.reentry ?? '')?.[1] ?? 'the verify command failed';
+  return {
+    text: [
+      `\`npm test\` passes in this worktree, but the verification of ${chunk} failed with: ${failure}`,
+      '',
+      `Nothing in src/${chunk}.js explains that; the checkout the verification ran in may lack the project's dependencies. Should I change something in this chunk, or will you fix the verification's environment?`,
+    ].join('\n'),
+  };
 }
 
 /**

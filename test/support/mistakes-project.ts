@@ -1,7 +1,9 @@
 /**
- * The project the misbehaving model works on (test/support/misbehaving-brain.ts): `node test.js`
- * checks that every `src/<name>.js` exports `chunkName()` returning `<name>`, and each chunk, with a
- * written plan (so its unit starts at IMPLEMENT), adds one such module. Plus the real daemon, driven
+ * The project the misbehaving model works on (test/support/misbehaving-brain.ts): an npm project
+ * whose `npm test` (`node test.js`) checks that every `src/<name>.js` exports `chunkName()` returning
+ * `<name>`, with one dependency installed offline from the project's package cache (ve detects
+ * `npm ci` from the lockfile); each chunk, with a written plan (so its unit starts at IMPLEMENT), adds
+ * one such module. Plus the real daemon, driven
  * through the real CLI, with the real Claude Code binary talking to the scripted model.
  */
 import assert from 'node:assert/strict';
@@ -15,7 +17,8 @@ import {
 } from '../../src/demo/scripted-model-server.js';
 import { writeChunk } from './chunk-docs.js';
 import { runVe } from './cli.js';
-import { MisbehavingBrain, type MisbehavingOptions } from './misbehaving-brain.js';
+import { DEPENDENCY, MisbehavingBrain, type MisbehavingOptions } from './misbehaving-brain.js';
+import { fillNpmCache, makeTarball, writeOfflineNpmProject } from './offline-npm.js';
 import { socketApi } from './socket-api.js';
 import { makeTempRepo, type TempRepo } from './temp-repo.js';
 
@@ -49,8 +52,13 @@ export async function makeMistakesProject(
   brain: MisbehavingOptions,
 ): Promise<MistakesProject> {
   const repo = makeTempRepo({ prefix: 've-mistakes-' });
-  repo.writeFile('.gitignore', '.ve/\n');
-  repo.writeFile('package.json', '{ "type": "module", "scripts": { "test": "node test.js" } }\n');
+  // an npm project with a dependency that only the project's package cache holds (no network)
+  const tarballs = mkdtempSync(join(tmpdir(), 've-mistakes-tarballs-'));
+  const dependency = makeTarball(tarballs, DEPENDENCY, '1.0.0', {
+    // what the code that needs it calls
+    'index.js': 'exports.answer = () => 42;\n',
+  });
+  writeOfflineNpmProject(repo.root, [dependency], { type: 'module', scripts: { test: 'node test.js' } });
   repo.writeFile('test.js', TEST_JS);
   repo.writeFile('src/index.js', "export const chunkName = () => 'index';\n");
   for (const name of chunks) {
@@ -69,7 +77,9 @@ export async function makeMistakesProject(
       },
     );
   }
-  repo.commitAll('a project that tests itself with node test.js, and its chunks');
+  repo.commitAll('an npm project that tests itself with node test.js, and its chunks');
+  fillNpmCache(join(repo.root, '.ve', 'cache', 'npm'), [dependency]);
+  rmSync(tarballs, { recursive: true, force: true });
   const model = new MisbehavingBrain(brain);
   const server = await startScriptedModelServer((req) => model.reply(req));
   const home = mkdtempSync(join(tmpdir(), 've-home-'));
