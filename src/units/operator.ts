@@ -1,6 +1,7 @@
 /** The operator's direct commands on work units (priority, forced status, delete, retry, block, kill). */
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { UnitEvent } from '../domain/transitions.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { AttentionLogStore, UnitStore } from '../ports/store.js';
@@ -97,46 +98,47 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
     );
   }
-  if (unit.attention_kind === 'TURNS') {
-    // a phase that used up its turns continues where it stopped; starting it over would lose the work
-    return deps.store.transition(
-      unit.chunk,
-      {
-        type: 'retry',
-        continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
-      },
-      {
-        source: 'api',
-        expectedVersion: unit.version,
-        reason: 'retried by the operator: the session continues',
-      },
-    );
+  const { event, reason } = retryOf(unit, deps.now());
+  return deps.store.transition(unit.chunk, event, {
+    source: 'api',
+    expectedVersion: unit.version,
+    reason: `${reason} (retried by the operator)`,
+  });
+}
+
+/**
+ * What a retry of the unit's item means, the same for `retry` and `retry-all`: a phase that used up
+ * its turns continues its session (starting it over would lose the conversation), a failed
+ * verification is verified again (a flaky test, a fixed base), anything else reruns the phase fresh.
+ */
+function retryOf(unit: WorkUnit, now: number): { event: UnitEvent; reason: string } {
+  switch (unit.attention_kind) {
+    case 'TURNS':
+      return {
+        event: {
+          type: 'retry',
+          continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
+        },
+        reason: 'the session continues',
+      };
+    case 'VERIFY':
+      return { event: { type: 'enqueue', train_seq: now }, reason: 'verify again' };
+    default:
+      return { event: { type: 'retry' }, reason: 'the phase starts over' };
   }
-  if (unit.attention_kind === 'VERIFY') {
-    // for a failed verification, retry means: verify again (a flaky test, a fixed base)
-    return deps.store.transition(
-      unit.chunk,
-      { type: 'enqueue', train_seq: deps.now() },
-      { source: 'api', expectedVersion: unit.version, reason: 'verify again (retried by the operator)' },
-    );
-  }
-  return deps.store.transition(
-    unit.chunk,
-    { type: 'retry' },
-    { source: 'api', expectedVersion: unit.version, reason: 'retried by the operator' },
-  );
 }
 
 export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<string[]> {
   const retried: string[] = [];
   for (const unit of await deps.store.list({ status: 'NEEDS_ATTENTION' })) {
     if (phase && unit.phase !== phase) continue;
+    const { event, reason } = retryOf(unit, deps.now());
     try {
-      await deps.store.transition(
-        unit.chunk,
-        { type: 'retry' },
-        { source: 'api', expectedVersion: unit.version, reason: 'retry-all' },
-      );
+      await deps.store.transition(unit.chunk, event, {
+        source: 'api',
+        expectedVersion: unit.version,
+        reason: `${reason} (retry-all)`,
+      });
       retried.push(unit.chunk);
     } catch (e) {
       // a unit that moved on meanwhile is simply not retried

@@ -172,7 +172,7 @@ describe('a model that makes real models’ mistakes (real Claude Code)', { time
       await p.ve('orch', 'tail', CHUNK.turns),
       /↻ more turns: You reached this session's turn limit/,
     );
-    await p.ve('orch', 'retry', CHUNK.turns);
+    assert.match(await p.ve('orch', 'retry', CHUNK.turns), /IMPLEMENT continues its session/);
     await landed(CHUNK.turns);
 
     h = await history(CHUNK.turns);
