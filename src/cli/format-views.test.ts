@@ -67,6 +67,36 @@ describe('format views', () => {
     assert.deepEqual(renderAttention(plain, []), ['Nothing needs your attention']);
   });
 
+  it('keeps a question asked in prose, paragraphs and options, under its Q:', () => {
+    const lines = renderAttention(plain, [
+      anItem({
+        chunk: 'auth',
+        kind: 'QUESTION',
+        question: {
+          id: 'q1',
+          phase: 'IMPLEMENT',
+          asked_at: 'x',
+          questions: [
+            {
+              question: 'Two stores fit:\n\n1. Redis\n2. SQLite\n\nWhich one should I use?',
+              header: 'Asked in prose',
+              options: [],
+            },
+          ],
+        },
+      }),
+    ]);
+    const at = lines.indexOf('    Q: [Asked in prose] Two stores fit:');
+    assert.ok(at > 0, lines.join('\n'));
+    assert.deepEqual(lines.slice(at + 1, at + 6), [
+      '',
+      '      1. Redis',
+      '      2. SQLite',
+      '',
+      '      Which one should I use?',
+    ]);
+  });
+
   it('renders a stopped and a running status', () => {
     const stopped: StatusDto = {
       running: false,
