@@ -5,7 +5,7 @@
  * (20 × 2 s ÷ parallelism). Run alone: `node dist/bench/train.js`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -58,6 +58,7 @@ export async function measureTrain(opts: {
   failingAt: number | null;
 }): Promise<TrainBenchResult> {
   const root = repoWithBranches(opts.units);
+  mkdirSync(join(root, '.ve'), { recursive: true, mode: 0o700 });
   const parts = await compose({ root, log: silentLogger, baseBranch: 'main' });
   try {
     const sleep = `sleep ${opts.verifySeconds}`;

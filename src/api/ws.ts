@@ -22,6 +22,11 @@ type Refresh = 'attention' | 'status';
 export class Broadcaster {
   private readonly sockets = new Set<Send>();
   private readonly dirty = new Set<Refresh>();
+  /** the last read of each kind, which the next one waits for */
+  private readonly reads: Record<Refresh, Promise<void>> = {
+    attention: Promise.resolve(),
+    status: Promise.resolve(),
+  };
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly services: ApiServices) {}
@@ -85,8 +90,7 @@ export class Broadcaster {
       case 'unit_changed':
         this.broadcast({ type: 'unit', data: event.unit });
         if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
-        // pages hold only some DONE units, so they count DONE from the server's status
-        if ((event.unit.status === 'DONE') !== (event.previous?.status === 'DONE')) this.refresh('status');
+        if (affectsStatus(event.unit, event.previous)) this.refresh('status');
         return;
       case 'unit_deleted':
         this.broadcast({ type: 'unit_deleted', data: { chunk: event.chunk } });
@@ -95,6 +99,7 @@ export class Broadcaster {
         return;
       case 'config_changed':
         this.broadcast({ type: 'config', data: event.config });
+        this.refresh('status'); // the limits and what they hold
         return;
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
@@ -110,20 +115,42 @@ export class Broadcaster {
     }
   }
 
+  /**
+   * Reads `what` again after the current burst and sends it. One read at a time per kind, each after
+   * the one before: two reads in flight could finish out of order, and an older answer would then
+   * overwrite a newer one on every page.
+   */
   private refresh(what: Refresh): void {
-    if (this.dirty.has(what)) return;
+    if (this.dirty.has(what)) return; // a read not started yet will see this change too
     this.dirty.add(what);
-    setImmediate(() => {
-      this.dirty.delete(what);
-      const message: Promise<WsMessage> =
-        what === 'attention'
-          ? this.services.attention().then((items) => ({ type: 'attention', data: { items } }))
-          : this.services.status().then((data) => ({ type: 'status', data }));
-      message
-        .then((m) => this.broadcast(m))
-        .catch((error: unknown) => this.services.log.error(`${what} refresh failed`, { error }));
-    });
+    this.reads[what] = this.reads[what]
+      .then(() => new Promise<void>((next) => setImmediate(next)))
+      .then(async () => {
+        this.dirty.delete(what);
+        try {
+          this.broadcast(
+            what === 'attention'
+              ? { type: 'attention', data: { items: await this.services.attention() } }
+              : { type: 'status', data: await this.services.status() },
+          );
+        } catch (error) {
+          this.services.log.error(`${what} refresh failed`, { error });
+        }
+      });
   }
+}
+
+/**
+ * Pages hold only some DONE units, so they count DONE from the server's status; spend moves the
+ * project's budget window, and a retry time may be a usage limit's reset.
+ */
+function affectsStatus(unit: WorkUnit, previous: WorkUnit | null): boolean {
+  return (
+    (unit.status === 'DONE') !== (previous?.status === 'DONE') ||
+    unit.cost_usd !== previous?.cost_usd ||
+    unit.next_retry_at !== previous?.next_retry_at ||
+    unit.status !== previous?.status
+  );
 }
 
 function affectsAttention(unit: WorkUnit, previous: WorkUnit | null): boolean {

@@ -19,6 +19,7 @@ const SAMPLE: Record<UnitEventType, UnitEvent> = {
   answer: { type: 'answer', answer: 'yes' },
   resume: { type: 'resume', answer: 'yes' },
   retry: { type: 'retry' },
+  lift: { type: 'lift', note: 'the budget was raised' },
   block: { type: 'block', blocked_by: ['other' as ChunkName] },
   unblock: { type: 'unblock' },
   finish: { type: 'finish' },
@@ -180,5 +181,25 @@ describe('transitions', () => {
     });
     const next = applyEvent(u, { type: 'retry' }, NOW);
     assert.deepEqual([next.session_id, next.api_retry_count, next.next_retry_at], [null, 0, null]);
+  });
+
+  it('lift returns a BUDGET item to READY on its session, with the note and its counters kept', () => {
+    const u = aWorkUnit({
+      chunk: 'a',
+      status: 'NEEDS_ATTENTION',
+      attention_kind: 'BUDGET',
+      attention_reason: 'Unit budget reached',
+      session_id: 's',
+      pending_answer: 'use the cache',
+      turn_extensions: 1,
+      api_retry_count: 2,
+    });
+    const next = applyEvent(u, { type: 'lift', note: 'the budget was raised' }, NOW);
+    assert.equal(next.status, 'READY');
+    assert.equal(next.attention_kind, null);
+    assert.deepEqual(
+      [next.session_id, next.pending_answer, next.pending_nudge, next.turn_extensions, next.api_retry_count],
+      ['s', 'use the cache', 'the budget was raised', 1, 2],
+    );
   });
 });

@@ -11,8 +11,10 @@ import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
+import { failedOutcome } from '../ports/store.js';
 import { decideAfterPhase, decideBeforePhase } from './after-phase.js';
 import { applyDecision } from './apply-decision.js';
+import { decidePhaseBudget } from './budget-decisions.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import { gatherPhaseFacts } from './phase-facts.js';
@@ -78,13 +80,16 @@ export class AgentPhaseRunner implements PhaseRunner {
         unit = await store.update(unit.chunk, { phase_start_tip: tip }, { source: 'runner' });
       }
 
-      const outcome = await this.runAgent(
-        unit,
-        live,
-        config,
-        unit.phase === 'IMPLEMENT' ? feedback : null,
-        log,
-      );
+      // a limit reached since the dispatch (another phase's spend) stops the phase before it starts
+      const budget = decidePhaseBudget(unit, config, await store.projectWindow(config));
+      if ('instead' in budget) {
+        await applyDecision(this.deps, unit, budget.instead, config);
+        return;
+      }
+      const outcome = await this.runAgent(unit, live, config, log, {
+        feedback: unit.phase === 'IMPLEMENT' ? feedback : null,
+        maxBudgetUsd: budget.maxBudgetUsd,
+      });
       await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
@@ -96,6 +101,7 @@ export class AgentPhaseRunner implements PhaseRunner {
         config,
         abortReason: live.abortReason,
         facts,
+        project: await store.projectWindow(config),
         now: this.deps.clock.now(),
       });
       log.info('phase ended', {
@@ -152,6 +158,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       config,
       abortReason: live.abortReason,
       facts: null,
+      project: null, // only a budget stop reads the project's window
       now: this.deps.clock.now(),
     });
     await applyDecision(this.deps, fresh, decision, config);
@@ -187,12 +194,13 @@ export class AgentPhaseRunner implements PhaseRunner {
     }
   }
 
+  /** `maxBudgetUsd`: the phase's spending cap (domain/budget.ts), which Claude Code enforces */
   private async runAgent(
     unit: WorkUnit,
     live: LivePhase,
     config: OrchestratorConfig,
-    feedback: string | null,
     log: Logger,
+    run: { feedback: string | null; maxBudgetUsd: number | null },
   ): Promise<PhaseOutcome> {
     const { store, clock } = this.deps;
     let sessionId = unit.session_id;
@@ -227,10 +235,10 @@ export class AgentPhaseRunner implements PhaseRunner {
           operatorAnswer: unit.pending_answer,
           systemNote: unit.pending_nudge,
           reentryContext: unit.reentry_context,
-          reviewFeedback: feedback,
+          reviewFeedback: run.feedback,
           previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
           maxTurns: config.max_turns,
-          maxBudgetUsd: config.max_budget_usd,
+          maxBudgetUsd: run.maxBudgetUsd,
           model: config.model,
           osSandbox: config.agent_sandbox,
         },
@@ -240,7 +248,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       stall();
     }
     await store.endPhaseRun(runId, {
-      outcome: outcome.kind === 'failed' ? `failed:${outcome.failure.code}` : outcome.kind,
+      outcome: outcome.kind === 'failed' ? failedOutcome(outcome.failure.code) : outcome.kind,
       session_id: outcome.session_id ?? sessionId,
       cost_usd: outcome.usage.cost_usd,
       tokens_in: outcome.usage.tokens_in,

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { BUDGET_MIGRATION } from './migration-budget.js';
 import type { Row } from './rows.js';
 
 export interface Migration {
@@ -170,6 +171,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE work_units ADD COLUMN phase_start_tip TEXT;
     `,
   },
+  BUDGET_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -12,9 +12,11 @@ describe('sqlite-store', () => {
   it('records the latest migration as the schema version', () => {
     const { store } = makeStoreHarness();
     assert.equal(store.schemaVersion(), SCHEMA_VERSION);
-    assert.deepEqual(
-      MIGRATIONS.map((m) => m.version),
-      MIGRATIONS.map((_, i) => i + 1),
+    // strictly increasing (a gap is a number held by another branch's migration)
+    const versions = MIGRATIONS.map((m) => m.version);
+    assert.ok(
+      versions.every((v, i) => i === 0 || v > (versions[i - 1] as number)),
+      versions.join(','),
     );
   });
 
