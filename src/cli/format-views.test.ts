@@ -75,6 +75,36 @@ describe('format views', () => {
     assert.deepEqual(renderAttention(plain, []), ['Nothing needs your attention']);
   });
 
+  it('keeps a question asked in prose, paragraphs and options, under its Q:', () => {
+    const lines = renderAttention(plain, [
+      anItem({
+        chunk: 'auth',
+        kind: 'QUESTION',
+        question: {
+          id: 'q1',
+          phase: 'IMPLEMENT',
+          asked_at: 'x',
+          questions: [
+            {
+              question: 'Two stores fit:\n\n1. Redis\n2. SQLite\n\nWhich one should I use?',
+              header: 'Asked in prose',
+              options: [],
+            },
+          ],
+        },
+      }),
+    ]);
+    const at = lines.indexOf('    Q: [Asked in prose] Two stores fit:');
+    assert.ok(at > 0, lines.join('\n'));
+    assert.deepEqual(lines.slice(at + 1, at + 6), [
+      '',
+      '      1. Redis',
+      '      2. SQLite',
+      '',
+      '      Which one should I use?',
+    ]);
+  });
+
   it('renders a stopped and a running status', () => {
     assert.deepEqual(renderStatus(plain, STOPPED, null, NOW), ['Status: Stopped']);
     const running: StatusDto = {
@@ -324,6 +354,28 @@ describe('format views', () => {
         at,
       }),
       `${t} ? question: Which? [A | B]`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 've_commit',
+        files: ['src/a.js', 'src/b.js'],
+        message: 've: commit what the IMPLEMENT session left uncommitted',
+        at,
+      }),
+      `${t} ✎ ve committed what the session left: src/a.js, src/b.js`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 'check',
+        decision: 'nudge',
+        text: 'Your IMPLEMENT session ended,\n\n- no change',
+        at,
+      }),
+      `${t} ↻ reminded: Your IMPLEMENT session ended, - no change`,
+    );
+    assert.equal(
+      formatEvent(plain, { type: 'check', decision: 'ask', text: 'Which one?', at }),
+      `${t} ? asked in prose: Which one?`,
     );
     const result = formatEvent(plain, {
       type: 'result',

@@ -182,11 +182,16 @@ export class AgentPhaseRunner implements PhaseRunner {
     }
   }
 
-  /** FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed). */
+  /**
+   * FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed).
+   * Any other GOAL.md is left alone, one that does not parse included: that is the agent's to fix, and
+   * COMPLETE's exit check shows it the YAML error (reading it strictly here made it an ERROR instead).
+   */
   private async activate(unit: WorkUnit, worktree: string): Promise<void> {
-    if (!(await this.deps.chunks.exists(unit.chunk, worktree))) return;
-    const doc = await this.deps.chunks.read(unit.chunk, worktree);
-    if (doc.status === 'FUTURE') await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    const goal = await this.deps.chunks.inspectGoal(unit.chunk, worktree);
+    if (goal?.error === null && (goal.status ?? 'FUTURE') === 'FUTURE') {
+      await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    }
   }
 
   /** `maxBudgetUsd`: the phase's spending cap (domain/budget.ts), which Claude Code enforces */
