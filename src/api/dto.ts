@@ -80,8 +80,33 @@ export interface StatusDto {
    * refused ones with why (their phases do not run until fixed); null when stopped
    */
   prompts: { overrides: string[]; problems: { phase: Phase; file: string; message: string }[] } | null;
+  /** the spending limits and where spend stands against them (docs/agents.md "Budgets"); null when stopped */
+  budget: BudgetStatusDto | null;
+  /** units waiting for a usage limit to reset (the soonest reset); null when none waits */
+  usage_limit: { resumes_at: string; units: number } | null;
   /** every host of the pool (`local` first): state, health, and the agent slots used and in force */
   hosts: HostSummaryDto[];
+}
+
+export interface BudgetStatusDto {
+  /** the limits in force (null = none): per phase run, per unit in USD, per unit in tokens in + out */
+  phase_usd: number | null;
+  unit_usd: number | null;
+  unit_tokens: number | null;
+  /** the project's rolling window; null without a project limit */
+  project: {
+    limit_usd: number;
+    window_hours: number;
+    spent_usd: number;
+    /** the window's spend reached the limit: no phase starts */
+    reached: boolean;
+    /** when enough spend has left the window for phases to start again; null while under the limit */
+    frees_at: string | null;
+    /** READY units held while it is reached */
+    waiting: number;
+  } | null;
+  /** units parked as BUDGET items (over their own limit, or a phase over its cap) */
+  items: number;
 }
 
 export interface HostSummaryDto {

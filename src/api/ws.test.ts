@@ -1,7 +1,8 @@
 /**
  * The `/ws` Broadcaster on real services and a real SqliteStore (orchestrator harness): the snapshot
  * holds every unfinished unit and only the newest DONE ones, and a status message follows changes
- * that move the DONE count, so pages holding a part of the DONE units still count them all.
+ * that move the DONE count (or spend, retry times, limits), so pages holding a part of the DONE units
+ * still count them all; statuses arrive in the order of the changes.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -127,6 +128,39 @@ describe('Broadcaster', () => {
         type: 'conflicts_invalidated',
         data: { chunk: 'r_ready', pairs: [['r_blocked', 'r_ready']] },
       });
+    });
+  });
+  it('never sends an older status after a newer one, however long the older read takes', async (t) => {
+    const turn = () => new Promise((r) => setImmediate(r));
+    // reads the earlier tests' broadcasters still had queued finish before this one counts any
+    for (let i = 0; i < 20; i++) await turn();
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    let started = 0;
+    let answered = 0;
+    const read = o.services.status.bind(o.services);
+    // the first read sees the config before the second change, then takes its time to answer
+    t.mock.method(o.services, 'status', async () => {
+      const first = ++started === 1;
+      const status = await read();
+      if (first) await gate;
+      answered += 1;
+      return status;
+    });
+    await listening(async (_b, messages) => {
+      await o.services.patchConfig({ project_budget_usd: 1 });
+      while (started === 0) await turn();
+      await o.services.patchConfig({ project_budget_usd: 2 });
+      for (let i = 0; i < 20; i++) await turn();
+      release();
+      while (answered < started) await turn();
+      await turn();
+      const last = messages.filter((m) => m.type === 'status').at(-1);
+      assert.equal(
+        last?.type === 'status' && last.data.budget?.project?.limit_usd,
+        2,
+        'the newest status last',
+      );
     });
   });
 });

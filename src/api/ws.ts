@@ -22,6 +22,12 @@ type Refresh = 'attention' | 'status' | 'hosts';
 export class Broadcaster {
   private readonly sockets = new Set<Send>();
   private readonly dirty = new Set<Refresh>();
+  /** the last read of each kind, which the next one waits for */
+  private readonly reads: Record<Refresh, Promise<void>> = {
+    attention: Promise.resolve(),
+    status: Promise.resolve(),
+    hosts: Promise.resolve(),
+  };
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly services: ApiServices) {}
@@ -87,8 +93,7 @@ export class Broadcaster {
       case 'unit_changed':
         this.broadcast({ type: 'unit', data: event.unit });
         if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
-        // pages hold only some DONE units, so they count DONE from the server's status
-        if ((event.unit.status === 'DONE') !== (event.previous?.status === 'DONE')) this.refresh('status');
+        if (affectsStatus(event.unit, event.previous)) this.refresh('status');
         // a host's slots in use follow its units' phases
         if (
           event.unit.host !== null &&
@@ -103,6 +108,7 @@ export class Broadcaster {
         return;
       case 'config_changed':
         this.broadcast({ type: 'config', data: event.config });
+        this.refresh('status'); // the limits and what they hold
         return;
       case 'conflict_changed':
         this.broadcast({ type: 'conflict', data: event.analysis });
@@ -122,22 +128,49 @@ export class Broadcaster {
     }
   }
 
+  /**
+   * Reads `what` again after the current burst and sends it. One read at a time per kind, each after
+   * the one before: two reads in flight could finish out of order, and an older answer would then
+   * overwrite a newer one on every page.
+   */
   private refresh(what: Refresh): void {
-    if (this.dirty.has(what)) return;
+    if (this.dirty.has(what)) return; // a read not started yet will see this change too
     this.dirty.add(what);
-    setImmediate(() => {
-      this.dirty.delete(what);
-      const message: Promise<WsMessage> =
-        what === 'attention'
-          ? this.services.attention().then((items) => ({ type: 'attention', data: { items } }))
-          : what === 'hosts'
-            ? this.services.hosts().then((hosts) => ({ type: 'hosts', data: { hosts } }))
-            : this.services.status().then((data) => ({ type: 'status', data }));
-      message
-        .then((m) => this.broadcast(m))
-        .catch((error: unknown) => this.services.log.error(`${what} refresh failed`, { error }));
-    });
+    this.reads[what] = this.reads[what]
+      .then(() => new Promise<void>((next) => setImmediate(next)))
+      .then(async () => {
+        this.dirty.delete(what);
+        try {
+          this.broadcast(await this.read(what));
+        } catch (error) {
+          this.services.log.error(`${what} refresh failed`, { error });
+        }
+      });
   }
+
+  private async read(what: Refresh): Promise<WsMessage> {
+    switch (what) {
+      case 'attention':
+        return { type: 'attention', data: { items: await this.services.attention() } };
+      case 'hosts':
+        return { type: 'hosts', data: { hosts: await this.services.hosts() } };
+      case 'status':
+        return { type: 'status', data: await this.services.status() };
+    }
+  }
+}
+
+/**
+ * Pages hold only some DONE units, so they count DONE from the server's status; spend moves the
+ * project's budget window, and a retry time may be a usage limit's reset.
+ */
+function affectsStatus(unit: WorkUnit, previous: WorkUnit | null): boolean {
+  return (
+    (unit.status === 'DONE') !== (previous?.status === 'DONE') ||
+    unit.cost_usd !== previous?.cost_usd ||
+    unit.next_retry_at !== previous?.next_retry_at ||
+    unit.status !== previous?.status
+  );
 }
 
 function affectsAttention(unit: WorkUnit, previous: WorkUnit | null): boolean {

@@ -1,4 +1,5 @@
 /** The attention inbox: NEEDS_ATTENTION units ranked by how much work an answer unblocks. */
+import { type BudgetHold, type BudgetLimits, budgetHold } from '../domain/budget.js';
 import { goalSummary } from '../domain/chunk-doc.js';
 import { ErrorCode, isOrchError } from '../domain/errors.js';
 import { attentionOrder } from '../domain/ready-order.js';
@@ -21,12 +22,16 @@ export interface AttentionItem {
   blocked_by: string[];
   worktree: string | null;
   version: number;
+  /** a BUDGET item's limit, which the operator raises to let it go on; null for other kinds */
+  budget: BudgetHold | null;
 }
 
 export interface InboxDeps {
   chunks: Pick<ChunkRepo, 'read'>;
   clock: Clock;
   log: Logger;
+  /** the spending limits in force */
+  limits: BudgetLimits;
 }
 
 export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[]): Promise<AttentionItem[]> {
@@ -49,6 +54,7 @@ export async function listAttention(deps: InboxDeps, units: readonly WorkUnit[])
         blocked_by: unit.blocked_by,
         worktree: unit.worktree,
         version: unit.version,
+        budget: unit.attention_kind === 'BUDGET' ? budgetHold(unit, deps.limits) : null,
       };
     }),
   );

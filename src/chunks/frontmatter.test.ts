@@ -35,6 +35,14 @@ describe('frontmatter', () => {
       () => parseFrontmatter('---\nstatus: [unclosed\n---\nx', 'GOAL.md'),
       (e) => isOrchError(e, 'malformed_chunk'),
     );
+    // the line is the file's (the opening fence is line 1), and the offending line is quoted
+    assert.throws(
+      () => parseFrontmatter('---\nstatus: ACTIVE\nsummary: adds x: a thing\n---\n# Goal\n', 'GOAL.md'),
+      {
+        message:
+          'GOAL.md: could not parse frontmatter: Nested mappings are not allowed in compact mappings at line 3, column 10: `summary: adds x: a thing`',
+      },
+    );
     assert.throws(() => parseFrontmatter('no fence', 'GOAL.md'), /no YAML frontmatter/);
     assert.throws(() => parseFrontmatter('---\n- a\n- b\n---\n', 'GOAL.md'), /must be a mapping/);
   });

@@ -2,7 +2,7 @@
  * YAML frontmatter of chunk documents. Parsing tolerates unknown keys; rewriting a key keeps every
  * other key, comment and the whole body byte-for-byte.
  */
-import { Document, isMap, parseDocument } from 'yaml';
+import { Document, isMap, parseDocument, type YAMLError } from 'yaml';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 
 export interface SplitDoc {
@@ -34,10 +34,11 @@ export function parseFrontmatter(
     );
   }
   const doc = parseDocument(split.yaml, { uniqueKeys: false });
-  if (doc.errors.length > 0) {
+  const error = doc.errors[0];
+  if (error) {
     throw new OrchError(
       ErrorCode.malformed_chunk,
-      `${where}: could not parse frontmatter: ${doc.errors[0]?.message.split('\n')[0]}`,
+      `${where}: could not parse frontmatter: ${describeYamlError(error, split.yaml)}`,
     );
   }
   const data: unknown = doc.toJS();
@@ -49,6 +50,18 @@ export function parseFrontmatter(
     );
   }
   return { data: data as Record<string, unknown>, body: split.body };
+}
+
+/**
+ * The YAML error with its line counted in the file (the opening `---` is line 1; the parser counts
+ * from the line after it) and the offending line quoted, so whoever fixes it looks at the right line.
+ */
+function describeYamlError(error: YAMLError, yaml: string): string {
+  const what = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+  const at = error.linePos?.[0];
+  if (!at) return what;
+  const line = yaml.split('\n')[at.line - 1]?.trim();
+  return `${what} at line ${at.line + 1}, column ${at.col}${line ? `: \`${line}\`` : ''}`;
 }
 
 /** Sets one top-level key, preserving the rest of the frontmatter and the body exactly. */

@@ -11,7 +11,10 @@ export function renderQuestion(q: PendingQuestion, indent = '    '): string[] {
   q.questions.forEach((item, i) => {
     const prefix = q.questions.length > 1 ? `Q${i + 1}: ` : 'Q: ';
     const header = item.header ? `[${item.header}] ` : '';
-    lines.push(`${indent}${prefix}${header}${item.question}${item.multiSelect ? ' (several allowed)' : ''}`);
+    // a question asked in prose can span paragraphs: its later lines stay under the Q:
+    const [first = '', ...rest] = item.question.split('\n');
+    lines.push(`${indent}${prefix}${header}${first}${item.multiSelect ? ' (several allowed)' : ''}`);
+    for (const line of rest) lines.push(line.trim() === '' ? '' : `${indent}  ${line}`);
     item.options.forEach((o, n) => {
       lines.push(`${indent}  ${n + 1}. ${o.label}${o.description ? ` - ${o.description}` : ''}`);
     });

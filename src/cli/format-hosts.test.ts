@@ -110,7 +110,7 @@ describe('host views', () => {
     assert.equal(unitHost({ ...waiting, status: 'NEEDS_ATTENTION' }, hosts), 'h1');
     assert.equal(unitHost({ ...waiting, host: 'gone' }, hosts), 'gone (removed)');
     assert.equal(unitHost({ ...waiting, host: null }, hosts), '-');
-    const table = renderUnitTable(plain, [waiting, aWorkUnit({ chunk: 'b' })], new Map(), hosts);
+    const table = renderUnitTable(plain, [waiting, aWorkUnit({ chunk: 'b' })], { hosts });
     assert.match(table[0] ?? '', /STATUS\s+HOST\s+BLOCKED-BY/);
     assert.match(table[1] ?? '', /READY\s+h1 \(waiting: unreachable\)/);
     assert.doesNotMatch(

@@ -59,6 +59,13 @@ export function toolSummary(input: unknown): string {
   return json === undefined || json === '{}' ? '' : flat(json, MAX_DETAIL);
 }
 
+/** How the runner's end-of-phase decisions read in the log. */
+const CHECK_LABELS = {
+  nudge: '↻ reminded:',
+  extend: '↻ more turns:',
+  ask: '? asked in prose:',
+} as const;
+
 /** One readable line per event, prefixed with its time. */
 export function formatEvent(io: Painter, e: LoggedEvent): string {
   const t = paint(io, 'dim', clockTime(e.at));
@@ -115,6 +122,11 @@ export function formatEvent(io: Painter, e: LoggedEvent): string {
     }
     case 'train':
       return `${t} ${paint(io, 'magenta', '◆')} ${flat(e.text)}`;
+    case 've_commit':
+      return `${t} ${paint(io, 'yellow', '✎ ve committed what the session left:')} ${e.files.join(', ')}`;
+    case 'check':
+      // the whole note: it is what the agent was told, and why the phase went on
+      return `${t} ${paint(io, 'yellow', CHECK_LABELS[e.decision])} ${flat(e.text)}`;
     default:
       return `${t} ${flat(JSON.stringify(e), MAX_DETAIL)}`;
   }

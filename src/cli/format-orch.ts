@@ -1,14 +1,44 @@
 /** Pure text rendering of daemon-wide views: status, config, conflicts, conflict analysis, worktrees. */
-import type { ConfigDto, ConflictDto, StatusDto, WorktreeListDto } from '../api/dto.js';
+import type { BudgetStatusDto, ConfigDto, ConflictDto, StatusDto, WorktreeListDto } from '../api/dto.js';
+import { formatSpent, formatUsd, raiseCommand } from '../domain/budget.js';
 import { STATUSES } from '../domain/work-unit.js';
 import { hostStatusLines } from './format-hosts.js';
-import { formatCost, formatDuration } from './format-units.js';
+import { formatCost, formatDuration, formatTokens } from './format-units.js';
 import { type CliIo, paint, renderTable } from './output.js';
 
 type Painter = Pick<CliIo, 'color'>;
 
-/** `ve orch status`; `dashboardUrl` is the tokenised URL built from `.ve/` files, if known. */
-export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | null): string[] {
+/** What `status` shows when the daemon does not answer (`pid`: a process that holds the pid file). */
+export function stoppedStatus(projectRoot: string, pid: number | null): StatusDto {
+  return {
+    running: false,
+    pid,
+    version: '',
+    project_root: projectRoot,
+    base_branch: null,
+    started_at: null,
+    uptime_seconds: null,
+    counts: {},
+    agents: { running: 0, max: 0 },
+    total_cost_usd: 0,
+    url: null,
+    agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
+    setup: null,
+    verification: null,
+    train: null,
+    config_warnings: [],
+    prompts: null,
+    budget: null,
+    usage_limit: null,
+    hosts: [],
+  };
+}
+
+/**
+ * `ve orch status`; `dashboardUrl` is the tokenised URL built from `.ve/` files, if known; `now`
+ * (epoch ms) dates the times it shows.
+ */
+export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | null, now: number): string[] {
   if (!s.running) return [`Status: ${paint(io, 'dim', 'Stopped')}`];
   const lines = [
     `Status: ${paint(io, 'green', 'Running')}`,
@@ -21,6 +51,17 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
     `Agent sandbox: ${sandboxLine(io, s.agent_sandbox)}`,
   ];
   if (s.setup) lines.push(`Setup: ${formatSetup(s.setup)}`);
+  if (s.budget) lines.push(...budgetLines(io, s.budget, now));
+  if (s.usage_limit) {
+    const { resumes_at, units } = s.usage_limit;
+    lines.push(
+      paint(
+        io,
+        'yellow',
+        `Usage limit: resumes at ${formatClockTime(resumes_at, now)}, ${units} unit${units === 1 ? '' : 's'} waiting`,
+      ),
+    );
+  }
   if (s.verification) lines.push(`Landings: ${verificationLine(io, s.verification)}`);
   if (s.prompts) lines.push(...promptLines(io, s.prompts));
   if (s.train && s.train.entries > 0)
@@ -33,6 +74,60 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   const url = dashboardUrl ?? s.url;
   if (url) lines.push(`Dashboard: ${url}`);
   return lines;
+}
+
+/**
+ * The limits in force and the project's window on one line (none when no limit is set); then, in
+ * colour, what they hold: every unit while the window is spent, and the units parked as BUDGET items.
+ */
+export function budgetLines(io: Painter, b: BudgetStatusDto, now: number): string[] {
+  const parts: string[] = [];
+  if (b.phase_usd !== null) parts.push(`per phase ${formatUsd(b.phase_usd)}`);
+  const unit = [
+    b.unit_usd === null ? null : formatUsd(b.unit_usd),
+    b.unit_tokens === null ? null : `${formatTokens(b.unit_tokens)} tokens`,
+  ].filter((x) => x !== null);
+  if (unit.length > 0) parts.push(`per unit ${unit.join(' and ')}`);
+  const p = b.project;
+  const window = p ? `in the last ${formatHours(p.window_hours)}` : '';
+  if (p)
+    parts.push(
+      `project ${formatSpent({ limit: 'project_usd', spent: p.spent_usd, of: p.limit_usd })} ${window}`,
+    );
+  const lines = parts.length > 0 ? [`Budget: ${parts.join(' · ')}`] : [];
+  if (p?.reached) {
+    const until = p.frees_at ? `until ${formatClockTime(p.frees_at, now)} ` : '';
+    lines.push(
+      paint(
+        io,
+        'red',
+        `Project budget reached: no phase starts ${until}(${p.waiting} unit${p.waiting === 1 ? '' : 's'} waiting), or raise it: ${raiseCommand({ limit: 'project_usd', spent: p.spent_usd, of: p.limit_usd })}`,
+      ),
+    );
+  }
+  if (b.items > 0) {
+    lines.push(
+      paint(
+        io,
+        'yellow',
+        `Over budget: ${b.items} unit${b.items === 1 ? '' : 's'} wait for a raised limit (ve orch attention)`,
+      ),
+    );
+  }
+  return lines;
+}
+
+/** `24 h`, `1.5 h` */
+function formatHours(hours: number): string {
+  return `${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;
+}
+
+/** `15:00` on the day of `now` (local time), else `Mar 3 15:00`. */
+export function formatClockTime(iso: string, now: number): string {
+  const at = new Date(iso);
+  const hm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  if (at.toDateString() === new Date(now).toDateString()) return hm;
+  return `${at.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${hm}`;
 }
 
 /** Which phase prompts the project overrides, and the refused overrides (their phases do not run). */

@@ -142,14 +142,13 @@ describe('format-units', () => {
   });
 
   it('shows every field of a unit, including cost, tokens and a pending question', () => {
+    const asking = { status: 'NEEDS_ATTENTION', attention_kind: 'QUESTION' } as const;
+    const spend = { cost_usd: 1.5, tokens_in: 12345, tokens_out: 678 };
     const unit = aWorkUnit({
       chunk: 'auth',
-      status: 'NEEDS_ATTENTION',
-      attention_kind: 'QUESTION',
+      ...asking,
       attention_reason: 'Question: which store?',
-      cost_usd: 1.5,
-      tokens_in: 12345,
-      tokens_out: 678,
+      ...spend,
       question: {
         id: 'q-1',
         phase: 'PLAN',

@@ -1,5 +1,13 @@
 /** Pure text rendering of work units: the ps and queue tables, `work-unit show`, inject results, history. */
-import type { HistoryDto, HostSummaryDto, InjectResponse, UnitPageDto, WorkUnitDto } from '../api/dto.js';
+import type {
+  ConfigDto,
+  HistoryDto,
+  HostSummaryDto,
+  InjectResponse,
+  UnitPageDto,
+  WorkUnitDto,
+} from '../api/dto.js';
+import { formatSpent, formatUsd } from '../domain/budget.js';
 import type { Status } from '../domain/work-unit.js';
 import { unitHost } from './format-hosts.js';
 import { type CliIo, type Colour, type Column, paint, renderTable } from './output.js';
@@ -17,8 +25,26 @@ export const STATUS_COLOUR: Record<Status, Colour> = {
 
 /** `$0.00`, `$0.0031`, `$1.25`: small costs keep two significant places. */
 export function formatCost(usd: number): string {
-  if (usd === 0) return '$0.00';
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  return formatUsd(usd);
+}
+
+/** The per-unit limits a unit's spend is shown against (`ve orch config`). */
+export type UnitLimits = Pick<ConfigDto, 'unit_budget_usd' | 'unit_budget_tokens'>;
+const NO_LIMITS: UnitLimits = { unit_budget_usd: null, unit_budget_tokens: null };
+
+/** `$3.20`, or `$3.20 of $5.00` when the unit has a USD limit. */
+export function formatUnitCost(u: WorkUnitDto, limits: UnitLimits): string {
+  const of = limits.unit_budget_usd;
+  return of === null ? formatCost(u.cost_usd) : formatSpent({ limit: 'unit_usd', spent: u.cost_usd, of });
+}
+
+/** `1,200 in / 300 out`, with `(1,500 of 5,000 tokens)` when the unit has a token limit. */
+export function formatUnitTokens(u: WorkUnitDto, limits: UnitLimits): string {
+  const io = `${formatTokens(u.tokens_in)} in / ${formatTokens(u.tokens_out)} out`;
+  const of = limits.unit_budget_tokens;
+  return of === null
+    ? io
+    : `${io} (${formatSpent({ limit: 'unit_tokens', spent: u.tokens_in + u.tokens_out, of })})`;
 }
 
 /** 42s, 5m, 1.3h (reference §5 attention format), also used for uptime. */
@@ -39,18 +65,23 @@ function reasonOf(u: WorkUnitDto): string {
 }
 
 /**
- * `ve orch ps`: CHUNK PHASE STATUS HOST BLOCKED-BY COST, plus REASON when any unit needs attention.
- * `trainPositions`: each VERIFYING unit's place in the landing train, shown as `VERIFYING #2`;
- * `hosts`: the pool, to say which units wait for their host (HOST shows only when a unit has one
- * other than `local`).
+ * `ve orch ps`: CHUNK PHASE STATUS HOST BLOCKED-BY COST (against the unit limit, if any), TOKENS
+ * with a token limit, and REASON when any unit needs attention. `trainPositions`: each VERIFYING
+ * unit's place in the landing train, shown as `VERIFYING #2`; `hosts`: the pool, to say which units
+ * wait for their host (HOST shows only when a unit has one other than `local`).
  */
 export function renderUnitTable(
   io: Painter,
   units: readonly WorkUnitDto[],
-  trainPositions: ReadonlyMap<string, number> = new Map(),
-  hosts: readonly HostSummaryDto[] = [],
+  opts: {
+    trainPositions?: ReadonlyMap<string, number>;
+    limits?: UnitLimits;
+    hosts?: readonly HostSummaryDto[];
+  } = {},
 ): string[] {
   if (units.length === 0) return ['No work units'];
+  const trainPositions = opts.trainPositions ?? new Map<string, number>();
+  const limits = opts.limits ?? NO_LIMITS;
   const statusOf = (u: WorkUnitDto) => {
     const at = u.status === 'VERIFYING' ? trainPositions.get(u.chunk) : undefined;
     return at === undefined ? u.status : `${u.status} #${at}`;
@@ -60,15 +91,22 @@ export function renderUnitTable(
     { header: 'PHASE', value: (u) => u.phase },
     { header: 'STATUS', value: statusOf, colour: (u) => STATUS_COLOUR[u.status] ?? null },
     ...(units.some((u) => u.host !== null && u.host !== 'local')
-      ? [{ header: 'HOST', value: (u: WorkUnitDto) => unitHost(u, hosts), max: 32 }]
+      ? [{ header: 'HOST', value: (u: WorkUnitDto) => unitHost(u, opts.hosts ?? []), max: 32 }]
       : []),
     {
       header: 'BLOCKED-BY',
       value: (u) => (u.blocked_by.length > 0 ? u.blocked_by.join(', ') : '-'),
       max: 40,
     },
-    { header: 'COST', value: (u) => formatCost(u.cost_usd) },
+    { header: 'COST', value: (u) => formatUnitCost(u, limits) },
   ];
+  const tokenLimit = limits.unit_budget_tokens;
+  if (tokenLimit !== null) {
+    columns.push({
+      header: 'TOKENS',
+      value: (u) => formatSpent({ limit: 'unit_tokens', spent: u.tokens_in + u.tokens_out, of: tokenLimit }),
+    });
+  }
   if (units.some((u) => reasonOf(u) !== '')) {
     columns.push({ header: 'REASON', value: (u) => reasonOf(u) || '-', max: 60 });
   }
@@ -148,7 +186,7 @@ export function collapseWarnings(warnings: readonly string[]): string[] {
 }
 
 /** `ve orch work-unit show`: aligned key/value lines with every field that has a value. */
-export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
+export function renderUnitDetails(io: Painter, u: WorkUnitDto, limits: UnitLimits = NO_LIMITS): string[] {
   const rows: [string, string][] = [
     ['Chunk', u.chunk],
     ['Phase', u.phase],
@@ -175,8 +213,8 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto): string[] {
     ['Base branch', u.base_branch ?? '-'],
     ['Session', u.session_id ?? '-'],
     ['Retain worktree', u.retain_worktree ? 'yes' : 'no'],
-    ['Cost', formatCost(u.cost_usd)],
-    ['Tokens', `${formatTokens(u.tokens_in)} in / ${formatTokens(u.tokens_out)} out`],
+    ['Cost', formatUnitCost(u, limits)],
+    ['Tokens', formatUnitTokens(u, limits)],
     [
       'Iterations',
       `implement=${u.implement_iterations} review=${u.review_iterations} nudges=${u.nudge_count} turn_extensions=${u.turn_extensions}`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { aWorkUnit } from '../../test/builders.js';
 import type { AttentionItemDto, StatusDto } from '../api/dto.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { renderAttention, renderPlan } from './format-attention.js';
@@ -10,9 +11,15 @@ import {
   renderConflicts,
   renderStatus,
   renderWorktrees,
+  stoppedStatus,
 } from './format-orch.js';
+import { renderUnitDetails, renderUnitTable } from './format-units.js';
 
 const plain = { color: false };
+/** noon, local time: the times shown are the operator's */
+const NOW = new Date(2026, 2, 1, 12, 0).getTime();
+
+const STOPPED: StatusDto = stoppedStatus('/r', null);
 
 function anItem(fields: Partial<AttentionItemDto> & { chunk: string }): AttentionItemDto {
   return {
@@ -28,6 +35,7 @@ function anItem(fields: Partial<AttentionItemDto> & { chunk: string }): Attentio
     blocked_by: [],
     worktree: null,
     version: 1,
+    budget: null,
     ...fields,
   };
 }
@@ -67,30 +75,40 @@ describe('format views', () => {
     assert.deepEqual(renderAttention(plain, []), ['Nothing needs your attention']);
   });
 
+  it('keeps a question asked in prose, paragraphs and options, under its Q:', () => {
+    const lines = renderAttention(plain, [
+      anItem({
+        chunk: 'auth',
+        kind: 'QUESTION',
+        question: {
+          id: 'q1',
+          phase: 'IMPLEMENT',
+          asked_at: 'x',
+          questions: [
+            {
+              question: 'Two stores fit:\n\n1. Redis\n2. SQLite\n\nWhich one should I use?',
+              header: 'Asked in prose',
+              options: [],
+            },
+          ],
+        },
+      }),
+    ]);
+    const at = lines.indexOf('    Q: [Asked in prose] Two stores fit:');
+    assert.ok(at > 0, lines.join('\n'));
+    assert.deepEqual(lines.slice(at + 1, at + 6), [
+      '',
+      '      1. Redis',
+      '      2. SQLite',
+      '',
+      '      Which one should I use?',
+    ]);
+  });
+
   it('renders a stopped and a running status', () => {
-    const stopped: StatusDto = {
-      running: false,
-      pid: null,
-      version: '',
-      project_root: '/r',
-      base_branch: null,
-      started_at: null,
-      uptime_seconds: null,
-      counts: {},
-      agents: { running: 0, max: 0 },
-      total_cost_usd: 0,
-      url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
-      setup: null,
-      verification: null,
-      train: null,
-      prompts: null,
-      config_warnings: [],
-      hosts: [],
-    };
-    assert.deepEqual(renderStatus(plain, stopped, null), ['Status: Stopped']);
+    assert.deepEqual(renderStatus(plain, STOPPED, null, NOW), ['Status: Stopped']);
     const running: StatusDto = {
-      ...stopped,
+      ...STOPPED,
       running: true,
       pid: 42,
       uptime_seconds: 300,
@@ -101,27 +119,30 @@ describe('format views', () => {
       agent_sandbox: { mode: 'auto', active: true, reason: null, held: null },
       setup: { command: 'npm ci', source: 'detected', why: 'detected from package-lock.json' },
     };
-    const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t').join('\n');
+    const text = renderStatus(plain, running, 'http://127.0.0.1:9/?token=t', NOW).join('\n');
     const unconfined: StatusDto = {
       ...running,
       agent_sandbox: { mode: 'off', active: false, reason: 'agent_sandbox is off', held: null },
     };
     assert.match(
-      renderStatus(plain, unconfined, null).join('\n'),
+      renderStatus(plain, unconfined, null, NOW).join('\n'),
       /Agent sandbox: tool policy only \(agent_sandbox is off\): it cannot see what inline code \(node -e, python -c/,
     );
     const held: StatusDto = {
       ...running,
       agent_sandbox: { mode: 'auto', active: false, reason: 'socat is not installed', held: 'install socat' },
     };
-    assert.match(renderStatus(plain, held, null).join('\n'), /Agent sandbox: agents held: install socat/);
+    assert.match(
+      renderStatus(plain, held, null, NOW).join('\n'),
+      /Agent sandbox: agents held: install socat/,
+    );
     assert.match(text, /Agent sandbox: OS sandbox under shell commands/);
     assert.match(text, /Setup: npm ci \(detected from package-lock\.json\)/);
     const off = {
       ...running,
       setup: { command: null, source: 'off', why: 'setup_command is off' },
     } as StatusDto;
-    assert.match(renderStatus(plain, off, null).join('\n'), /Setup: off\n/);
+    assert.match(renderStatus(plain, off, null, NOW).join('\n'), /Setup: off\n/);
     assert.match(text, /PID: 42\nUptime: 5m/);
     assert.match(text, /Agents: 1\/2 running/);
     assert.match(text, /Total cost: \$1\.50/);
@@ -130,33 +151,89 @@ describe('format views', () => {
     assert.doesNotMatch(text, /Config warning/);
     const warned = { ...running, config_warnings: ['max_agents: stored value "x" is invalid'] };
     assert.match(
-      renderStatus(plain, warned, null).join('\n'),
+      renderStatus(plain, warned, null, NOW).join('\n'),
       /Agent sandbox: .*\nSetup: .*\nConfig warning: max_agents: stored value "x" is invalid\nWork units:/,
     );
   });
 
+  it('shows spend against the limits, a spent project window, BUDGET items and a usage-limit reset', () => {
+    const at = (day: number, hour: number, minute = 0) => new Date(2026, 2, day, hour, minute).toISOString();
+    const noLimits = { phase_usd: null, unit_usd: null, unit_tokens: null, project: null, items: 0 };
+    const running: StatusDto = { ...STOPPED, running: true, budget: noLimits };
+    assert.doesNotMatch(renderStatus(plain, running, null, NOW).join('\n'), /Budget|Usage limit/);
+    const project = {
+      limit_usd: 50,
+      window_hours: 24,
+      spent_usd: 12.4,
+      reached: false,
+      frees_at: null,
+      waiting: 0,
+    };
+    const limited = renderStatus(
+      plain,
+      { ...running, budget: { phase_usd: 2, unit_usd: 5, unit_tokens: 2_000_000, project, items: 0 } },
+      null,
+      NOW,
+    );
+    assert.ok(
+      limited.includes(
+        'Budget: per phase $2.00 · per unit $5.00 and 2,000,000 tokens · project $12.40 of $50.00 in the last 24 h',
+      ),
+      limited.join('\n'),
+    );
+    const spent = renderStatus(
+      plain,
+      {
+        ...running,
+        budget: {
+          ...noLimits,
+          project: {
+            ...project,
+            window_hours: 1.5,
+            spent_usd: 50.2,
+            reached: true,
+            frees_at: at(2, 9, 14),
+            waiting: 12,
+          },
+          items: 2,
+        },
+        usage_limit: { resumes_at: at(1, 15), units: 3 },
+      },
+      null,
+      NOW,
+    );
+    assert.deepEqual(spent.slice(spent.indexOf('Budget: project $50.20 of $50.00 in the last 1.5 h')), [
+      'Budget: project $50.20 of $50.00 in the last 1.5 h',
+      'Project budget reached: no phase starts until Mar 2 09:14 (12 units waiting), or raise it: ve orch config --project-budget-usd 100.40',
+      'Over budget: 2 units wait for a raised limit (ve orch attention)',
+      'Usage limit: resumes at 15:00, 3 units waiting',
+      'Work units: none',
+    ]);
+  });
+
+  it('shows spend against the unit limits in ps and show', () => {
+    const unit = aWorkUnit({ chunk: 'auth', cost_usd: 3.2, tokens_in: 1200, tokens_out: 300 });
+    const limits = { unit_budget_usd: 5, unit_budget_tokens: 10_000 };
+    const table = renderUnitTable(plain, [unit], { limits });
+    assert.match(table[0] ?? '', /COST\s+TOKENS$/);
+    assert.match(table[1] ?? '', /\$3\.20 of \$5\.00\s+1,500 of 10,000 tokens$/);
+    const shown = renderUnitDetails(plain, unit, limits).join('\n');
+    assert.match(shown, /Cost:\s+\$3\.20 of \$5\.00\n/);
+    assert.match(shown, /Tokens:\s+1,200 in \/ 300 out \(1,500 of 10,000 tokens\)\n/);
+    assert.doesNotMatch(renderUnitTable(plain, [unit]).join('\n'), / of |TOKENS/);
+  });
+
   it('says which prompts the project overrides and which overrides are refused', () => {
     const base: StatusDto = {
+      ...STOPPED,
       running: true,
       pid: 1,
-      version: '',
-      project_root: '/r',
       base_branch: 'main',
-      started_at: null,
       uptime_seconds: 1,
-      counts: {},
       agents: { running: 0, max: 1 },
-      total_cost_usd: 0,
-      url: null,
       agent_sandbox: { mode: 'off', active: false, reason: null, held: null },
-      setup: null,
-      verification: null,
-      train: null,
-      config_warnings: [],
-      prompts: null,
-      hosts: [],
     };
-    const shipped = renderStatus(plain, { ...base, prompts: { overrides: [], problems: [] } }, null);
+    const shipped = renderStatus(plain, { ...base, prompts: { overrides: [], problems: [] } }, null, NOW);
     assert.ok(shipped.includes('Prompts: shipped'));
     const text = renderStatus(
       plain,
@@ -174,6 +251,7 @@ describe('format views', () => {
         },
       },
       null,
+      NOW,
     ).join('\n');
     assert.match(
       text,
@@ -276,6 +354,28 @@ describe('format views', () => {
         at,
       }),
       `${t} ? question: Which? [A | B]`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 've_commit',
+        files: ['src/a.js', 'src/b.js'],
+        message: 've: commit what the IMPLEMENT session left uncommitted',
+        at,
+      }),
+      `${t} ✎ ve committed what the session left: src/a.js, src/b.js`,
+    );
+    assert.equal(
+      formatEvent(plain, {
+        type: 'check',
+        decision: 'nudge',
+        text: 'Your IMPLEMENT session ended,\n\n- no change',
+        at,
+      }),
+      `${t} ↻ reminded: Your IMPLEMENT session ended, - no change`,
+    );
+    assert.equal(
+      formatEvent(plain, { type: 'check', decision: 'ask', text: 'Which one?', at }),
+      `${t} ? asked in prose: Which one?`,
     );
     const result = formatEvent(plain, {
       type: 'result',

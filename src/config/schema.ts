@@ -9,8 +9,20 @@ export const ConfigSchema = z.object({
   /** model override for the agent (null = Claude Code's default) */
   model: z.string().min(1).nullable().default(null),
   max_turns: z.number().int().min(1).max(10_000).default(100),
-  /** per-phase budget in USD (null = none) */
+  /** per-phase budget in USD (null = none): Claude Code stops a phase run that spends it */
   max_budget_usd: z.number().positive().nullable().default(null),
+  /** a unit's total spend in USD over all its phases and retries (null = none) */
+  unit_budget_usd: z.number().positive().nullable().default(null),
+  /** a unit's total tokens, in + out, over all its phases and retries (null = none) */
+  unit_budget_tokens: z.number().int().positive().nullable().default(null),
+  /** the project's spend in USD over the last `project_budget_window_hours` (null = none) */
+  project_budget_usd: z.number().positive().nullable().default(null),
+  /** the rolling window of `project_budget_usd`, in hours */
+  project_budget_window_hours: z
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(24),
   /** a phase with no agent event for this long is interrupted and reported STALLED */
   stall_timeout_seconds: z.number().int().min(5).max(86_400).default(900),
   api_retry_initial_ms: z.number().int().min(1).max(3_600_000).default(2000),

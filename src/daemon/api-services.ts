@@ -16,6 +16,7 @@ import { effectiveSetupCommand } from '../git/worktree-deps.js';
 import type { WorkUnitStore } from '../ports/store.js';
 import { injectBatch } from '../units/inject.js';
 import * as operator from '../units/operator.js';
+import { budgetStatus, usageLimitStatus } from './budget-status.js';
 import type { Parts } from './compose.js';
 
 export function createApiServices(p: Parts): ApiServices {
@@ -33,18 +34,24 @@ export function createApiServices(p: Parts): ApiServices {
   };
   const setupStatus = memoSetupStatus(p);
   const attention = async () =>
-    listAttention({ chunks: p.chunks, clock: p.clock, log: p.log }, await p.store.list({ active: true }));
+    listAttention(
+      { chunks: p.chunks, clock: p.clock, log: p.log, limits: await p.store.getConfig() },
+      await p.store.list({ active: true }),
+    );
   return {
     log: p.log,
     status: async () => {
-      const [{ counts, cost_usd }, config, verification, train, prompts, hosts] = await Promise.all([
-        p.store.totals(),
-        p.store.getConfig(),
-        p.verifySettings(),
-        p.train.view(),
-        p.promptOverrides(),
-        p.hosts.list(),
-      ]);
+      const config = await p.store.getConfig();
+      const [{ counts, cost_usd }, verification, train, prompts, budget, usage_limit, hosts] =
+        await Promise.all([
+          p.store.totals(),
+          p.verifySettings(),
+          p.train.view(),
+          p.promptOverrides(),
+          budgetStatus(p.store, config),
+          usageLimitStatus(p.store, p.clock.now()),
+          p.hosts.list(),
+        ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
       const held = (await p.backend.holdReason?.(mode)) ?? null;
@@ -67,6 +74,8 @@ export function createApiServices(p: Parts): ApiServices {
         train: { entries: train.entries.length, running: train.running },
         prompts: { overrides: prompts.overrides, problems: prompts.problems },
         config_warnings: p.configWarnings(),
+        budget,
+        usage_limit,
         hosts: hosts.map((h) => ({
           name: h.name,
           state: h.state,

@@ -6,6 +6,7 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { BudgetBanners } from './budget.js';
 import { Header } from './header.js';
 import { HostsPanel } from './hosts.js';
 import { Inbox } from './inbox.js';
@@ -33,6 +34,7 @@ function App({ live }) {
   }, [title]);
   return html`<a class="skip" href="#main">Skip to content</a>
     <${Header} state=${state} />
+    <${BudgetBanners} status=${state.status} />
     ${
       state.connection === 'reconnecting' &&
       html`<div class="banner" role="status">

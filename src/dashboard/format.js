@@ -43,6 +43,7 @@ export const KIND = {
   TURNS: { label: 'Out of turns', icon: '⟳' },
   VERIFY: { label: 'Verify failed', icon: '✗' },
   PLAN: { label: 'Plan to approve', icon: '☐' },
+  BUDGET: { label: 'Over budget', icon: '$' },
 };
 
 /** @param {string} phase */

@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * The page header: project, connection state, agents running / max (with the max_agents stepper),
- * total cost, how many items wait for the operator, and warnings: agents without the OS sandbox (or
- * held because it cannot run), landings not verified, a prompt override of the project that is refused.
+ * total cost (and the project's budget window), how many items wait for the operator, and warnings:
+ * agents without the OS sandbox (or held because it cannot run), landings not verified, a prompt
+ * override of the project that is refused.
  */
 import { api } from './api.js';
 import { money } from './format.js';
@@ -36,6 +37,7 @@ export function Header({ state }) {
   const sandbox = state.status?.agent_sandbox;
   const unverified = verificationWarning(state.train);
   const refused = state.status?.prompts?.problems ?? [];
+  const window = state.status?.budget?.project;
   return html`<header class="top">
     <div class="top-row">
       <${Link} href="/" class="brand" title="All work units">
@@ -98,6 +100,12 @@ export function Header({ state }) {
         </span>
       </span>
       <span class="stat" title="Total agent cost of all units" data-testid="total-cost"><strong>${money(cost)}</strong> spent</span>
+      ${
+        window &&
+        html`<span class=${`stat${window.reached ? ' over' : ''}`} data-testid="project-spend"
+          title="The project's spend in its rolling window, against project_budget_usd"
+          ><strong>${money(window.spent_usd)}</strong> of ${money(window.limit_usd)} in ${window.window_hours} h</span>`
+      }
     </div>
   </header>`;
 }

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
+import { BudgetForm } from './budget.js';
 import { phaseLabel, plural } from './format.js';
 import { inline, Markdown } from './markdown.js';
 import { Link, unitHref } from './router.js';
@@ -55,7 +56,9 @@ export function AttentionCard({ item, standalone, conflictsRevision }) {
           ? html`<${ConflictForm} item=${item} conflictsRevision=${conflictsRevision} />`
           : item.kind === 'PLAN'
             ? html`<${PlanForm} item=${item} />`
-            : html`<${RetryForm} item=${item} />`
+            : item.kind === 'BUDGET'
+              ? html`<${BudgetForm} item=${item} />`
+              : html`<${RetryForm} item=${item} />`
     }
   </article>`;
 }

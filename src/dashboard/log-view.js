@@ -119,6 +119,13 @@ export function LogView({ chunk }) {
   </div>`;
 }
 
+/** How the runner's end-of-phase decisions read in the log. */
+const CHECK_LABELS = {
+  nudge: 'The orchestrator reminded the agent:',
+  extend: 'More turns:',
+  ask: 'Asked you in prose:',
+};
+
 /** @param {{line: LogLine}} p */
 function EventRow({ line }) {
   const e = line.event;
@@ -172,6 +179,12 @@ function EventRow({ line }) {
       </span></div>`;
     case 'train':
       return html`<div class="ev ev-train" data-ev="train">${stamp}<span>⎇ ${e.text}</span></div>`;
+    case 've_commit':
+      return html`<div class="ev ev-train" data-ev="ve_commit">${stamp}<span>✎ ve committed what the session left uncommitted: <code>${e.files.join(', ')}</code></span></div>`;
+    case 'check':
+      return html`<div class="ev ev-guidance" data-ev="check">${stamp}<div class="ev-body">
+        <strong>${CHECK_LABELS[e.decision]}</strong><${Markdown} text=${e.text} compact=${true} />
+      </div></div>`;
     default:
       return html`<div class="ev">${stamp}<code>${JSON.stringify(e)}</code></div>`;
   }

@@ -6,8 +6,9 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from './api.js';
+import { Spend } from './budget.js';
 import { DiffView } from './diff-view.js';
-import { clockTime, money, phaseLabel, tokens } from './format.js';
+import { clockTime, phaseLabel } from './format.js';
 import { hostLabel } from './hosts.js';
 import { AttentionCard } from './inbox.js';
 import { LogView } from './log-view.js';
@@ -70,7 +71,7 @@ export function UnitPage({ state, live, chunk, tab }) {
     ${!unit && !failed && html`<p class="hint">Loading…</p>`}
     ${failed?.notFound && html`<p class="empty">There is no work unit named <strong>${chunk}</strong> (it may have been deleted). Its history, if any, is below.</p>`}
     ${failed && !failed.notFound && html`<p class="form-error" role="alert">${failed.text}</p>`}
-    ${unit && html`<${UnitFacts} unit=${unit} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} host=${hostLabel(unit, state.hosts)} />`}
+    ${unit && html`<${UnitFacts} unit=${unit} config=${state.config} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} host=${hostLabel(unit, state.hosts)} />`}
     ${item && html`<section class="unit-attention" aria-label="Needs you"><${AttentionCard} item=${item} standalone=${true} conflictsRevision=${state.conflictsRevision} /></section>`}
     <${Tabs} chunk=${chunk} active=${active} />
     <div class="tab-panel" role="tabpanel" id=${`panel-${active}`} aria-labelledby=${`tab-${active}`} tabindex="0">
@@ -82,13 +83,13 @@ export function UnitPage({ state, live, chunk, tab }) {
   </main>`;
 }
 
-/** @param {{unit: Unit, since: number, host: string}} p */
-function UnitFacts({ unit: u, since, host }) {
+/** @param {{unit: Unit, config: import('../api/dto.js').ConfigDto | null, since: number, host: string}} p */
+function UnitFacts({ unit: u, config, since, host }) {
   return html`<div class="facts">
     <dl>
       <div><dt>Phase</dt><dd><${PhaseTrack} phase=${u.phase} status=${u.status} /></dd></div>
       <div><dt>In this state</dt><dd><${Ago} since=${since} /></dd></div>
-      <div><dt>Cost</dt><dd>${money(u.cost_usd)} <span class="hint">${tokens(u.tokens_in)} in · ${tokens(u.tokens_out)} out</span></dd></div>
+      <div><dt>Cost</dt><dd><${Spend} unit=${u} config=${config} /></dd></div>
       <div><dt>Priority</dt><dd><${PriorityField} unit=${u} /></dd></div>
       ${
         u.blocked_by.length > 0 &&

@@ -85,6 +85,18 @@ describe('askedInProse', () => {
       'Which behaviour would you like?\n1. 404\n2. An empty list',
     );
   });
+
+  it('shows options listed in a paragraph of their own before the question, with their lead-in', () => {
+    assert.equal(
+      askedInProse(ASKING[3] as string),
+      'There are two reasonable ways to do this:\n\n1. Extend the existing `Parser` class with a streaming mode.\n2. Write a separate `StreamingParser` and keep `Parser` as it is.\n\nWhich one should I go with?',
+    );
+    // a choice between listed options needs no "should I" to be a question
+    assert.equal(
+      askedInProse('I read the goal. Two stores are possible:\n\n- Redis\n- SQLite\n\nWhich one?'),
+      'I read the goal. Two stores are possible:\n\n- Redis\n- SQLite\n\nWhich one?',
+    );
+  });
 });
 
 describe('isOfferOfMoreWork', () => {

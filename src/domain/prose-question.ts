@@ -7,7 +7,8 @@
  *   - addresses the operator: "should I", "shall I", "do you want", "would you like|prefer",
  *     "which … do you / should", "can|could you confirm|clarify", "what would you like", "how should I",
  *     "is it ok|okay|fine", "do you prefer", "let me know"; or
- *   - offers a choice: numbered or bulleted options right before it.
+ *   - offers a choice: numbered or bulleted options right before it (in its paragraph, or in the
+ *     paragraph just before; the item then shows those options and the sentence introducing them).
  * A rhetorical question answered in the same paragraph ("Why? Because …") does not count: the question
  * must be the paragraph's last sentence, or the one before it when the last one is context rather than
  * its answer, or be followed only by options. Text in code blocks is ignored.
@@ -49,9 +50,19 @@ export function askedInProse(message: string | null): string | null {
     sentences.slice(-2).length === 2 ? sentences.slice(-2) : ['', sentences.at(-1)];
   const question = final.endsWith('?') ? final : before?.endsWith('?') && !ANSWER.test(final) ? before : null;
   if (question === null) return null;
-  const choice = options.length >= 2;
+  // options in a paragraph of their own before the question ("1. …\n2. …\n\nWhich one should I use?")
+  const listBefore = options.length === 0 ? optionLines(paragraphs.at(-2)) : 0;
+  const choice = options.length >= 2 || listBefore >= 2;
   if (!choice && !ADDRESSES_OPERATOR.test(question)) return null;
-  return options.length === lines.length ? `${paragraphs.at(-2)}\n${last}` : last;
+  if (options.length === lines.length) return `${paragraphs.at(-2)}\n${last}`;
+  // the operator must see the options the question refers to, and the sentence that introduces them
+  return listBefore >= 2 ? paragraphs.slice(-3).join('\n\n') : last;
+}
+
+/** How many lines of the paragraph are options, when every line is one; 0 otherwise. */
+function optionLines(paragraph: string | undefined): number {
+  const lines = paragraph?.split('\n') ?? [];
+  return lines.length > 0 && lines.every((l) => OPTION_LINE.test(l)) ? lines.length : 0;
 }
 
 /**

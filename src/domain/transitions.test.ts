@@ -8,6 +8,8 @@ import { applyEvent, TRANSITIONS, targetStatus, type UnitEvent, type UnitEventTy
 import { STATUSES } from './work-unit.js';
 
 const NOW = '2026-02-02T00:00:00.000Z';
+/** a unit in PLAN on session `s` */
+const PLANNING = { chunk: 'a', phase: 'PLAN', session_id: 's' } as const;
 
 /** One event of each type: a new event type does not compile here until it is covered. */
 const SAMPLE: Record<UnitEventType, UnitEvent> = {
@@ -19,6 +21,7 @@ const SAMPLE: Record<UnitEventType, UnitEvent> = {
   answer: { type: 'answer', answer: 'yes' },
   resume: { type: 'resume', answer: 'yes' },
   retry: { type: 'retry' },
+  lift: { type: 'lift', note: 'the budget was raised' },
   block: { type: 'block', blocked_by: ['other' as ChunkName] },
   unblock: { type: 'unblock' },
   finish: { type: 'finish' },
@@ -120,14 +123,7 @@ describe('transitions', () => {
   });
 
   it('advance starts the next phase in a fresh session with the retry budget reset', () => {
-    const u = aWorkUnit({
-      chunk: 'a',
-      status: 'RUNNING',
-      phase: 'PLAN',
-      session_id: 's',
-      api_retry_count: 3,
-      pending_answer: 'yes',
-    });
+    const u = aWorkUnit({ ...PLANNING, status: 'RUNNING', api_retry_count: 3, pending_answer: 'yes' });
     const next = applyEvent(u, { type: 'advance', phase: 'IMPLEMENT' }, NOW);
     assert.deepEqual(
       [next.status, next.phase, next.session_id, next.api_retry_count, next.pending_answer],
@@ -136,15 +132,8 @@ describe('transitions', () => {
   });
 
   it('approve moves a PLAN item on to the next phase in a fresh session, its item closed', () => {
-    const waiting = aWorkUnit({
-      chunk: 'a',
-      status: 'NEEDS_ATTENTION',
-      phase: 'PLAN',
-      attention_kind: 'PLAN',
-      attention_reason: 'approve the plan',
-      session_id: 's',
-      pending_answer: 'earlier feedback',
-    });
+    const item = { attention_kind: 'PLAN', attention_reason: 'approve the plan' } as const;
+    const waiting = aWorkUnit({ ...PLANNING, ...item, status: 'NEEDS_ATTENTION', pending_answer: 'earlier' });
     const next = applyEvent(waiting, { type: 'approve', phase: 'IMPLEMENT' }, NOW);
     assert.deepEqual(
       [
@@ -180,5 +169,18 @@ describe('transitions', () => {
     });
     const next = applyEvent(u, { type: 'retry' }, NOW);
     assert.deepEqual([next.session_id, next.api_retry_count, next.next_retry_at], [null, 0, null]);
+  });
+
+  it('lift returns a BUDGET item to READY on its session, with the note and its counters kept', () => {
+    const budgetItem = { status: 'NEEDS_ATTENTION', attention_kind: 'BUDGET' } as const;
+    const kept = { session_id: 's', pending_answer: 'use the cache', turn_extensions: 1, api_retry_count: 2 };
+    const u = aWorkUnit({ chunk: 'a', ...budgetItem, attention_reason: 'Unit budget reached', ...kept });
+    const next = applyEvent(u, { type: 'lift', note: 'the budget was raised' }, NOW);
+    assert.equal(next.status, 'READY');
+    assert.equal(next.attention_kind, null);
+    assert.deepEqual(
+      [next.session_id, next.pending_answer, next.pending_nudge, next.turn_extensions, next.api_retry_count],
+      ['s', 'use the cache', 'the budget was raised', 1, 2],
+    );
   });
 });

@@ -46,6 +46,11 @@ export type UnitEvent =
    * instead, the same session resumes with this note (a phase that used up its turns)
    */
   | { type: 'retry'; continue_with?: string }
+  /**
+   * the limit that parked the unit no longer applies (its budget was raised): READY on the same
+   * session, which resumes with `note`
+   */
+  | { type: 'lift'; note: string }
   /** wait for other chunks */
   | { type: 'block'; blocked_by: ChunkName[]; reason?: string }
   /** blockers are gone */
@@ -71,6 +76,7 @@ export const TRANSITIONS: Readonly<Record<UnitEventType, readonly Status[]>> = {
   answer: ['NEEDS_ATTENTION'],
   resume: ['NEEDS_ATTENTION'],
   retry: ['NEEDS_ATTENTION'],
+  lift: ['NEEDS_ATTENTION'],
   block: ['READY', 'NEEDS_ATTENTION', 'BLOCKED'],
   unblock: ['BLOCKED', 'NEEDS_ATTENTION'],
   enqueue: ['RUNNING', 'NEEDS_ATTENTION'],
@@ -90,6 +96,7 @@ export function targetStatus(event: UnitEvent): Status {
     case 'requeue':
     case 'answer':
     case 'retry':
+    case 'lift':
     case 'unblock':
     case 'send_back':
       return 'READY';
@@ -195,6 +202,9 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         nudge_count: 0,
         turn_extensions: 0,
       };
+    case 'lift':
+      // the session, its pending answer and its counters stay: it goes on where the limit stopped it
+      return { ...base, ...CLEARED_ATTENTION, pending_nudge: event.note, next_retry_at: null };
     case 'enqueue':
       return {
         ...base,

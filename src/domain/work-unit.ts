@@ -63,6 +63,11 @@ export const AttentionKind = {
   VERIFY: 'VERIFY',
   /** `plan_approval` is on and PLAN ended well: the operator approves the plan or answers with feedback */
   PLAN: 'PLAN',
+  /**
+   * the unit reached its own spending limit, or a phase its per-phase cap; raising that limit resumes
+   * it on its session (docs/agents.md "Budgets")
+   */
+  BUDGET: 'BUDGET',
 } as const;
 export type AttentionKind = (typeof AttentionKind)[keyof typeof AttentionKind];
 export const ATTENTION_KINDS: readonly AttentionKind[] = Object.values(AttentionKind);

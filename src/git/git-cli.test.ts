@@ -33,20 +33,18 @@ describe('git-cli', () => {
   });
 
   it('scrubEnv drops every variable that could point git at another repository', () => {
+    const kept = { HOME: '/home/op', PATH: '/usr/bin', GIT_TRACE: '1' };
+    const repoPointers = { GIT_DIR: '/x/.git', GIT_WORK_TREE: '/x', GIT_INDEX_FILE: '/x/.git/index' };
+    const configInjection = { GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/x'", GIT_CONFIG_COUNT: '1' };
+    const configEntry = { GIT_CONFIG_KEY_0: 'core.hooksPath', GIT_CONFIG_VALUE_0: '/x' };
     const env = scrubEnv({
-      HOME: '/home/op',
-      PATH: '/usr/bin',
-      GIT_DIR: '/x/.git',
-      GIT_WORK_TREE: '/x',
-      GIT_INDEX_FILE: '/x/.git/index',
+      ...kept,
+      ...repoPointers,
       GIT_COMMON_DIR: '/x/.git',
-      GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/x'",
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'core.hooksPath',
-      GIT_CONFIG_VALUE_0: '/x',
-      GIT_TRACE: '1',
+      ...configInjection,
+      ...configEntry,
     });
-    assert.deepEqual(env, { HOME: '/home/op', PATH: '/usr/bin', GIT_TRACE: '1' });
+    assert.deepEqual(env, kept);
   });
 
   it('a GIT_DIR / GIT_INDEX_FILE inherited from a parent cannot redirect us', () => {

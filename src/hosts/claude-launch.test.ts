@@ -63,28 +63,24 @@ const isAlive = (pid: number) => {
 
 describe('remote environment', () => {
   it('forwards what configures Claude Code, not what describes the daemon’s machine', () => {
-    const env = remoteEnv({
+    const claudeConfig = {
       ANTHROPIC_API_KEY: 'k',
       ANTHROPIC_BASE_URL: 'u',
       CLAUDE_CODE_ENTRYPOINT: 'sdk-ts',
-      GIT_CONFIG_COUNT: '1',
-      DEBUG: '1',
-      HOME: '/root',
-      PATH: '/usr/bin',
-      SSH_AUTH_SOCK: '/tmp/agent',
+    };
+    const debugging = { GIT_CONFIG_COUNT: '1', DEBUG: '1' };
+    const daemonMachine = { HOME: '/root', PATH: '/usr/bin', SSH_AUTH_SOCK: '/tmp/agent' };
+    const env = remoteEnv({
+      ...claudeConfig,
+      ...debugging,
+      ...daemonMachine,
       CLAUDE_CONFIG_DIR: '/root/.claude',
       GIT_DIR: '/x',
       GIT_SSH_COMMAND: 'ssh -i key',
       ANTHROPIC_X: undefined,
       'BAD-NAME': 'x',
     });
-    assert.deepEqual(Object.keys(env).sort(), [
-      'ANTHROPIC_API_KEY',
-      'ANTHROPIC_BASE_URL',
-      'CLAUDE_CODE_ENTRYPOINT',
-      'DEBUG',
-      'GIT_CONFIG_COUNT',
-    ]);
+    assert.deepEqual(Object.keys(env).sort(), Object.keys({ ...claudeConfig, ...debugging }).sort());
   });
 
   it('runs only a native Claude Code, not a JS runtime with a script', () => {

@@ -28,7 +28,8 @@ export type ChangeEvent =
       reason: string | null;
     }
   | { type: 'unit_deleted'; chunk: string; source: ChangeSource }
-  | { type: 'config_changed'; config: OrchestratorConfig }
+  /** `previous`: the configuration before this change (what a raised limit is measured against) */
+  | { type: 'config_changed'; config: OrchestratorConfig; previous: OrchestratorConfig }
   | { type: 'conflict_changed'; analysis: ConflictAnalysis }
   /** computed analyses involving `chunk` were dropped (it moved on); `pairs` are the sorted pairs gone */
   | { type: 'conflicts_invalidated'; chunk: string; pairs: [string, string][] }

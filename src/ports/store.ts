@@ -5,9 +5,11 @@
  * connection; callers never see a transaction object (keeps a PostgreSQL adapter possible, DESIGN §15).
  */
 import type { ConfigPatch, OrchestratorConfig } from '../config/schema.js';
+import type { BudgetLimits, ProjectWindow } from '../domain/budget.js';
 import type { ConflictAnalysis, Verdict } from '../domain/conflict.js';
 import type { UnitEvent } from '../domain/transitions.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { AgentFailureCode } from './agent-backend.js';
 import type { ChangeSource } from './events.js';
 
 export interface StatusLogEntry {
@@ -148,11 +150,31 @@ export interface PhaseRunEnd {
   error: string | null;
 }
 
+/** How a failed phase run's outcome is recorded (the others are recorded as their kind). */
+export function failedOutcome(code: AgentFailureCode): string {
+  return `failed:${code}`;
+}
+
+/** A READY unit whose last phase run hit a usage limit: it resumes at `next_retry_at`. */
+export interface UsageLimitWait {
+  chunk: string;
+  next_retry_at: string;
+}
+
 /** One row per phase execution. */
 export interface PhaseRunStore {
   startPhaseRun(chunk: string, phase: Phase, sessionId: string | null): Promise<number>;
   endPhaseRun(id: number, end: PhaseRunEnd): Promise<void>;
   phaseRuns(chunk: string): Promise<PhaseRun[]>;
+  /**
+   * the project's budget window as it stands now: the cost of the phase runs that ended within it
+   * (after its start; domain/budget.ts `projectWindow`); null when there is no project limit
+   */
+  projectWindow(
+    limits: Pick<BudgetLimits, 'project_budget_usd' | 'project_budget_window_hours'>,
+  ): Promise<ProjectWindow | null>;
+  /** READY units whose latest phase run failed with `usage_limit`, soonest first */
+  usageLimitWaits(): Promise<UsageLimitWait[]>;
 }
 
 export interface RaisedAttention {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aWorkUnit } from '../../test/builders.js';
 import { DEFAULT_CONFIG, type OrchestratorConfig } from '../config/schema.js';
+import type { ProjectWindow } from '../domain/budget.js';
 import type { PhaseFacts } from '../domain/exit-conditions.js';
 import type { Phase, WorkUnit } from '../domain/work-unit.js';
 import type { AgentFailure, PhaseOutcome, ReviewDecision } from '../ports/agent-backend.js';
@@ -14,6 +15,7 @@ import {
   NUDGE_TEXT,
   type PhaseDecision,
 } from './after-phase.js';
+import { CONTINUE_AFTER_PROJECT_BUDGET } from './budget-decisions.js';
 
 const NOW = Date.parse('2026-03-01T10:00:00.000Z');
 const usage = { cost_usd: 0, tokens_in: 0, tokens_out: 0 };
@@ -34,6 +36,11 @@ const failed = (failure: AgentFailure): PhaseOutcome => ({
   failure,
 });
 const aborted: PhaseOutcome = { kind: 'aborted', session_id: 's3', usage };
+const BUDGET_STOP: AgentFailure = {
+  code: 'budget',
+  message: 'Reached maximum budget ($0.8)',
+  retryable: false,
+};
 const review = (decision: ReviewDecision['decision']): ReviewDecision => ({
   decision,
   summary: 'sum',
@@ -60,6 +67,7 @@ interface Row {
   facts?: PhaseFacts | null;
   abort?: AbortReason;
   config?: Partial<OrchestratorConfig>;
+  project?: ProjectWindow;
   expect: Partial<PhaseDecision> & { kind: PhaseDecision['kind'] };
   check?: (d: PhaseDecision) => void;
 }
@@ -311,6 +319,51 @@ const ROWS: Row[] = [
     outcome: failed({ code: 'usage_limit', message: 'limit', retryable: true, retryAt: NOW + 3600_000 }),
     expect: { kind: 'requeue', next_retry_at: new Date(NOW + 3600_000).toISOString(), api_retry_count: 2 },
   },
+  // Claude Code stopped the phase at the cap it was given (failure `budget`)
+  {
+    name: 'stopped at the unit’s remaining budget → BUDGET naming the limit, the spend and the raise',
+    unit: unit('IMPLEMENT', { cost_usd: 5.2 }),
+    outcome: failed(BUDGET_STOP),
+    config: { unit_budget_usd: 5 },
+    expect: {
+      kind: 'attend',
+      attention: 'BUDGET',
+      session_id: 's2',
+      reason:
+        'Unit budget reached: $5.20 of $5.00 (unit_budget_usd), over all its phases and retries. No new phase starts; raising the limit resumes it on the same session: ve orch config --unit-budget-usd 10.40',
+    },
+  },
+  {
+    name: 'stopped at its per-phase cap alone → BUDGET whose retry continues the session',
+    unit: unit('IMPLEMENT', { cost_usd: 2.1 }),
+    outcome: failed(BUDGET_STOP),
+    config: { max_budget_usd: 2, unit_budget_usd: 10 },
+    expect: { kind: 'attend', attention: 'BUDGET', session_id: 's2' },
+    check: (d) =>
+      assert.match((d as { reason: string }).reason, /per-phase budget of \$2\.00 \(max_budget_usd\)/),
+  },
+  {
+    name: 'stopped at the project’s remaining budget → held READY on its session, told to continue later',
+    unit: unit('IMPLEMENT', { cost_usd: 1, api_retry_count: 1 }),
+    outcome: failed(BUDGET_STOP),
+    config: { project_budget_usd: 50, max_budget_usd: 2 },
+    project: { limit_usd: 50, window_hours: 24, spent_usd: 50.4, frees_at: NOW + 3600_000 },
+    expect: {
+      kind: 'requeue',
+      session_id: 's2',
+      next_retry_at: null,
+      api_retry_count: 1,
+      note: CONTINUE_AFTER_PROJECT_BUDGET,
+    },
+  },
+  {
+    name: 'stopped at a cap no limit explains any more (the window moved on) → goes on at once',
+    unit: unit('IMPLEMENT', { cost_usd: 1 }),
+    outcome: failed(BUDGET_STOP),
+    config: { project_budget_usd: 50 },
+    project: { limit_usd: 50, window_hours: 24, spent_usd: 12, frees_at: null },
+    expect: { kind: 'requeue', session_id: 's2', next_retry_at: null, note: CONTINUE_AFTER_PROJECT_BUDGET },
+  },
   {
     name: 'another failure → ERROR with the message',
     unit: unit('IMPLEMENT'),
@@ -362,6 +415,7 @@ describe('decideAfterPhase', () => {
         config: { ...DEFAULT_CONFIG, ...row.config },
         abortReason: row.abort ?? null,
         facts: row.facts === undefined ? null : row.facts,
+        project: row.project ?? null,
         now: NOW,
       });
       for (const [k, v] of Object.entries(row.expect))

@@ -6,6 +6,7 @@
  */
 import type { OrchestratorConfig } from '../config/schema.js';
 import { backoffMs } from '../domain/backoff.js';
+import type { ProjectWindow } from '../domain/budget.js';
 import { exitNudge, type PhaseFacts, unmetExitConditions } from '../domain/exit-conditions.js';
 import { askedInProse, isOfferOfMoreWork } from '../domain/prose-question.js';
 import type { AttentionKind, Phase, WorkUnit } from '../domain/work-unit.js';
@@ -13,6 +14,7 @@ import { nextPhase } from '../domain/work-unit.js';
 import type { AgentFailure, PhaseOutcome, ReviewDecision } from '../ports/agent-backend.js';
 import type { AbortReason } from '../ports/live-phases.js';
 import type { UnitFieldPatch } from '../ports/store.js';
+import { decideBudgetStop } from './budget-decisions.js';
 import { reviewerNotesContext, reviewVerdict } from './review-verdict.js';
 
 export type PhaseDecision =
@@ -31,6 +33,8 @@ export type PhaseDecision =
       session_id: string | null;
       api_retry_count: number;
       note: string | null;
+      /** for the status log (default: the retry time, or "requeued") */
+      reason?: string;
     }
   | {
       kind: 'attend';
@@ -63,6 +67,8 @@ export interface AfterPhaseContext {
   abortReason: AbortReason | null;
   /** what the worktree holds now; null when it was not read (the phase did not complete) */
   facts: PhaseFacts | null;
+  /** the project's budget window after the phase (read for a `budget` failure); null without a project limit */
+  project: ProjectWindow | null;
   /** epoch ms */
   now: number;
 }
@@ -163,6 +169,10 @@ function decideFailed(
       reason: `${unit.phase} used ${unit.turn_extensions + 1} turn budgets of ${turns} turns without finishing (max_turn_extensions ${ctx.config.max_turn_extensions}). Retry continues the same session with ${turns} more turns; or answer with guidance.`,
       session_id: session,
     };
+  }
+  if (failure.code === 'budget') {
+    // Claude Code stopped at the cap it was given: a unit or phase limit asks the operator, the project's holds
+    return decideBudgetStop(unit, session, ctx.config, ctx.project);
   }
   if (failure.code === 'usage_limit' && failure.retryAt !== undefined) {
     return {

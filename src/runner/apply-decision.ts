@@ -40,7 +40,11 @@ export async function applyDecision(
           api_retry_count: decision.api_retry_count,
           pending_nudge: decision.note,
         },
-        { ...opts, reason: decision.next_retry_at ? `retry at ${decision.next_retry_at}` : 'requeued' },
+        {
+          ...opts,
+          reason:
+            decision.reason ?? (decision.next_retry_at ? `retry at ${decision.next_retry_at}` : 'requeued'),
+        },
       );
       return;
     case 'nudge':

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { FakeRun } from '../../test/fakes/fake-agent-backend.js';
 import { makeOrchestrator } from '../../test/support/orchestrator-harness.js';
 
 describe('runner with the scheduler', () => {
@@ -312,6 +313,48 @@ describe('runner with the scheduler', () => {
       6,
       'the retry ran a fresh budget of IMPLEMENT',
     );
+    await o.stop();
+  });
+
+  it('resumes a COMPLETE that broke the YAML of GOAL.md with the YAML error, instead of failing it', async () => {
+    const o = await makeOrchestrator({ chunks: { feat: {} } });
+    let breakGoal = () => {};
+    let fixGoal = () => {};
+    o.backend.script('feat', 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'good', issues: [] } }]);
+    o.backend.script('feat', 'COMPLETE', [
+      { wait: new Promise<void>((ok) => (breakGoal = ok)) },
+      { complete: {} },
+    ]);
+    o.backend.script('feat', 'COMPLETE', [
+      { wait: new Promise<void>((ok) => (fixGoal = ok)) },
+      { complete: {} },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    const first = await o.backend.whenStarted('feat', 'COMPLETE');
+    const goal = join(first.request.worktree, 'docs', 'chunks', 'feat', 'GOAL.md');
+    const text = readFileSync(goal, 'utf8');
+    writeFileSync(goal, text.replace(/^status: .*$/m, 'status: ACTIVE\nsummary: adds feat: a thing'));
+    breakGoal();
+    const resumedOrFailed = await o.waitForUnit(
+      'feat',
+      (u) => u.status === 'NEEDS_ATTENTION' || o.backend.runsOf('feat', 'COMPLETE').length === 2,
+      'resumed',
+    );
+    assert.notEqual(
+      resumedOrFailed.status,
+      'NEEDS_ATTENTION',
+      `${resumedOrFailed.attention_kind}: ${resumedOrFailed.attention_reason}`,
+    );
+    const resumed = o.backend.runsOf('feat', 'COMPLETE')[1] as FakeRun;
+    assert.match(
+      resumed.request.systemNote ?? '',
+      /GOAL\.md's frontmatter does not parse: .*Nested mappings/,
+    );
+    assert.equal(resumed.request.resumeSessionId, first.session_id, 'the same session goes on');
+    writeFileSync(goal, text.replace(/^status: .*$/m, 'status: ACTIVE\nsummary: "adds feat: a thing"'));
+    fixGoal();
+    await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
     await o.stop();
   });
 });

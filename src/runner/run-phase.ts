@@ -12,8 +12,10 @@ import type { PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
+import { failedOutcome } from '../ports/store.js';
 import { decideAfterPhase, decideBeforePhase } from './after-phase.js';
 import { applyDecision } from './apply-decision.js';
+import { decidePhaseBudget } from './budget-decisions.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import { gatherPhaseFacts } from './phase-facts.js';
@@ -86,14 +88,17 @@ export class AgentPhaseRunner implements PhaseRunner {
         unit = await store.update(unit.chunk, { phase_start_tip: tip }, { source: 'runner' });
       }
 
-      const outcome = await this.runAgent(
-        unit,
-        live,
-        config,
-        unit.phase === 'IMPLEMENT' ? feedback : null,
-        log,
+      // a limit reached since the dispatch (another phase's spend) stops the phase before it starts
+      const budget = decidePhaseBudget(unit, config, await store.projectWindow(config));
+      if ('instead' in budget) {
+        await applyDecision(this.deps, unit, budget.instead, config);
+        return;
+      }
+      const outcome = await this.runAgent(unit, live, config, log, {
+        feedback: unit.phase === 'IMPLEMENT' ? feedback : null,
+        maxBudgetUsd: budget.maxBudgetUsd,
         remote,
-      );
+      });
       await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
       if (!fresh) return;
@@ -105,6 +110,7 @@ export class AgentPhaseRunner implements PhaseRunner {
         config,
         abortReason: live.abortReason,
         facts,
+        project: await store.projectWindow(config),
         now: this.deps.clock.now(),
       });
       log.info('phase ended', {
@@ -166,6 +172,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       config,
       abortReason: live.abortReason,
       facts: null,
+      project: null, // only a budget stop reads the project's window
       now: this.deps.clock.now(),
     });
     await applyDecision(this.deps, fresh, decision, config);
@@ -199,22 +206,28 @@ export class AgentPhaseRunner implements PhaseRunner {
     return { store, worktrees, clock, log, hosts };
   }
 
-  /** FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed). */
+  /**
+   * FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed).
+   * Any other GOAL.md is left alone, one that does not parse included: that is the agent's to fix, and
+   * COMPLETE's exit check shows it the YAML error (reading it strictly here made it an ERROR instead).
+   */
   private async activate(unit: WorkUnit, worktree: string): Promise<void> {
-    if (!(await this.deps.chunks.exists(unit.chunk, worktree))) return;
-    const doc = await this.deps.chunks.read(unit.chunk, worktree);
-    if (doc.status === 'FUTURE') await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    const goal = await this.deps.chunks.inspectGoal(unit.chunk, worktree);
+    if (goal?.error === null && (goal.status ?? 'FUTURE') === 'FUTURE') {
+      await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    }
   }
 
+  /** `maxBudgetUsd`: the phase's spending cap (domain/budget.ts), which Claude Code enforces */
   private async runAgent(
     unit: WorkUnit,
     live: LivePhase,
     config: OrchestratorConfig,
-    feedback: string | null,
     log: Logger,
-    remote: RemotePhase | null,
+    run: { feedback: string | null; maxBudgetUsd: number | null; remote: RemotePhase | null },
   ): Promise<PhaseOutcome> {
     const { store, clock } = this.deps;
+    const { remote } = run;
     const host = remote ? await remote.begin() : undefined;
     let sessionId = unit.session_id;
     const runId = await store.startPhaseRun(unit.chunk, unit.phase, sessionId);
@@ -248,10 +261,10 @@ export class AgentPhaseRunner implements PhaseRunner {
           operatorAnswer: unit.pending_answer,
           systemNote: unit.pending_nudge,
           reentryContext: unit.reentry_context,
-          reviewFeedback: feedback,
+          reviewFeedback: run.feedback,
           previousReview: await previousReviewRound(this.deps.reviewRounds, unit),
           maxTurns: config.max_turns,
-          maxBudgetUsd: config.max_budget_usd,
+          maxBudgetUsd: run.maxBudgetUsd,
           model: config.model,
           osSandbox: config.agent_sandbox,
           ...(host ? { host } : {}),
@@ -267,7 +280,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       outcome: lost
         ? 'host_lost'
         : outcome.kind === 'failed'
-          ? `failed:${outcome.failure.code}`
+          ? failedOutcome(outcome.failure.code)
           : outcome.kind,
       session_id: outcome.session_id ?? sessionId,
       cost_usd: outcome.usage.cost_usd,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
+import { budgetReason, decideStart, type Reached } from '../domain/budget.js';
 import { isOrchError } from '../domain/errors.js';
 import {
   decidePlacement,
@@ -25,6 +26,7 @@ import type { ConflictOracle } from '../ports/oracle.js';
 import type { PhaseRunner } from '../ports/phase-runner.js';
 import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import { CoalescingRunner } from '../shared/coalescing-runner.js';
+import { liftBudgetItems } from './lift-budget.js';
 import { placementView } from './placement-view.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
@@ -63,9 +65,9 @@ export class Scheduler implements LivePhases {
   private unsubscribe: (() => void) | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
-  /** bus wake-ups scheduled but not yet turned into a pass, and unblock sweeps under way */
+  /** bus wake-ups scheduled but not yet turned into a pass, and sweeps (unblock, budget lift) under way */
   private wakes = 0;
-  private unblocking = 0;
+  private sweeping = 0;
   private settledWaiters: (() => void)[] = [];
   private heldFor: string | null = null;
 
@@ -110,7 +112,7 @@ export class Scheduler implements LivePhases {
   }
 
   private isSettled(): boolean {
-    return this.wakes === 0 && this.unblocking === 0 && !this.passes.busy();
+    return this.wakes === 0 && this.sweeping === 0 && !this.passes.busy();
   }
 
   private notifySettled(): void {
@@ -140,6 +142,7 @@ export class Scheduler implements LivePhases {
     const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
+    const project = await store.projectWindow(config);
     let hosts = await this.hostsView(units, config, hold);
     const started: string[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
@@ -149,6 +152,14 @@ export class Scheduler implements LivePhases {
       const due = unit.next_retry_at ? Date.parse(unit.next_retry_at) : 0;
       if (due > now) {
         nextDue = Math.min(nextDue, due);
+        continue;
+      }
+      const budget = decideStart(unit, config, project);
+      if (budget.kind === 'over') {
+        // the project's window is spent: no unit starts a phase until spend leaves it (the status views
+        // say so once); a unit over its own limit becomes a BUDGET item
+        if (budget.reached.limit === 'project_usd') nextDue = Math.min(nextDue, project?.frees_at ?? nextDue);
+        else await this.raiseBudget(unit, budget.reached);
         continue;
       }
       if (oracle && CODE_PHASES.includes(unit.phase)) {
@@ -265,6 +276,20 @@ export class Scheduler implements LivePhases {
     );
   }
 
+  private async raiseBudget(unit: WorkUnit, reached: Reached): Promise<void> {
+    const reason = budgetReason({ kind: 'reached', reached }, unit.phase);
+    try {
+      await this.deps.store.transition(
+        unit.chunk,
+        { type: 'attend', kind: 'BUDGET', reason },
+        { source: 'scheduler', expectedVersion: unit.version, reason },
+      );
+    } catch (e) {
+      // changed since the queue was read: the next pass sees the new state
+      if (!isOrchError(e, 'stale_write') && !isOrchError(e, 'invalid_transition')) throw e;
+    }
+  }
+
   private async raiseConflict(unit: WorkUnit, other: string, why: string, files: string[]): Promise<void> {
     const reason = `Possible conflict with ${other}${files.length > 0 ? ` (${files.slice(0, 5).join(', ')})` : ''}: ${why}. Decide with: ve orch resolve ${unit.chunk} --with ${other} parallelize|serialize`;
     try {
@@ -293,13 +318,10 @@ export class Scheduler implements LivePhases {
     )
       return;
     if (event.type === 'unit_changed' && event.unit.status === 'DONE' && event.previous?.status !== 'DONE') {
-      this.unblocking += 1;
-      unblockWaiting(this.deps.store)
-        .catch((error: unknown) => this.deps.log.error('unblock failed', { error }))
-        .finally(() => {
-          this.unblocking -= 1;
-          this.notifySettled();
-        });
+      this.sweep('unblock', unblockWaiting(this.deps.store));
+    }
+    if (event.type === 'config_changed') {
+      this.sweep('budget lift', liftBudgetItems(this.deps.store, event.previous, event.config));
     }
     // coalesce a burst of changes into one pass
     this.wakes += 1;
@@ -307,6 +329,17 @@ export class Scheduler implements LivePhases {
       this.wakes -= 1;
       this.requestPass();
     });
+  }
+
+  /** a sweep the next settle waits for; its transitions wake the scheduler again */
+  private sweep(what: string, work: Promise<unknown>): void {
+    this.sweeping += 1;
+    work
+      .catch((error: unknown) => this.deps.log.error(`${what} failed`, { error }))
+      .finally(() => {
+        this.sweeping -= 1;
+        this.notifySettled();
+      });
   }
 
   private notifyIdle(): void {

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { BUDGET_MIGRATION } from './migration-budget.js';
 import { HOSTS_MIGRATION } from './migration-hosts.js';
 import type { Row } from './rows.js';
 
@@ -172,6 +173,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   HOSTS_MIGRATION,
+  BUDGET_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

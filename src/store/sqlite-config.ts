@@ -31,12 +31,13 @@ export class SqliteConfig implements ConfigStore {
   async patchConfig(patch: ConfigPatch): Promise<OrchestratorConfig> {
     const parsed = ConfigPatchSchema.parse(patch);
     return this.s.commit(() => {
+      const previous = this.readStored().config;
       const upsert = this.s.stmt(
         'INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       );
       for (const [k, v] of Object.entries(parsed)) if (v !== undefined) upsert.run(k, JSON.stringify(v));
       const config = this.readStored().config;
-      return { value: config, events: [{ type: 'config_changed', config }] };
+      return { value: config, events: [{ type: 'config_changed', config, previous }] };
     });
   }
 }

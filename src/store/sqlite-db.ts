@@ -25,6 +25,11 @@ export class SqliteDb {
     return st;
   }
 
+  /** epoch ms, by the clock */
+  now(): number {
+    return this.clock.now();
+  }
+
   iso(): string {
     return new Date(this.clock.now()).toISOString();
   }

@@ -87,13 +87,13 @@ describe('sqlite hosts', () => {
   it('places units that already ran before hosts existed on local (migration 7)', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 've-hosts-')), 'o.db');
     const db = new Database(path);
-    // a version-5 database with one unit that ran and one that never did
+    // a database from before version 7, with one unit that ran and one that never did
     const { store } = makeStoreHarness(path);
     await store.create(aWorkUnit({ chunk: 'ran', worktree: '/w' }), { source: 'api' });
     await store.create(aWorkUnit({ chunk: 'fresh' }), { source: 'api' });
     store.close();
     db.exec(`UPDATE work_units SET host = NULL, host_epoch = 0, host_token = NULL;
-      DELETE FROM schema_migrations WHERE version = 7;
+      DELETE FROM schema_migrations WHERE version >= 7; DROP INDEX phase_runs_ended;
       DROP TABLE hosts; DROP INDEX work_units_host;
       ALTER TABLE work_units DROP COLUMN host; ALTER TABLE work_units DROP COLUMN host_epoch;
       ALTER TABLE work_units DROP COLUMN host_token; ALTER TABLE work_units DROP COLUMN fetch_pending;

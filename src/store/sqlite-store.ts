@@ -92,6 +92,8 @@ export class SqliteStore implements WorkUnitStore {
   startPhaseRun: WorkUnitStore['startPhaseRun'] = (...a) => this.runs.startPhaseRun(...a);
   endPhaseRun: WorkUnitStore['endPhaseRun'] = (...a) => this.runs.endPhaseRun(...a);
   phaseRuns: WorkUnitStore['phaseRuns'] = (...a) => this.runs.phaseRuns(...a);
+  projectWindow: WorkUnitStore['projectWindow'] = (...a) => this.runs.projectWindow(...a);
+  usageLimitWaits: WorkUnitStore['usageLimitWaits'] = () => this.runs.usageLimitWaits();
   // AttentionLogStore
   recordAttentionRaised: WorkUnitStore['recordAttentionRaised'] = (...a) =>
     this.attention.recordAttentionRaised(...a);

@@ -1,13 +1,15 @@
 /** The operator's direct commands on work units (priority, forced status, delete, retry, block, kill). */
+import { BUDGET_KEY, formatSpent, raiseCommand, unitReached } from '../domain/budget.js';
 import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import type { UnitEvent } from '../domain/transitions.js';
 import type { Phase, Status, WorkUnit } from '../domain/work-unit.js';
 import type { LivePhases } from '../ports/live-phases.js';
-import type { AttentionLogStore, UnitStore } from '../ports/store.js';
+import type { AttentionLogStore, ConfigStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 
 export interface OperatorDeps {
-  store: UnitStore & AttentionLogStore;
+  store: UnitStore & AttentionLogStore & ConfigStore;
   live: LivePhases;
   worktrees: Pick<Worktrees, 'unmergedCommits' | 'remove' | 'exists'>;
   baseBranch: () => string;
@@ -97,46 +99,70 @@ export async function retry(deps: OperatorDeps, chunk: string): Promise<WorkUnit
       `work unit '${chunk}' is ${unit.status}; only units that need attention can be retried`,
     );
   }
-  if (unit.attention_kind === 'TURNS') {
-    // a phase that used up its turns continues where it stopped; starting it over would lose the work
-    return deps.store.transition(
-      unit.chunk,
-      {
-        type: 'retry',
-        continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
-      },
-      {
-        source: 'api',
-        expectedVersion: unit.version,
-        reason: 'retried by the operator: the session continues',
-      },
-    );
+  if (unit.attention_kind === 'BUDGET') {
+    // still over its own limit, a retry would only raise the item again: the limit has to be raised
+    const held = unitReached(unit, await deps.store.getConfig());
+    if (held) {
+      throw new OrchError(
+        ErrorCode.conflict,
+        `work unit '${unit.chunk}' is still over its budget: ${formatSpent(held)} (${BUDGET_KEY[held.limit]}). Raise the limit and it resumes by itself: ${raiseCommand(held)}`,
+        { limit: BUDGET_KEY[held.limit], spent: held.spent, of: held.of },
+      );
+    }
   }
-  if (unit.attention_kind === 'VERIFY') {
-    // for a failed verification, retry means: verify again (a flaky test, a fixed base)
-    return deps.store.transition(
-      unit.chunk,
-      { type: 'enqueue', train_seq: deps.now() },
-      { source: 'api', expectedVersion: unit.version, reason: 'verify again (retried by the operator)' },
-    );
+  const { event, reason } = retryOf(unit, deps.now());
+  return deps.store.transition(unit.chunk, event, {
+    source: 'api',
+    expectedVersion: unit.version,
+    reason: `retried by the operator: ${reason}`,
+  });
+}
+
+/**
+ * What a retry of the unit's item means, the same for `retry` and `retry-all`: a phase that used up
+ * its turns, or stopped at a budget since raised, continues its session (starting it over would lose
+ * the conversation); a failed verification is verified again (a flaky test, a fixed base); anything
+ * else reruns the phase in a fresh session.
+ */
+function retryOf(unit: WorkUnit, now: number): { event: UnitEvent; reason: string } {
+  switch (unit.attention_kind) {
+    case 'TURNS':
+      return {
+        event: {
+          type: 'retry',
+          continue_with: `The operator gave you another turn budget. Continue where you left off and finish ${unit.phase}.`,
+        },
+        reason: 'the session continues',
+      };
+    case 'BUDGET':
+      return {
+        event: {
+          type: 'retry',
+          continue_with: `The operator let you go on with a fresh spending budget. Continue where you left off and finish ${unit.phase}.`,
+        },
+        reason: 'the session continues',
+      };
+    case 'VERIFY':
+      return { event: { type: 'enqueue', train_seq: now }, reason: 'verify again' };
+    default:
+      return { event: { type: 'retry' }, reason: 'the phase starts over' };
   }
-  return deps.store.transition(
-    unit.chunk,
-    { type: 'retry' },
-    { source: 'api', expectedVersion: unit.version, reason: 'retried by the operator' },
-  );
 }
 
 export async function retryAll(deps: OperatorDeps, phase?: Phase): Promise<string[]> {
   const retried: string[] = [];
+  const config = await deps.store.getConfig();
   for (const unit of await deps.store.list({ status: 'NEEDS_ATTENTION' })) {
     if (phase && unit.phase !== phase) continue;
+    // over its own limit it would only come back; a raised limit resumes it by itself
+    if (unit.attention_kind === 'BUDGET' && unitReached(unit, config) !== null) continue;
+    const { event, reason } = retryOf(unit, deps.now());
     try {
-      await deps.store.transition(
-        unit.chunk,
-        { type: 'retry' },
-        { source: 'api', expectedVersion: unit.version, reason: 'retry-all' },
-      );
+      await deps.store.transition(unit.chunk, event, {
+        source: 'api',
+        expectedVersion: unit.version,
+        reason: `retry-all: ${reason}`,
+      });
       retried.push(unit.chunk);
     } catch (e) {
       // a unit that moved on meanwhile is simply not retried

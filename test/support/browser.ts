@@ -9,6 +9,7 @@ import { repoRoot } from './agent-fixtures.js';
 
 export const CHROMIUM = process.env.VE_CHROMIUM ?? '/usr/bin/chromium';
 
+const COLD_LOAD_MS = 90_000;
 export const DESKTOP = { width: 1280, height: 860 };
 export const PHONE = { width: 375, height: 812 };
 
@@ -76,7 +77,8 @@ export async function openPage(
   });
   if (opts.login) {
     await page.goto(opts.login);
-    await page.waitForSelector('[data-connection="live"]');
+    // a fresh context loads ~160 modules cold; on a 2-core runner at load 12 that passed Playwright's 30 s
+    await page.waitForSelector('[data-connection="live"]', { timeout: COLD_LOAD_MS });
   }
   return { page, context, problems };
 }

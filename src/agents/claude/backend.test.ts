@@ -147,6 +147,18 @@ describe('ClaudeAgentBackend outcomes', () => {
     assert.equal(expectKind(outcome, 'failed').failure.code, 'max_turns');
   });
 
+  it('reports a run Claude Code stopped at --max-budget-usd as budget, with what it cost', async () => {
+    const { outcome, records } = await runScripted(
+      [{ spend: 0.3 }, { spend: 0.3 }, { spend: 0.3 }, { result: 'never reached' }],
+      { request: { maxBudgetUsd: 0.5 } },
+    );
+    const failed = expectKind(outcome, 'failed');
+    assert.equal(failed.failure.code, 'budget');
+    assert.equal(failed.failure.message, 'Reached maximum budget ($0.5)');
+    assert.equal(failed.usage.cost_usd, 0.6, 'the turn that crossed the cap finished');
+    assert.ok(records[0]?.argv.includes('--max-budget-usd=0.5'));
+  });
+
   it('treats an ordinary error result as error_result', async () => {
     const { outcome } = await runScripted([{ error: 'API Error: 400 prompt is too long' }]);
     const { failure } = expectKind(outcome, 'failed');

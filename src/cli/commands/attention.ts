@@ -91,13 +91,19 @@ export function registerAttentionCommands(orch: Command, io: CliIo): void {
   leafCommand(
     orch,
     'retry <chunk>',
-    'rerun the current phase of a unit that needs attention, in a fresh session',
+    'retry a unit that needs attention: a TURNS item continues its session with more turns, a VERIFY item is verified again, any other item reruns its phase in a fresh session',
     ['ve orch retry auth_login'],
   ).action(async (chunk: string, opts: CommonOptions) => {
     const name = chunkArg(chunk);
     const ctx = commandContext(io, opts);
     const unit = await ctx.client.post<WorkUnitDto>(unitPath(name, '/retry'));
-    ctx.emit(unit, () => [`Retried ${unit.chunk}: ${unit.phase} is queued for a fresh run`]);
+    const what =
+      unit.status === 'VERIFYING'
+        ? 'it is queued to be verified again'
+        : unit.session_id !== null
+          ? `${unit.phase} continues its session`
+          : `${unit.phase} is queued for a fresh run`;
+    ctx.emit(unit, () => [`Retried ${unit.chunk}: ${what}`]);
   });
 
   leafCommand(orch, 'retry-all', 'retry every unit that needs attention (optionally only at one phase)', [

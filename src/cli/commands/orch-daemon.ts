@@ -7,7 +7,7 @@ import { NOT_RUNNING_MESSAGE } from '../client.js';
 import { type CommandContext, type CommonOptions, commandContext, leafCommand } from '../command-kit.js';
 import { startDaemon, stopDaemon } from '../daemon-control.js';
 import { dashboardUrl, runningDaemonPid } from '../daemon-process.js';
-import { renderStatus } from '../format-orch.js';
+import { renderStatus, stoppedStatus } from '../format-orch.js';
 import { type CliIo, printWarning } from '../output.js';
 
 export function registerDaemonCommands(orch: Command, io: CliIo): void {
@@ -55,7 +55,7 @@ export function registerDaemonCommands(orch: Command, io: CliIo): void {
       if (!status.running && status.pid !== null) {
         return [`Status: not responding (pid ${status.pid} is alive but its socket does not answer)`];
       }
-      return renderStatus(io, status, url);
+      return renderStatus(io, status, url, Date.now());
     });
   });
 
@@ -82,25 +82,6 @@ async function fetchStatus(ctx: CommandContext): Promise<StatusDto> {
     return await ctx.client.get<StatusDto>('/api/status');
   } catch (e) {
     if (!isOrchError(e, ErrorCode.not_running)) throw e;
-    return {
-      running: false,
-      pid: runningDaemonPid(ctx.paths),
-      version: '',
-      project_root: ctx.root,
-      base_branch: null,
-      started_at: null,
-      uptime_seconds: null,
-      counts: {},
-      agents: { running: 0, max: 0 },
-      total_cost_usd: 0,
-      url: null,
-      agent_sandbox: { mode: 'auto', active: false, reason: null, held: null },
-      setup: null,
-      verification: null,
-      train: null,
-      config_warnings: [],
-      prompts: null,
-      hosts: [],
-    };
+    return stoppedStatus(ctx.root, runningDaemonPid(ctx.paths));
   }
 }

@@ -1,6 +1,7 @@
 /** `ve orch ps|queue|inject|prioritize`: listing work units and putting chunks into the pipeline. */
 import type { Command } from 'commander';
 import type {
+  ConfigDto,
   HostListDto,
   InjectRequest,
   InjectResponse,
@@ -61,7 +62,10 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
     .action(async (opts: PsOptions) => {
       const q = psQuery(opts);
       const ctx = commandContext(io, opts);
-      const res = await ctx.client.get<UnitPageDto>('/api/work-units', { ...q });
+      const [res, config] = await Promise.all([
+        ctx.client.get<UnitPageDto>('/api/work-units', { ...q }),
+        ctx.client.get<ConfigDto>('/api/config'),
+      ]);
       const positions = new Map<string, number>();
       if (res.work_units.some((u) => u.status === 'VERIFYING')) {
         const train = await ctx.client.get<TrainSnapshot>('/api/train');
@@ -78,7 +82,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         ),
       };
       ctx.emit(withPositions, () => [
-        ...renderUnitTable(io, res.work_units, positions, hosts),
+        ...renderUnitTable(io, res.work_units, { trainPositions: positions, limits: config, hosts }),
         ...renderNextPage(res, q),
       ]);
     });

@@ -1,6 +1,6 @@
 /** `ve orch work-unit show|status|delete|history`: one unit in detail, and the operator's overrides. */
 import type { Command } from 'commander';
-import type { HistoryDto, WorkUnitDto } from '../../api/dto.js';
+import type { ConfigDto, HistoryDto, WorkUnitDto } from '../../api/dto.js';
 import { chunkArg, phaseArg, statusArg } from '../args.js';
 import { unitPath } from '../client.js';
 import { type CommonOptions, commandContext, groupCommand, leafCommand } from '../command-kit.js';
@@ -19,8 +19,11 @@ export function registerWorkUnit(orch: Command, io: CliIo): void {
   ]).action(async (chunk: string, opts: CommonOptions) => {
     const name = chunkArg(chunk);
     const ctx = commandContext(io, opts);
-    const unit = await ctx.client.get<WorkUnitDto>(unitPath(name));
-    ctx.emit(unit, () => renderUnitDetails(io, unit));
+    const [unit, config] = await Promise.all([
+      ctx.client.get<WorkUnitDto>(unitPath(name)),
+      ctx.client.get<ConfigDto>('/api/config'),
+    ]);
+    ctx.emit(unit, () => renderUnitDetails(io, unit, config));
   });
 
   leafCommand(
