@@ -96,7 +96,7 @@ function UnitFacts({ unit: u, config, since, host }) {
         html`<div><dt>Waits for</dt><dd>${u.blocked_by.map((b, i) => html`${i ? ', ' : ''}<${Link} href=${unitHref(b)}>${b}<//>`)}</dd></div>`
       }
       <div data-testid="unit-host"><dt>Host</dt><dd>${host || (u.host === null ? 'not placed yet' : 'this machine')}${u.fetch_pending ? html` <span class="hint">(newer work on the host)</span>` : ''}</dd></div>
-      ${u.worktree && html`<div class="wide"><dt>Worktree</dt><dd><code>${u.worktree}</code></dd></div>`}
+      ${u.worktree && html`<div class="wide"><dt>${host ? 'Worktree (this side’s copy)' : 'Worktree'}</dt><dd><code>${u.worktree}</code></dd></div>`}
       ${u.review_iterations > 0 && html`<div><dt>Review rounds</dt><dd>${u.review_iterations}</dd></div>`}
     </dl>
     <div class="actions">
