@@ -17,7 +17,7 @@ export interface PhaseFacts {
   dirty: string[];
   /** PLAN.md as committed, null when there is none */
   plan: string | null;
-  /** GOAL.md's frontmatter as committed: its status, or why it does not parse */
+  /** GOAL.md's frontmatter as committed: its status, or why it does not parse (naming the file) */
   goal: { status: string | null; error: string | null } | null;
 }
 
@@ -69,8 +69,7 @@ const CONDITIONS: Partial<Record<Phase, readonly ExitCondition[]>> = {
       statement: `GOAL.md's frontmatter is valid YAML and its \`status\` is one of ${POST_IMPLEMENTING.join(', ')}, committed.`,
       missing: (f) => {
         if (f.goal === null) return `${chunkDir(f)}/GOAL.md is missing`;
-        if (f.goal.error !== null)
-          return `${chunkDir(f)}/GOAL.md's frontmatter does not parse: ${f.goal.error}. Fix the YAML (keep every field) and commit`;
+        if (f.goal.error !== null) return `${f.goal.error}. Fix the YAML (keep every field) and commit`;
         const status = f.goal.status?.toUpperCase() ?? null;
         if (status !== null && (POST_IMPLEMENTING as readonly string[]).includes(status)) return null;
         return `${chunkDir(f)}/GOAL.md says status: ${f.goal.status ?? '(none)'}; set it to ${POST_IMPLEMENTING.join(', ')} (usually ACTIVE) and commit`;

@@ -17,7 +17,7 @@ export interface ChunkDoc {
   frontmatter: Record<string, unknown>;
 }
 
-/** GOAL.md's frontmatter as the COMPLETE check sees it: the raw status, or why it does not parse. */
+/** GOAL.md's frontmatter as the COMPLETE check sees it: the raw status, or why it does not parse, naming the file. */
 export interface GoalCheck {
   status: string | null;
   error: string | null;

@@ -169,9 +169,19 @@ const ROWS: Row[] = [
     name: 'COMPLETE shows the agent the YAML error',
     unit: unit('COMPLETE'),
     outcome: done(),
-    facts: { ...good, goal: { status: null, error: 'bad indentation at line 3' } },
+    facts: {
+      ...good,
+      goal: {
+        status: null,
+        error: 'docs/chunks/a/GOAL.md: could not parse frontmatter: bad indentation at line 3',
+      },
+    },
     expect: { kind: 'nudge' },
-    check: (d) => assert.match((d as { note: string }).note, /does not parse: bad indentation at line 3/),
+    check: (d) =>
+      assert.match(
+        (d as { note: string }).note,
+        /^- docs\/chunks\/a\/GOAL\.md: could not parse frontmatter: bad indentation at line 3\. Fix the YAML/m,
+      ),
   },
   {
     name: 'COMPLETE still IMPLEMENTING is reminded',

@@ -347,10 +347,7 @@ describe('runner with the scheduler', () => {
       `${resumedOrFailed.attention_kind}: ${resumedOrFailed.attention_reason}`,
     );
     const resumed = o.backend.runsOf('feat', 'COMPLETE')[1] as FakeRun;
-    assert.match(
-      resumed.request.systemNote ?? '',
-      /GOAL\.md's frontmatter does not parse: .*Nested mappings/,
-    );
+    assert.match(resumed.request.systemNote ?? '', /GOAL\.md: could not parse frontmatter: Nested mappings/);
     assert.equal(resumed.request.resumeSessionId, first.session_id, 'the same session goes on');
     writeFileSync(goal, text.replace(/^status: .*$/m, 'status: ACTIVE\nsummary: "adds feat: a thing"'));
     fixGoal();

@@ -195,9 +195,9 @@ describe('a model that makes real models’ mistakes (real Claude Code)', { time
     // the error names the file's own line and quotes it
     assert.match(
       note,
-      /GOAL\.md's frontmatter does not parse: .*Nested mappings .* at line 3, column 10: `summary: Adds/,
+      /GOAL\.md: could not parse frontmatter: Nested mappings .* at line 3, column 10: `summary: Adds/,
     );
-    assert.match(await p.ve('orch', 'tail', CHUNK.yaml), /↻ reminded: .*frontmatter does not parse/);
+    assert.match(await p.ve('orch', 'tail', CHUNK.yaml), /↻ reminded: .*could not parse frontmatter/);
     const goal = onBase(`docs/chunks/${CHUNK.yaml}/GOAL.md`);
     assert.match(goal, /^status: ACTIVE$/m);
     assert.match(

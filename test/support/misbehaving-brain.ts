@@ -299,7 +299,7 @@ function completeBreakingYaml(ctx: Ctx): ModelReply {
   const { session, chunk } = ctx;
   const goal = doc(ctx, 'GOAL.md');
   const summary = `summary: Adds src/${chunk}.js: chunkName() returns its name`;
-  if (session.note !== null && /does not parse/.test(session.note)) {
+  if (session.note !== null && /could not parse frontmatter/.test(session.note)) {
     return proceed(
       session,
       [
