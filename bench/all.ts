@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { coldStartRows, listRows, measureColdStart, measureList } from './api-latency.js';
 import { measureDashboard, pct } from './dashboard.js';
+import { hostsRows, measureHosts } from './hosts.js';
 import { loadNow, machineHeader } from './lib/machine.js';
 import { type Row, renderTable } from './lib/table.js';
 import { measureMergeProbe } from './merge-probe.js';
@@ -30,6 +31,7 @@ const SIZES = quick
       probeRuns: 5,
       dashboard: 100,
       deps: { worktrees: 5, copies: 2 },
+      hostUnits: 6,
     }
   : {
       coldRuns: 5,
@@ -43,6 +45,7 @@ const SIZES = quick
       probeRuns: 15,
       dashboard: 500,
       deps: { worktrees: 10, copies: 4 },
+      hostUnits: 12,
     };
 
 const rows: Row[] = [];
@@ -184,6 +187,10 @@ for (const parallelism of [1, 4]) {
     ]);
   }
 }
+
+await section(`${SIZES.hostUnits} units on local, 1 host and 3 hosts`, '#13', async () =>
+  hostsRows('#13', await measureHosts(SIZES.hostUnits)),
+);
 
 console.log(header);
 console.log(

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
 
-const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle', 'train'];
+const SERVICES = ['scheduler', 'runner', 'attention', 'units', 'oracle', 'train', 'fleet'];
 const ADAPTERS = ['store', 'git', 'agents', 'chunks', 'infra', 'verify', 'process'];
 const CORE = ['shared', 'domain', 'ports', 'config'];
 

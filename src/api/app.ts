@@ -9,6 +9,7 @@ import { toChunkName } from '../domain/chunk-name.js';
 import { MAX_BODY_BYTES } from './body.js';
 import type { LogWsMessage } from './dto.js';
 import { errorBody, toErrorResponse } from './errors.js';
+import { registerHostRoutes } from './routes/hosts.js';
 import { registerInterventionRoutes } from './routes/interventions.js';
 import { registerProjectRoutes } from './routes/project.js';
 import { registerUnitRoutes } from './routes/units.js';
@@ -44,6 +45,7 @@ export function createApp(opts: AppOptions, withSockets?: (app: Hono) => Upgrade
   registerProjectRoutes(app, s);
   registerInterventionRoutes(app, s);
   registerUnitRoutes(app, s);
+  registerHostRoutes(app, s);
   if (upgrade) registerSockets(app, opts, upgrade);
   if (opts.static) registerStatic(app, opts.static);
   return app;

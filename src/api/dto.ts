@@ -8,6 +8,7 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
 import type { SetupSource } from '../domain/setup-detection.js';
 import type { LogStream, Phase, Status, WorkUnit } from '../domain/work-unit.js';
+import type { AddHostRequest, HostCheckReport, HostView, RemoveResult } from '../fleet/host-commands.js';
 import type { LogEvent } from '../ports/phase-log.js';
 import type { TrainSnapshot, VerifySettings } from '../ports/train.js';
 
@@ -17,6 +18,27 @@ import type { AttentionLogEntry, PhaseRun, StatusLogEntry } from '../ports/store
 import type { WorktreeInfo } from '../ports/worktrees.js';
 
 export type WorkUnitDto = WorkUnit;
+
+/** a host of the pool with what runs on it now (docs/hosts.md) */
+export type HostDto = HostView;
+export type HostCheckDto = HostCheckReport;
+export type AddHostRequestDto = AddHostRequest;
+/** DELETE /api/hosts/:name: the units moved off it and what each lost */
+export type RemoveHostDto = RemoveResult;
+
+export interface HostListDto {
+  hosts: HostDto[];
+  count: number;
+}
+
+export interface AddHostDto {
+  host: HostDto;
+  check: HostCheckDto;
+}
+
+export interface HostChecksDto {
+  checks: HostCheckDto[];
+}
 export type ConfigDto = OrchestratorConfig;
 export type ConflictDto = ConflictAnalysis;
 
@@ -62,6 +84,8 @@ export interface StatusDto {
   budget: BudgetStatusDto | null;
   /** units waiting for a usage limit to reset (the soonest reset); null when none waits */
   usage_limit: { resumes_at: string; units: number } | null;
+  /** every host of the pool (`local` first): state, health, and the agent slots used and in force */
+  hosts: HostSummaryDto[];
 }
 
 export interface BudgetStatusDto {
@@ -83,6 +107,15 @@ export interface BudgetStatusDto {
   } | null;
   /** units parked as BUDGET items (over their own limit, or a phase over its cap) */
   items: number;
+}
+
+export interface HostSummaryDto {
+  name: string;
+  state: HostDto['state'];
+  health: HostDto['health'];
+  health_detail: string | null;
+  slots_used: number;
+  slots_total: number;
 }
 
 export interface UnitListDto {
@@ -185,8 +218,11 @@ export type WsMessage =
         /** `counts.DONE` is how many DONE units exist in all */
         status: StatusDto;
         train: TrainSnapshot;
+        hosts: HostDto[];
       };
     }
+  /** the host pool changed (added, checked, drained, removed) or a phase started or ended on a host */
+  | { type: 'hosts'; data: { hosts: HostDto[] } }
   | { type: 'train'; data: TrainSnapshot }
   | { type: 'unit'; data: WorkUnitDto }
   | { type: 'unit_deleted'; data: { chunk: string } }

@@ -17,6 +17,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500 | 503> =
   unauthorized: 401,
   forbidden: 403,
   not_running: 503,
+  host_unreachable: 503,
   already_running: 409,
   git_failed: 500,
   internal: 500,

@@ -12,13 +12,18 @@ import type { UnitOrder } from '../ports/store.js';
 import type { TrainSnapshot, VerifyRun } from '../ports/train.js';
 import type { WorktreeInfo } from '../ports/worktrees.js';
 import type {
+  AddHostDto,
+  AddHostRequestDto,
   AnswerRequest,
   AttentionItemDto,
   ChunkSummaryDto,
   HistoryDto,
+  HostCheckDto,
+  HostDto,
   InjectRequest,
   InjectResponse,
   PlanDto,
+  RemoveHostDto,
   StatusDto,
 } from './dto.js';
 
@@ -94,6 +99,14 @@ export interface ApiServices {
   chunk(
     name: string,
   ): Promise<{ name: string; goal: string; plan: string | null; frontmatter: Record<string, unknown> }>;
+  /** the host pool (docs/hosts.md) */
+  hosts(): Promise<HostDto[]>;
+  addHost(req: AddHostRequestDto): Promise<AddHostDto>;
+  /** checks every host that is not removed, or the one named, now */
+  checkHosts(name?: string): Promise<HostCheckDto[]>;
+  drainHost(name: string): Promise<HostDto>;
+  activateHost(name: string): Promise<HostDto>;
+  removeHost(name: string, opts: { reassign: boolean; forget: boolean }): Promise<RemoveHostDto>;
   /** every committed change, for the WebSocket streams */
   subscribe(listener: (event: ChangeEvent) => void): () => void;
 }

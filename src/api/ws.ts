@@ -17,7 +17,7 @@ type Send = (text: string) => void;
 export const SNAPSHOT_DONE_UNITS = 100;
 
 /** what is read again after a burst of changes and sent as one message */
-type Refresh = 'attention' | 'status';
+type Refresh = 'attention' | 'status' | 'hosts';
 
 export class Broadcaster {
   private readonly sockets = new Set<Send>();
@@ -26,6 +26,7 @@ export class Broadcaster {
   private readonly reads: Record<Refresh, Promise<void>> = {
     attention: Promise.resolve(),
     status: Promise.resolve(),
+    hosts: Promise.resolve(),
   };
   private unsubscribe: (() => void) | null = null;
 
@@ -45,13 +46,14 @@ export class Broadcaster {
   }
 
   async snapshot(): Promise<WsMessage> {
-    const [active, done, attention, config, status, train] = await Promise.all([
+    const [active, done, attention, config, status, train, hosts] = await Promise.all([
       this.services.listUnits({ active: true }),
       this.services.listUnits({ status: 'DONE', order: 'recent', limit: SNAPSHOT_DONE_UNITS }),
       this.services.attention(),
       this.services.getConfig(),
       this.services.status(),
       this.services.train(),
+      this.services.hosts(),
     ]);
     return {
       type: 'snapshot',
@@ -62,6 +64,7 @@ export class Broadcaster {
         config,
         status,
         train,
+        hosts,
       },
     };
   }
@@ -91,6 +94,12 @@ export class Broadcaster {
         this.broadcast({ type: 'unit', data: event.unit });
         if (affectsAttention(event.unit, event.previous)) this.refresh('attention');
         if (affectsStatus(event.unit, event.previous)) this.refresh('status');
+        // a host's slots in use follow its units' phases
+        if (
+          event.unit.host !== null &&
+          (event.unit.host !== event.previous?.host || event.unit.status !== event.previous?.status)
+        )
+          this.refresh('hosts');
         return;
       case 'unit_deleted':
         this.broadcast({ type: 'unit_deleted', data: { chunk: event.chunk } });
@@ -110,6 +119,10 @@ export class Broadcaster {
       case 'conflicts_invalidated':
         this.broadcast({ type: 'conflicts_invalidated', data: { chunk: event.chunk, pairs: event.pairs } });
         return;
+      case 'host_changed':
+      case 'host_forgotten':
+        this.refresh('hosts');
+        return;
       case 'phase_log':
         return;
     }
@@ -128,15 +141,22 @@ export class Broadcaster {
       .then(async () => {
         this.dirty.delete(what);
         try {
-          this.broadcast(
-            what === 'attention'
-              ? { type: 'attention', data: { items: await this.services.attention() } }
-              : { type: 'status', data: await this.services.status() },
-          );
+          this.broadcast(await this.read(what));
         } catch (error) {
           this.services.log.error(`${what} refresh failed`, { error });
         }
       });
+  }
+
+  private async read(what: Refresh): Promise<WsMessage> {
+    switch (what) {
+      case 'attention':
+        return { type: 'attention', data: { items: await this.services.attention() } };
+      case 'hosts':
+        return { type: 'hosts', data: { hosts: await this.services.hosts() } };
+      case 'status':
+        return { type: 'status', data: await this.services.status() };
+    }
   }
 }
 

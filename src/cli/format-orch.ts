@@ -2,6 +2,7 @@
 import type { BudgetStatusDto, ConfigDto, ConflictDto, StatusDto, WorktreeListDto } from '../api/dto.js';
 import { formatSpent, formatUsd, raiseCommand } from '../domain/budget.js';
 import { STATUSES } from '../domain/work-unit.js';
+import { hostStatusLines } from './format-hosts.js';
 import { formatCost, formatDuration, formatTokens } from './format-units.js';
 import { type CliIo, paint, renderTable } from './output.js';
 
@@ -29,6 +30,7 @@ export function stoppedStatus(projectRoot: string, pid: number | null): StatusDt
     prompts: null,
     budget: null,
     usage_limit: null,
+    hosts: [],
   };
 }
 
@@ -65,6 +67,7 @@ export function renderStatus(io: Painter, s: StatusDto, dashboardUrl: string | n
   if (s.train && s.train.entries > 0)
     lines.push(`Landing train: ${s.train.entries} waiting, ${s.train.running} verifying (ve orch train)`);
   for (const w of s.config_warnings) lines.push(paint(io, 'yellow', `Config warning: ${w}`));
+  lines.push(...hostStatusLines(io, s.hosts));
   const counted = STATUSES.filter((st) => (s.counts[st] ?? 0) > 0);
   lines.push(`Work units:${counted.length === 0 ? ' none' : ''}`);
   for (const st of counted) lines.push(`  ${st}: ${s.counts[st]}`);

@@ -1,7 +1,15 @@
 /** Pure text rendering of work units: the ps and queue tables, `work-unit show`, inject results, history. */
-import type { ConfigDto, HistoryDto, InjectResponse, UnitPageDto, WorkUnitDto } from '../api/dto.js';
+import type {
+  ConfigDto,
+  HistoryDto,
+  HostSummaryDto,
+  InjectResponse,
+  UnitPageDto,
+  WorkUnitDto,
+} from '../api/dto.js';
 import { formatSpent, formatUsd } from '../domain/budget.js';
 import type { Status } from '../domain/work-unit.js';
+import { unitHost } from './format-hosts.js';
 import { type CliIo, type Colour, type Column, paint, renderTable } from './output.js';
 
 type Painter = Pick<CliIo, 'color'>;
@@ -57,14 +65,19 @@ function reasonOf(u: WorkUnitDto): string {
 }
 
 /**
- * `ve orch ps`: CHUNK PHASE STATUS BLOCKED-BY COST (against the unit limit, if any), TOKENS with a
- * token limit, and REASON when any unit needs attention. `trainPositions`: each VERIFYING unit's
- * place in the landing train, shown as `VERIFYING #2`.
+ * `ve orch ps`: CHUNK PHASE STATUS HOST BLOCKED-BY COST (against the unit limit, if any), TOKENS
+ * with a token limit, and REASON when any unit needs attention. `trainPositions`: each VERIFYING
+ * unit's place in the landing train, shown as `VERIFYING #2`; `hosts`: the pool, to say which units
+ * wait for their host (HOST shows only when a unit has one other than `local`).
  */
 export function renderUnitTable(
   io: Painter,
   units: readonly WorkUnitDto[],
-  opts: { trainPositions?: ReadonlyMap<string, number>; limits?: UnitLimits } = {},
+  opts: {
+    trainPositions?: ReadonlyMap<string, number>;
+    limits?: UnitLimits;
+    hosts?: readonly HostSummaryDto[];
+  } = {},
 ): string[] {
   if (units.length === 0) return ['No work units'];
   const trainPositions = opts.trainPositions ?? new Map<string, number>();
@@ -77,6 +90,9 @@ export function renderUnitTable(
     { header: 'CHUNK', value: (u) => u.chunk },
     { header: 'PHASE', value: (u) => u.phase },
     { header: 'STATUS', value: statusOf, colour: (u) => STATUS_COLOUR[u.status] ?? null },
+    ...(units.some((u) => u.host !== null && u.host !== 'local')
+      ? [{ header: 'HOST', value: (u: WorkUnitDto) => unitHost(u, opts.hosts ?? []), max: 32 }]
+      : []),
     {
       header: 'BLOCKED-BY',
       value: (u) => (u.blocked_by.length > 0 ? u.blocked_by.join(', ') : '-'),
@@ -187,6 +203,12 @@ export function renderUnitDetails(io: Painter, u: WorkUnitDto, limits: UnitLimit
   if (u.pending_nudge) rows.push(['Pending note', u.pending_nudge]);
   if (u.reentry_context) rows.push(['Re-entry context', u.reentry_context]);
   rows.push(
+    [
+      'Host',
+      u.host === null
+        ? '- (placed at its first dispatch)'
+        : `${u.host} (placement ${u.host_epoch}${u.fetched_at ? `, work last fetched ${u.fetched_at}` : ''}${u.fetch_pending ? ', newer work on the host' : ''})`,
+    ],
     ['Worktree', u.worktree ?? '-'],
     ['Base branch', u.base_branch ?? '-'],
     ['Session', u.session_id ?? '-'],

@@ -9,6 +9,7 @@ import { registerAttentionCommands } from './commands/attention.js';
 import { registerChunk } from './commands/chunk.js';
 import { registerConfig } from './commands/config.js';
 import { registerDependencyCommands } from './commands/dependencies.js';
+import { registerHostCommands } from './commands/hosts.js';
 import { registerInit } from './commands/init.js';
 import { registerDaemonCommands } from './commands/orch-daemon.js';
 import { registerTail } from './commands/tail.js';
@@ -45,6 +46,7 @@ export function createProgram(io: CliIo): Command {
   registerTail(orch, io);
   registerTrainCommands(orch, io);
   registerWorktree(orch, io);
+  registerHostCommands(orch, io);
   // every command inherits output routing and exitOverride, so errors come back to runCli
   for (const cmd of allCommands(program)) {
     cmd.configureOutput(outputConfig(io)).exitOverride();

@@ -42,14 +42,16 @@ export function createApiServices(p: Parts): ApiServices {
     log: p.log,
     status: async () => {
       const config = await p.store.getConfig();
-      const [{ counts, cost_usd }, verification, train, prompts, budget, usage_limit] = await Promise.all([
-        p.store.totals(),
-        p.verifySettings(),
-        p.train.view(),
-        p.promptOverrides(),
-        budgetStatus(p.store, config),
-        usageLimitStatus(p.store, p.clock.now()),
-      ]);
+      const [{ counts, cost_usd }, verification, train, prompts, budget, usage_limit, hosts] =
+        await Promise.all([
+          p.store.totals(),
+          p.verifySettings(),
+          p.train.view(),
+          p.promptOverrides(),
+          budgetStatus(p.store, config),
+          usageLimitStatus(p.store, p.clock.now()),
+          p.hosts.list(),
+        ]);
       const mode = config.agent_sandbox;
       const missing = mode === 'off' ? 'agent_sandbox is off' : await p.osSandboxUnavailable();
       const held = (await p.backend.holdReason?.(mode)) ?? null;
@@ -74,8 +76,22 @@ export function createApiServices(p: Parts): ApiServices {
         config_warnings: p.configWarnings(),
         budget,
         usage_limit,
+        hosts: hosts.map((h) => ({
+          name: h.name,
+          state: h.state,
+          health: h.health,
+          health_detail: h.health_detail,
+          slots_used: h.slots_used,
+          slots_total: h.slots_total,
+        })),
       };
     },
+    hosts: () => p.hosts.list(),
+    addHost: (req) => p.hosts.add(req),
+    checkHosts: (name) => p.hosts.check(name),
+    drainHost: (name) => p.hosts.drain(name),
+    activateHost: (name) => p.hosts.activate(name),
+    removeHost: (name, o) => p.hosts.remove(name, o),
     train: () => p.train.view(),
     verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),
     landUnverified: async (chunk, by) => landUnverified(p.store, await getUnit(chunk), by, p.clock.now()),

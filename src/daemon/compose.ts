@@ -2,18 +2,23 @@
  * The composition root: the only place that constructs adapters and services and wires them
  * together. `main.ts` uses it for the real daemon; tests pass overrides (fake backend, manual clock).
  */
+import { createRequire } from 'node:module';
 import { ClaudeAgentBackend } from '../agents/claude/backend.js';
-import { osSandboxUnavailable } from '../agents/claude/os-sandbox.js';
+import { osSandboxUnavailable, SANDBOX_MASKED_NAMES } from '../agents/claude/os-sandbox.js';
 import { PhasePrompts, type PromptOverrideReport } from '../agents/prompt-overrides.js';
 import { FsChunkRepo } from '../chunks/fs-chunk-repo.js';
 import { type ProjectPaths, projectPaths } from '../config/paths.js';
 import { resolveVerifySettings, type VerifySettings } from '../config/verify-settings.js';
 import { packageCacheEnv } from '../domain/package-caches.js';
 import type { WorkUnit } from '../domain/work-unit.js';
+import { createHostCommands, type HostCommands } from '../fleet/host-commands.js';
+import { DEFAULT_MONITOR, HostMonitor, type HostMonitorOptions } from '../fleet/host-monitor.js';
 import { GitLanding } from '../git/git-landing.js';
 import { GitWorktrees } from '../git/git-worktrees.js';
 import { GitVerifyCheckouts } from '../git/verify-checkouts.js';
-import { prepareDependencies, WorktreeDependencies } from '../git/worktree-deps.js';
+import { effectiveSetupCommand, prepareDependencies, WorktreeDependencies } from '../git/worktree-deps.js';
+import { projectIdFor, SshHostPool } from '../hosts/ssh-host-pool.js';
+import { controlDirFor, SshTransport } from '../hosts/ssh-transport.js';
 import { InProcessEventBus } from '../infra/event-bus.js';
 import { PhaseLogFiles } from '../infra/phase-log-files.js';
 import { ReviewRoundFiles } from '../infra/review-round-files.js';
@@ -25,6 +30,7 @@ import type { ChunkRepo } from '../ports/chunks.js';
 import type { Clock } from '../ports/clock.js';
 import type { DependencySetup } from '../ports/dependencies.js';
 import type { EventBus } from '../ports/events.js';
+import type { HostConnections, HostStore } from '../ports/hosts.js';
 import type { LivePhases } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
@@ -61,6 +67,11 @@ export interface Parts {
   landing: Landing;
   /** the verify command in force and where it comes from */
   verifySettings(): Promise<VerifySettings>;
+  /** the host pool: the operator's commands, the records, the connections, the health monitor */
+  hosts: HostCommands;
+  hostStore: HostStore;
+  connections: HostConnections;
+  hostMonitor: HostMonitor;
   live: LivePhases;
   baseBranch: string;
   startedAt: number;
@@ -89,6 +100,10 @@ export interface ComposeOptions {
   dbPath?: string;
   landing?: Landing;
   verifier?: Verifier;
+  /** the ssh client hosts are reached with; default `ssh` on PATH (tests: test/fixtures/fake-ssh) */
+  ssh?: string;
+  /** how often the host monitor looks at hosts */
+  hostMonitor?: HostMonitorOptions;
 }
 
 /** Environment knobs for tests and the demo (documented in docs/configuration.md). */
@@ -102,6 +117,26 @@ function backendFromEnv(log: Logger, paths: ProjectPaths, prompts: PhasePrompts)
     sandboxWritable: [paths.cacheDir],
     ...(path ? { pathToClaudeCodeExecutable: path } : {}),
   });
+}
+
+/** The Claude Code local units run: VE_CLAUDE_PATH, else the binary the SDK ships for this platform. */
+function localClaudePath(): string {
+  if (process.env.VE_CLAUDE_PATH) return process.env.VE_CLAUDE_PATH;
+  try {
+    const require = createRequire(import.meta.url);
+    return require.resolve(`@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}/claude`);
+  } catch {
+    return 'claude'; // not installed for this platform: `hosts check` then reports what PATH has
+  }
+}
+
+/** VE_HOST_CHECK_MS=<healthy>,<down>: how often hosts are looked at (tests shorten it). */
+function monitorFromEnv(): HostMonitorOptions {
+  const [healthy, down] = (process.env.VE_HOST_CHECK_MS ?? '').split(',').map(Number);
+  return {
+    healthyEveryMs: healthy && healthy > 0 ? healthy : DEFAULT_MONITOR.healthyEveryMs,
+    downEveryMs: down && down > 0 ? down : DEFAULT_MONITOR.downEveryMs,
+  };
 }
 
 export async function compose(opts: ComposeOptions): Promise<Parts> {
@@ -119,6 +154,16 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
   const worktrees =
     opts.worktrees ?? new GitWorktrees({ root: paths.root, paths, log: log.child({ component: 'git' }) });
   const baseBranch = opts.baseBranch ?? (await worktrees.defaultBase());
+  const connections = new SshHostPool({
+    transport: new SshTransport({
+      controlDir: controlDirFor(paths.stateDir),
+      ...(opts.ssh ? { ssh: opts.ssh } : {}),
+    }),
+    localRoot: paths.root,
+    projectId: projectIdFor(paths.root),
+    maskedNames: SANDBOX_MASKED_NAMES,
+    localClaude: localClaudePath(),
+  });
   const dependencies =
     opts.dependencies ?? new WorktreeDependencies(paths, log.child({ component: 'setup' }));
   const phaseLog = new PhaseLogFiles(paths);
@@ -209,6 +254,11 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     mergeQueue: new MergeQueue(store, log.child({ component: 'merge' })),
     verifySettings,
     dependencies,
+    hosts: {
+      store: store.hosts,
+      connections,
+      setupCommand: async (worktree, config) => (await effectiveSetupCommand(config, worktree)).command,
+    },
   });
   const scheduler = new Scheduler({
     store,
@@ -221,7 +271,21 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
       await checkLiveConflicts(live);
     },
     holdAgents: async (config) => (await backend.holdReason?.(config.agent_sandbox)) ?? null,
+    hosts: store.hosts,
   });
+  const hosts = createHostCommands({
+    hosts: store.hosts,
+    connections,
+    store,
+    live: scheduler,
+    worktrees,
+    log: log.child({ component: 'hosts' }),
+    now: () => clock.now(),
+  });
+  const hostMonitor = new HostMonitor(
+    { hosts: store.hosts, connections, clock, bus, store, log: log.child({ component: 'hosts' }) },
+    opts.hostMonitor ?? monitorFromEnv(),
+  );
   let url: string | null = null;
   return {
     paths,
@@ -240,6 +304,10 @@ export async function compose(opts: ComposeOptions): Promise<Parts> {
     verifyRuns: store.verifyRuns,
     landing,
     verifySettings,
+    hosts,
+    hostStore: store.hosts,
+    connections,
+    hostMonitor,
     live: scheduler,
     baseBranch,
     startedAt: clock.now(),

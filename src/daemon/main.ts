@@ -96,6 +96,7 @@ async function main(): Promise<number> {
     url: parts.url,
     log,
   });
+  parts.hostMonitor.start();
   await parts.scheduler.start();
   await parts.train.start();
   const stopLiveWatch = parts.startLiveWatch();
@@ -112,6 +113,8 @@ async function main(): Promise<number> {
         await parts.scheduler.stop();
         await parts.train.stop();
         await parts.dependencies.stop();
+        await parts.hostMonitor.stop();
+        await parts.connections.close();
         stopWatching();
         broadcaster.stop();
         await listeners.close();

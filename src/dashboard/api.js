@@ -110,4 +110,8 @@ export const api = {
   chunk: (name) => call('GET', `/api/chunks/${encodeURIComponent(name)}`),
   /** @param {string} chunk @returns {Promise<{conflicts: ConflictDto[], count: number}>} */
   conflicts: (chunk) => call('GET', `/api/conflicts?chunk=${encodeURIComponent(chunk)}`),
+  /** @param {string} name takes no new unit on the host; its units finish there */
+  drainHost: (name) => call('POST', `/api/hosts/${encodeURIComponent(name)}/drain`, {}),
+  /** @param {string} name lets a drained host take new units again */
+  activateHost: (name) => call('POST', `/api/hosts/${encodeURIComponent(name)}/activate`, {}),
 };

@@ -8,6 +8,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { BudgetBanners } from './budget.js';
 import { Header } from './header.js';
+import { HostsPanel } from './hosts.js';
 import { Inbox } from './inbox.js';
 import { createLive } from './live.js';
 import { useRoute } from './router.js';
@@ -53,7 +54,7 @@ function App({ live }) {
         ? html`<${UnitPage} state=${state} live=${live} chunk=${route.chunk} tab=${route.tab} />`
         : html`<main id="main" class=${`home${state.connection === 'live' ? '' : ' stale'}`}>
           ${!state.synced && state.connection !== 'unauthorized' && html`<p class="boot">Connecting to the daemon…</p>`}
-          ${state.synced && html`<${Inbox} state=${state} /><${TrainPanel} train=${state.train} /><${UnitGrid} state=${state} live=${live} />`}
+          ${state.synced && html`<${Inbox} state=${state} /><${TrainPanel} train=${state.train} /><${HostsPanel} hosts=${state.hosts} /><${UnitGrid} state=${state} live=${live} />`}
         </main>`
     }
     <${Toasts} />`;

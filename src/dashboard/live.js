@@ -14,6 +14,7 @@
 /** @typedef {import('../api/dto.js').ConflictDto} ConflictDto */
 /** @typedef {import('../api/dto.js').WsMessage} WsMessage */
 /** @typedef {import('../api/dto.js').TrainSnapshot} TrainSnapshot */
+/** @typedef {import('../api/dto.js').HostDto} HostDto */
 /** @typedef {import('../domain/work-unit.js').Status} Status */
 
 /**
@@ -35,6 +36,7 @@
  * @property {string | null} doneNextAfter `after` for the next older DONE page; null when all are loaded
  * @property {number} epoch snapshots applied: a page read before a resync is dropped
  * @property {TrainSnapshot | null} train the landing train, as the daemon last sent it
+ * @property {HostDto[]} hosts the host pool, `local` first
  */
 
 const MIN_DELAY = 500;
@@ -58,6 +60,7 @@ export function emptyState() {
     doneNextAfter: null,
     epoch: 0,
     train: null,
+    hosts: [],
   };
 }
 
@@ -146,6 +149,7 @@ export function applyMessage(s, m, browserNow) {
         doneNextAfter: m.data.done_next_after,
         epoch: s.epoch + 1,
         train: m.data.train,
+        hosts: m.data.hosts,
       };
     }
     case 'unit': {
@@ -183,6 +187,8 @@ export function applyMessage(s, m, browserNow) {
       return { ...s, status: m.data, ...doneFromStatus(s.units, m.data) };
     case 'train':
       return { ...s, train: m.data };
+    case 'hosts':
+      return { ...s, hosts: m.data.hosts };
     case 'conflict': {
       const c = m.data;
       return {

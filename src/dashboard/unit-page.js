@@ -9,6 +9,7 @@ import { ApiError, api } from './api.js';
 import { Spend } from './budget.js';
 import { DiffView } from './diff-view.js';
 import { clockTime, phaseLabel } from './format.js';
+import { hostLabel } from './hosts.js';
 import { AttentionCard } from './inbox.js';
 import { LogView } from './log-view.js';
 import { Markdown } from './markdown.js';
@@ -70,7 +71,7 @@ export function UnitPage({ state, live, chunk, tab }) {
     ${!unit && !failed && html`<p class="hint">Loading…</p>`}
     ${failed?.notFound && html`<p class="empty">There is no work unit named <strong>${chunk}</strong> (it may have been deleted). Its history, if any, is below.</p>`}
     ${failed && !failed.notFound && html`<p class="form-error" role="alert">${failed.text}</p>`}
-    ${unit && html`<${UnitFacts} unit=${unit} config=${state.config} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} />`}
+    ${unit && html`<${UnitFacts} unit=${unit} config=${state.config} since=${state.since.get(chunk) ?? Date.parse(unit.updated_at)} host=${hostLabel(unit, state.hosts)} />`}
     ${item && html`<section class="unit-attention" aria-label="Needs you"><${AttentionCard} item=${item} standalone=${true} conflictsRevision=${state.conflictsRevision} /></section>`}
     <${Tabs} chunk=${chunk} active=${active} />
     <div class="tab-panel" role="tabpanel" id=${`panel-${active}`} aria-labelledby=${`tab-${active}`} tabindex="0">
@@ -82,8 +83,8 @@ export function UnitPage({ state, live, chunk, tab }) {
   </main>`;
 }
 
-/** @param {{unit: Unit, config: import('../api/dto.js').ConfigDto | null, since: number}} p */
-function UnitFacts({ unit: u, config, since }) {
+/** @param {{unit: Unit, config: import('../api/dto.js').ConfigDto | null, since: number, host: string}} p */
+function UnitFacts({ unit: u, config, since, host }) {
   return html`<div class="facts">
     <dl>
       <div><dt>Phase</dt><dd><${PhaseTrack} phase=${u.phase} status=${u.status} /></dd></div>
@@ -94,7 +95,8 @@ function UnitFacts({ unit: u, config, since }) {
         u.blocked_by.length > 0 &&
         html`<div><dt>Waits for</dt><dd>${u.blocked_by.map((b, i) => html`${i ? ', ' : ''}<${Link} href=${unitHref(b)}>${b}<//>`)}</dd></div>`
       }
-      ${u.worktree && html`<div class="wide"><dt>Worktree</dt><dd><code>${u.worktree}</code></dd></div>`}
+      <div data-testid="unit-host"><dt>Host</dt><dd>${host || (u.host === null ? 'not placed yet' : 'this machine')}${u.fetch_pending ? html` <span class="hint">(newer work on the host)</span>` : ''}</dd></div>
+      ${u.worktree && html`<div class="wide"><dt>${host ? 'Worktree (this side’s copy)' : 'Worktree'}</dt><dd><code>${u.worktree}</code></dd></div>`}
       ${u.review_iterations > 0 && html`<div><dt>Review rounds</dt><dd>${u.review_iterations}</dd></div>`}
     </dl>
     <div class="actions">

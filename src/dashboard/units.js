@@ -8,6 +8,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { money, PHASE_ORDER, phaseLabel, STATUS, STATUS_ORDER } from './format.js';
+import { hostLabel } from './hosts.js';
 import { InjectButton } from './inject.js';
 import { totals } from './live.js';
 import { Link, unitHref } from './router.js';
@@ -135,15 +136,15 @@ export function UnitGrid({ state, live }) {
     ${shown.map(
       (s) =>
         html`<${Group} key=${s} status=${s} units=${groups[s] ?? []} count=${countOf(s)} since=${state.since} actions=${actions}
-          older=${s === 'DONE' ? older : null} />`,
+          older=${s === 'DONE' ? older : null} hosts=${state.hosts} />`,
     )}
   </section>`;
 }
 
 /** @typedef {{load: () => Promise<void>, note: string}} Older the next page of older units, when there is one */
 
-/** @param {{status: Status, units: Unit[], count: number, since: Map<string, number>, actions: RowActions, older: Older | null}} p */
-function Group({ status, units, count, since, actions, older }) {
+/** @param {{status: Status, units: Unit[], count: number, since: Map<string, number>, actions: RowActions, older: Older | null, hosts: import('../api/dto.js').HostDto[]}} p */
+function Group({ status, units, count, since, actions, older, hosts }) {
   const [open, setOpen] = useState(status !== 'DONE' || units.length <= 8);
   const sorted = units.slice().sort(ORDER[status]);
   const id = `group-${status}`;
@@ -158,7 +159,7 @@ function Group({ status, units, count, since, actions, older }) {
     ${
       open &&
       html`<ul class="rows">
-      ${sorted.map((u) => html`<${UnitRow} key=${u.chunk} unit=${u} since=${since.get(u.chunk) ?? Date.parse(u.updated_at)} actions=${actions} />`)}
+      ${sorted.map((u) => html`<${UnitRow} key=${u.chunk} unit=${u} since=${since.get(u.chunk) ?? Date.parse(u.updated_at)} actions=${actions} host=${hostLabel(u, hosts)} />`)}
     </ul>`
     }
     ${
@@ -172,8 +173,9 @@ function Group({ status, units, count, since, actions, older }) {
   </section>`;
 }
 
-/** @param {{unit: Unit, since: number, actions: RowActions}} p */
-function Row({ unit: u, since, actions }) {
+/** `host`: the host it runs on ('' here), as a string so the memoized row re-renders only when it changes */
+/** @param {{unit: Unit, since: number, actions: RowActions, host: string}} p */
+function Row({ unit: u, since, actions, host }) {
   return html`<li class=${`row status-${u.status}`} data-chunk=${u.chunk} data-status=${u.status} data-phase=${u.phase}>
     <div class="row-name">
       <${StatusBadge} status=${u.status} compact=${true} />
@@ -182,7 +184,7 @@ function Row({ unit: u, since, actions }) {
     <div class="row-phase"><${PhaseTrack} phase=${u.phase} status=${u.status} /></div>
     <div class="row-time" title="time in this status and phase"><${Ago} since=${since} prefix="for " coarse=${true} /></div>
     <div class="row-cost" title="agent cost so far">${money(u.cost_usd)}</div>
-    <div class="row-note">${rowNote(u)}</div>
+    <div class="row-note">${host && html`<span class="on-host" title="the machine it runs on">${host}</span>`}${rowNote(u)}</div>
     <div class="row-actions">${rowActions(u, actions)}</div>
   </li>`;
 }

@@ -18,6 +18,8 @@ export const ErrorCode = {
   already_running: 'already_running',
   git_failed: 'git_failed',
   malformed_chunk: 'malformed_chunk',
+  /** a host of the pool could not be reached (the unit waits for it; nothing counts against the agent) */
+  host_unreachable: 'host_unreachable',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -60,6 +62,43 @@ export class InvalidTransitionError extends OrchError {
       ErrorCode.invalid_transition,
       `work unit '${chunk}' cannot ${event} from ${from}${why ? `: ${why}` : ''}`,
       { chunk, from, event },
+    );
+  }
+}
+
+/** A host of the pool could not be reached, or was lost mid-operation (docs/hosts.md, "Failures"). */
+export class HostUnreachableError extends OrchError {
+  constructor(
+    readonly host: string,
+    /** what the transport said, e.g. "Connection refused" */
+    readonly detail: string,
+  ) {
+    super(
+      ErrorCode.host_unreachable,
+      `host ${host} is unreachable over ssh: ${detail || 'connection failed'}`,
+      {
+        host,
+        detail,
+      },
+    );
+  }
+}
+
+/**
+ * The host's record of a unit's lease does not match the one the caller holds: the unit was moved
+ * (or moved back) since, so this copy is stale and nothing of it may be used.
+ */
+export class StaleLeaseError extends OrchError {
+  constructor(
+    readonly host: string,
+    readonly chunk: string,
+    readonly expected: string,
+    readonly found: string | null,
+  ) {
+    super(
+      ErrorCode.conflict,
+      `host ${host} holds ${found ? `lease ${found}` : 'no lease'} for unit ${chunk}, not ${expected}: refusing its state`,
+      { host, chunk, expected, found },
     );
   }
 }

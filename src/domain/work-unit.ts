@@ -130,6 +130,15 @@ export interface WorkUnit {
   land_unverified: boolean;
   /** wall time spent verifying this unit's landing trees, all runs together */
   verify_ms: number;
+  /** the host it is placed on (docs/hosts.md); null until its first dispatch places it */
+  host: string | null;
+  /** the lease of that placement: the epoch grows at every placement (0: never placed) */
+  host_epoch: number;
+  host_token: string | null;
+  /** a phase ran on the host since the unit's work was last fetched back: the host holds newer work */
+  fetch_pending: boolean;
+  /** when the unit's work last came back from its host */
+  fetched_at: string | null;
   cost_usd: number;
   tokens_in: number;
   tokens_out: number;
@@ -206,6 +215,11 @@ export function newWorkUnit(fields: {
     verify_retries: 0,
     land_unverified: false,
     verify_ms: 0,
+    host: null,
+    host_epoch: 0,
+    host_token: null,
+    fetch_pending: false,
+    fetched_at: null,
     cost_usd: 0,
     tokens_in: 0,
     tokens_out: 0,

@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
 import { ErrorCode, OrchError } from '../domain/errors.js';
+import { formatLease, type Lease } from '../domain/lease.js';
+import type { ClaudeLauncher } from '../ports/hosts.js';
 import { assertNativeClaude, LAUNCHER, launchHeader, remoteEnv, STARTED_MARKER } from './claude-launch.js';
-import { formatLease, type Lease } from './lease.js';
 import { STOP_PROCESSES } from './remote-scripts.js';
 import type { SshHost, SshTransport } from './ssh-transport.js';
-import type { ClaudeLauncher } from './workspace.js';
 
 export interface RemoteClaudeOptions {
   transport: SshTransport;
@@ -46,7 +46,8 @@ const SIGNALS: Partial<Record<NodeJS.Signals, string>> = {
  */
 export function remoteClaudeLauncher(o: RemoteClaudeOptions): ClaudeLauncher {
   const running = new Set<Promise<void>>();
-  const spawn = (opts: SpawnOptions): SpawnedProcess => {
+  let lost: string | null = null;
+  const spawn = (opts: SpawnOptions, onStderr = o.onStderr): SpawnedProcess => {
     assertNativeClaude(opts.command);
     if (!opts.cwd)
       throw new OrchError(ErrorCode.invalid_input, 'Claude Code over ssh needs a cwd on the host');
@@ -70,7 +71,10 @@ export function remoteClaudeLauncher(o: RemoteClaudeOptions): ClaudeLauncher {
     ]);
     // first on the session's stdin, ahead of anything the SDK writes
     child.stdin?.write(header);
-    const proc = new RemoteClaudeProcess(child, o, `${id}.pid`, opts.signal);
+    const onLost = (why: string) => {
+      lost ??= why;
+    };
+    const proc = new RemoteClaudeProcess(child, { ...o, onStderr, onLost }, `${id}.pid`, opts.signal);
     const ended = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     running.add(ended);
     void ended.then(() => running.delete(ended));
@@ -81,6 +85,7 @@ export function remoteClaudeLauncher(o: RemoteClaudeOptions): ClaudeLauncher {
     settled: async () => {
       while (running.size > 0) await Promise.all(running);
     },
+    connectionLost: () => lost,
   };
 }
 
@@ -99,7 +104,7 @@ class RemoteClaudeProcess extends EventEmitter implements SpawnedProcess {
 
   constructor(
     private readonly child: ChildProcess,
-    private readonly o: RemoteClaudeOptions,
+    private readonly o: RemoteClaudeOptions & { onLost: (why: string) => void },
     private readonly pidFile: string,
     signal: AbortSignal,
   ) {
@@ -181,6 +186,9 @@ class RemoteClaudeProcess extends EventEmitter implements SpawnedProcess {
 
   /** the session is over: stop what the launch left (tools outlive Claude Code), then tell the SDK */
   private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    // ssh's 255 with no master connection left: the connection went, not Claude Code
+    if (code === 255 && !(await this.o.transport.connected(this.o.host)))
+      this.o.onLost(`the ssh connection to host ${this.o.host.name} was lost while Claude Code ran`);
     if (this.stopping) await this.stopping;
     if (this.launched) await this.sweep('TERM');
     this.exit = { code, signal };

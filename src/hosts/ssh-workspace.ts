@@ -1,9 +1,7 @@
-/** HostWorkspace on a host reached over ssh: the mirror and worktrees of remote-repo.ts, Claude Code
- * through remote-claude.ts, commands through the transport. */
+/** HostWorkspace on a host reached over ssh: the mirror, worktrees and state transfers of
+ * remote-repo.ts, Claude Code through remote-claude.ts, commands through the transport. */
 import { toChunkName } from '../domain/chunk-name.js';
-import type { Lease } from './lease.js';
-import { remoteClaudeLauncher } from './remote-claude.js';
-import { RemoteRepo, type RemoteRepoDeps } from './remote-repo.js';
+import type { Lease } from '../domain/lease.js';
 import type {
   ClaudeLauncher,
   ClaudeSpawnContext,
@@ -13,7 +11,9 @@ import type {
   HostWorkspace,
   HostWorktree,
   TransferStats,
-} from './workspace.js';
+} from '../ports/hosts.js';
+import { remoteClaudeLauncher } from './remote-claude.js';
+import { RemoteRepo, type RemoteRepoDeps } from './remote-repo.js';
 
 export interface SshWorkspaceDeps extends RemoteRepoDeps {
   /** Claude Code on the host (absolute, or on the login PATH) */
@@ -40,8 +40,28 @@ export class SshWorkspace implements HostWorkspace {
     return this.repo.ensureWorktree(chunk, opts);
   }
 
-  fetchBack(chunk: string, lease: Lease, expectedOld: string | null): Promise<FetchedBranch> {
-    return this.repo.fetchBack(chunk, lease, expectedOld);
+  sendState(chunk: string, lease: Lease, from: string): Promise<TransferStats> {
+    return this.repo.sendState(chunk, lease, from);
+  }
+
+  fetchBack(chunk: string, lease: Lease, expectedOld: string | null, into?: string): Promise<FetchedBranch> {
+    return this.repo.fetchBack(chunk, lease, expectedOld, into);
+  }
+
+  runSetup(chunk: string, lease: Lease, command: string, timeoutSeconds: number): Promise<HostCommandResult> {
+    return this.repo.runSetup(chunk, lease, command, timeoutSeconds);
+  }
+
+  stopUnit(chunk: string, lease: Lease): Promise<void> {
+    return this.repo.stopUnit(chunk, lease);
+  }
+
+  removeUnit(chunk: string, lease: Lease): Promise<void> {
+    return this.repo.removeUnit(chunk, lease);
+  }
+
+  landingPaths(paths: readonly string[]): Promise<string[]> {
+    return this.repo.landingPaths(paths);
   }
 
   async claudeLauncher(ctx: ClaudeSpawnContext): Promise<ClaudeLauncher> {

@@ -4,7 +4,29 @@
  * fake Claude CLI. Prompt assembly belongs to the backend side (agents/prompt.ts).
  */
 import type { Phase, QuestionItem } from '../domain/work-unit.js';
+import type { ClaudeSpawn } from './hosts.js';
 import type { ReviewRound } from './review-rounds.js';
+
+/**
+ * Where the agent runs when that is not the daemon's machine (docs/hosts.md): a host reached over
+ * ssh. The request's `worktree` and `hostRoot` are then paths on that host.
+ */
+export interface AgentHost {
+  name: string;
+  /** starts Claude Code there, as the SDK's `spawnClaudeCodeProcess`; its stderr goes to the callback */
+  spawn: ClaudeSpawn;
+  /** the worktree's git dir and the repository's common dir there (what a commit writes) */
+  gitDir: string;
+  commonDir: string;
+  /** the excludes file sandboxed git reads there */
+  excludesFile: string;
+  /** Claude Code's temporary files there, one folder per unit (CLAUDE_CODE_TMPDIR) */
+  tmpDir: string;
+  /** null when the OS sandbox can run there, else why not */
+  osSandboxUnavailable: string | null;
+  /** where a write to each absolute path would land there, symlinks resolved */
+  landingPaths(paths: readonly string[]): Promise<string[]>;
+}
 
 export interface PhaseRequest {
   chunk: string;
@@ -34,6 +56,8 @@ export interface PhaseRequest {
    * cannot, 'off' leaves only the tool-level policy
    */
   osSandbox: 'auto' | 'on' | 'off';
+  /** set when the agent runs on another host; absent: the daemon's machine, as always */
+  host?: AgentHost;
 }
 
 /** Normalized agent events, written one per line to `.ve/chunks/<c>/log/<phase>.jsonl`. */

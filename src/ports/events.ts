@@ -5,6 +5,7 @@
 
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { ConflictAnalysis } from '../domain/conflict.js';
+import type { Host } from '../domain/host.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { TrainSnapshot } from './train.js';
 
@@ -15,7 +16,8 @@ export type ChangeSource =
   | 'recovery'
   | 'operator-force'
   | 'oracle'
-  | 'train';
+  | 'train'
+  | 'hosts';
 
 export type ChangeEvent =
   | {
@@ -33,7 +35,11 @@ export type ChangeEvent =
   | { type: 'conflicts_invalidated'; chunk: string; pairs: [string, string][] }
   | { type: 'phase_log'; chunk: string; phase: string; event: Record<string, unknown> }
   /** the landing train changed: entries, their trees and verifications */
-  | { type: 'train_changed'; train: TrainSnapshot };
+  | { type: 'train_changed'; train: TrainSnapshot }
+  /** a host was added, or its state or health changed (docs/hosts.md) */
+  | { type: 'host_changed'; host: Host }
+  /** a removed host's record is gone */
+  | { type: 'host_forgotten'; name: string };
 
 export interface EventBus {
   publish(event: ChangeEvent): void;

@@ -88,6 +88,11 @@ export type UnitFieldPatch = Partial<
     | 'phase'
     | 'verify_retries'
     | 'verify_ms'
+    | 'host'
+    | 'host_epoch'
+    | 'host_token'
+    | 'fetch_pending'
+    | 'fetched_at'
   >
 >;
 

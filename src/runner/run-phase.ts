@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
+import { HostUnreachableError } from '../domain/errors.js';
 import { CODE_PHASES, type PendingQuestion, type QuestionItem, type WorkUnit } from '../domain/work-unit.js';
 import type { PhaseObserver, PhaseOutcome, QuestionAnswer, Usage } from '../ports/agent-backend.js';
 import type { SetupResult } from '../ports/dependencies.js';
@@ -18,6 +19,7 @@ import { decidePhaseBudget } from './budget-decisions.js';
 import { finalizeUnit } from './finalize.js';
 import { LivePhase } from './live-phase.js';
 import { gatherPhaseFacts } from './phase-facts.js';
+import { type RemoteDeps, RemotePhase, waitForHost } from './remote-phase.js';
 import { keepImplementerAnswer, previousReviewRound } from './review-rounds.js';
 import type { RunnerDeps } from './runner-deps.js';
 
@@ -54,11 +56,17 @@ export class AgentPhaseRunner implements PhaseRunner {
       if (unit.worktree !== wt.path || unit.base_branch !== base) {
         unit = await store.update(unit.chunk, { worktree: wt.path, base_branch: base }, { source: 'runner' });
       }
+      // placed on another host: its worktree there, and what a cut phase left there back here first
+      const remote = await this.openRemote(unit, base, wt.path);
+      if (remote) unit = remote.unit;
       if (unit.finalizing) {
         await finalizeUnit(this.deps, unit, config);
         return;
       }
-      const setup = await this.dependenciesFor(unit, wt.path, config, live, log);
+      // on another host the dependencies go into the host's worktree, not the daemon's copy
+      const setup = remote
+        ? await remote.ensureSetup(config)
+        : await this.dependenciesFor(unit, wt.path, config, live, log);
       if (setup.kind !== 'ready') {
         await this.setupNotReady(unit, setup, config, live);
         return;
@@ -89,6 +97,7 @@ export class AgentPhaseRunner implements PhaseRunner {
       const outcome = await this.runAgent(unit, live, config, log, {
         feedback: unit.phase === 'IMPLEMENT' ? feedback : null,
         maxBudgetUsd: budget.maxBudgetUsd,
+        remote,
       });
       await keepImplementerAnswer(this.deps.reviewRounds, unit, outcome, log);
       const fresh = await store.get(unit.chunk);
@@ -118,6 +127,11 @@ export class AgentPhaseRunner implements PhaseRunner {
       }
       await applyDecision(this.deps, fresh, decision, config);
     } catch (e) {
+      if (e instanceof HostUnreachableError) {
+        // not the agent's failure: the unit waits for its host, nothing counts against its retries
+        await waitForHost(this.remoteDeps(), unit.chunk, e);
+        return;
+      }
       log.error('phase failed unexpectedly', { error: e });
       await this.recordCrash(unit.chunk, messageOf(e), log);
     }
@@ -182,6 +196,16 @@ export class AgentPhaseRunner implements PhaseRunner {
     }
   }
 
+  private openRemote(unit: WorkUnit, base: string, local: string): Promise<RemotePhase | null> {
+    return this.deps.hosts ? RemotePhase.open(this.remoteDeps(), unit, base, local) : Promise.resolve(null);
+  }
+
+  private remoteDeps(): RemoteDeps {
+    const { store, worktrees, clock, log, hosts } = this.deps;
+    if (!hosts) throw new Error('no host pool');
+    return { store, worktrees, clock, log, hosts };
+  }
+
   /**
    * FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed).
    * Any other GOAL.md is left alone, one that does not parse included: that is the agent's to fix, and
@@ -200,9 +224,11 @@ export class AgentPhaseRunner implements PhaseRunner {
     live: LivePhase,
     config: OrchestratorConfig,
     log: Logger,
-    run: { feedback: string | null; maxBudgetUsd: number | null },
+    run: { feedback: string | null; maxBudgetUsd: number | null; remote: RemotePhase | null },
   ): Promise<PhaseOutcome> {
     const { store, clock } = this.deps;
+    const { remote } = run;
+    const host = remote ? await remote.begin() : undefined;
     let sessionId = unit.session_id;
     const runId = await store.startPhaseRun(unit.chunk, unit.phase, sessionId);
     const stall = this.watchStall(live, config);
@@ -228,8 +254,8 @@ export class AgentPhaseRunner implements PhaseRunner {
         {
           chunk: unit.chunk,
           phase: unit.phase,
-          worktree: unit.worktree as string,
-          hostRoot: this.deps.hostRoot,
+          worktree: remote ? remote.worktree.path : (unit.worktree as string),
+          hostRoot: remote ? remote.worktree.root : this.deps.hostRoot,
           baseBranch: unit.base_branch as string,
           resumeSessionId: unit.session_id,
           operatorAnswer: unit.pending_answer,
@@ -241,25 +267,33 @@ export class AgentPhaseRunner implements PhaseRunner {
           maxBudgetUsd: run.maxBudgetUsd,
           model: config.model,
           osSandbox: config.agent_sandbox,
+          ...(host ? { host } : {}),
         },
         observer,
       );
     } finally {
       stall();
     }
+    // the phase's work comes back from its host before anything central looks at it
+    const lost = remote ? await remote.end() : null;
     await store.endPhaseRun(runId, {
-      outcome: outcome.kind === 'failed' ? failedOutcome(outcome.failure.code) : outcome.kind,
+      outcome: lost
+        ? 'host_lost'
+        : outcome.kind === 'failed'
+          ? failedOutcome(outcome.failure.code)
+          : outcome.kind,
       session_id: outcome.session_id ?? sessionId,
       cost_usd: outcome.usage.cost_usd,
       tokens_in: outcome.usage.tokens_in,
       tokens_out: outcome.usage.tokens_out,
-      error: outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
+      error: lost ? lost.message : outcome.kind === 'failed' ? outcome.failure.message.slice(0, 2000) : null,
     });
     if (outcome.usage.cost_usd > 0 || outcome.usage.tokens_in > 0 || outcome.usage.tokens_out > 0) {
       await store
         .addUsage(unit.chunk, outcome.usage)
         .catch((e: unknown) => log.warn('usage not recorded', { error: e }));
     }
+    if (lost) throw lost;
     return outcome.session_id === null && sessionId !== null
       ? { ...outcome, session_id: sessionId }
       : outcome;

@@ -11,6 +11,7 @@ import type { ReviewRounds } from '../ports/review-rounds.js';
 import type { ConfigStore, ConflictStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import type { Worktrees } from '../ports/worktrees.js';
 import type { MergeQueue } from './merge-queue.js';
+import type { RemoteDeps } from './remote-phase.js';
 
 export interface RunnerDeps {
   store: UnitStore & ConfigStore & PhaseRunStore & Pick<ConflictStore, 'invalidateConflicts'>;
@@ -34,4 +35,6 @@ export interface RunnerDeps {
   verifySettings?: () => Promise<VerifySettings>;
   /** the worktrees' dependency setup (background; code phases wait for it) */
   dependencies: DependencySetup;
+  /** the host pool (docs/hosts.md): a unit placed on a host other than `local` runs its agent there */
+  hosts?: RemoteDeps['hosts'];
 }

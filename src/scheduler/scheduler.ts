@@ -3,14 +3,23 @@
  * moment something changes (DESIGN §6). Wake-ups come from the event bus; the only timers are due
  * retries (and the runner's stall checks). It is also the LivePhases port the operator's commands use.
  */
+import { randomBytes } from 'node:crypto';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { budgetReason, decideStart, type Reached } from '../domain/budget.js';
 import { isOrchError } from '../domain/errors.js';
+import {
+  decidePlacement,
+  needsHost,
+  type Placement,
+  type PlacementHost,
+  withPhaseOn,
+} from '../domain/placement.js';
 import { readyQueue } from '../domain/ready-order.js';
 import { CODE_PHASES, type WorkUnit } from '../domain/work-unit.js';
 import type { QuestionAnswer } from '../ports/agent-backend.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChangeEvent, EventBus } from '../ports/events.js';
+import type { HostStore } from '../ports/hosts.js';
 import type { AbortReason, LivePhases, PhaseHandle } from '../ports/live-phases.js';
 import type { Logger } from '../ports/logger.js';
 import type { ConflictOracle } from '../ports/oracle.js';
@@ -18,6 +27,7 @@ import type { PhaseRunner } from '../ports/phase-runner.js';
 import type { ConfigStore, PhaseRunStore, UnitStore } from '../ports/store.js';
 import { CoalescingRunner } from '../shared/coalescing-runner.js';
 import { liftBudgetItems } from './lift-budget.js';
+import { placementView } from './placement-view.js';
 import { recover } from './recovery.js';
 import { unblockWaiting } from './unblock.js';
 
@@ -30,8 +40,15 @@ export interface SchedulerDeps {
   log: Logger;
   /** called after every phase end (the oracle's live merge-tree watch) */
   afterPhase?: () => Promise<void>;
-  /** why no phase may start under this config now (an OS sandbox that cannot run), or null */
+  /**
+   * why no phase may start on this machine under this config now (an OS sandbox that cannot run), or
+   * null; with hosts, only `local` is held
+   */
   holdAgents?: (config: OrchestratorConfig) => Promise<string | null>;
+  /** the host pool (docs/hosts.md); without it every unit runs on the daemon's machine, unplaced */
+  hosts?: Pick<HostStore, 'list'>;
+  /** a new lease's token (random hex) */
+  newLeaseToken?: () => string;
 }
 
 export class Scheduler implements LivePhases {
@@ -117,13 +134,16 @@ export class Scheduler implements LivePhases {
   async pass(): Promise<string[]> {
     const { store, oracle, clock } = this.deps;
     const config = await store.getConfig();
-    if (await this.holding(config)) return [];
+    // with hosts, a hold stops only `local`: placement sends units elsewhere or keeps them waiting
+    const hold = await this.holding(config);
+    if (hold && !this.deps.hosts) return [];
     let free = config.max_agents - this.activeCount();
     if (free <= 0) return [];
     const units = await store.list({ active: true });
     const now = clock.now();
     const busy = units.filter((u) => u.status === 'RUNNING' && this.handles.has(u.chunk));
     const project = await store.projectWindow(config);
+    let hosts = await this.hostsView(units, config, hold);
     const started: string[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const unit of readyQueue(units)) {
@@ -153,8 +173,12 @@ export class Scheduler implements LivePhases {
           continue;
         }
       }
-      const claimed = await this.claim(unit);
+      // the host: its own once placed, else the one with most room; none free, the unit waits
+      const where = hosts && needsHost(unit) ? decidePlacement(unit.host, hosts) : null;
+      if (where?.kind === 'wait') continue;
+      const claimed = await this.claim(unit, where);
       if (!claimed) continue;
+      if (hosts && where) hosts = withPhaseOn(hosts, where.host);
       busy.push(claimed);
       started.push(claimed.chunk);
       free -= 1;
@@ -163,24 +187,52 @@ export class Scheduler implements LivePhases {
     return started;
   }
 
+  private hostsView(
+    units: readonly WorkUnit[],
+    config: OrchestratorConfig,
+    localHold: string | null,
+  ): Promise<PlacementHost[] | null> {
+    const { hosts } = this.deps;
+    if (!hosts) return Promise.resolve(null);
+    return placementView(hosts, units, (c) => this.handles.has(c), {
+      maxAgents: config.max_agents,
+      sandboxRequired: config.agent_sandbox !== 'off',
+      localHold,
+    });
+  }
+
   /** no dispatch while the backend says agents must wait; logged once per change, a config change ends it */
-  private async holding(config: OrchestratorConfig): Promise<boolean> {
+  private async holding(config: OrchestratorConfig): Promise<string | null> {
     const reason = (await this.deps.holdAgents?.(config)) ?? null;
     if (reason !== this.heldFor) {
       if (reason) this.deps.log.warn('agents held: no phase starts', { reason });
       else this.deps.log.info('agents no longer held');
       this.heldFor = reason;
     }
-    return reason !== null;
+    return reason;
   }
 
-  private async claim(unit: WorkUnit): Promise<WorkUnit | null> {
+  private async claim(unit: WorkUnit, where: Placement | null): Promise<WorkUnit | null> {
     let claimed: WorkUnit;
+    // the first dispatch places the unit: a new lease (epoch + 1) that fences off any older copy
+    const placed =
+      where?.kind === 'place' && where.first
+        ? {
+            host: where.host,
+            host_epoch: unit.host_epoch + 1,
+            host_token: (this.deps.newLeaseToken ?? randomLeaseToken)(),
+          }
+        : undefined;
     try {
       claimed = await this.deps.store.transition(
         unit.chunk,
         { type: 'dispatch' },
-        { source: 'scheduler', expectedVersion: unit.version },
+        {
+          source: 'scheduler',
+          expectedVersion: unit.version,
+          ...(placed ? { reason: `placed on ${placed.host}` } : {}),
+        },
+        placed,
       );
     } catch (e) {
       // changed since the queue was read (answered, deleted, blocked): the next pass sees the new state
@@ -328,4 +380,8 @@ export class Scheduler implements LivePhases {
     await handle.done;
     return true;
   }
+}
+
+function randomLeaseToken(): string {
+  return randomBytes(8).toString('hex');
 }

@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import { BUDGET_MIGRATION } from './migration-budget.js';
+import { HOSTS_MIGRATION } from './migration-hosts.js';
 import type { Row } from './rows.js';
 
 export interface Migration {
@@ -171,6 +172,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE work_units ADD COLUMN phase_start_tip TEXT;
     `,
   },
+  HOSTS_MIGRATION,
   BUDGET_MIGRATION,
 ];
 

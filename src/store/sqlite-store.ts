@@ -1,6 +1,6 @@
 /**
  * SQLite (WAL) implementation of the store ports: one connection (SqliteDb) shared by one part per
- * concept — units, config, phase runs, attention log, conflicts, verify runs. Each method is one
+ * concept — units, config, phase runs, attention log, conflicts, verify runs, hosts. Each method is one
  * transaction; events are published only after it committed (SqliteDb.commit).
  */
 import Database from 'better-sqlite3';
@@ -15,6 +15,7 @@ import { SqliteAttentionLog } from './sqlite-attention-log.js';
 import { SqliteConfig } from './sqlite-config.js';
 import { SqliteConflicts } from './sqlite-conflicts.js';
 import { SqliteDb } from './sqlite-db.js';
+import { SqliteHosts } from './sqlite-hosts.js';
 import { SqlitePhaseRuns } from './sqlite-phase-runs.js';
 import { SqliteUnits } from './sqlite-units.js';
 import { SqliteVerifyRuns } from './sqlite-verify-runs.js';
@@ -38,6 +39,8 @@ export class SqliteStore implements WorkUnitStore {
   readonly conflicts: SqliteConflicts;
   /** the landing train's verify runs */
   readonly verifyRuns: SqliteVerifyRuns;
+  /** the host pool's records and the move of a unit off its host (docs/hosts.md) */
+  readonly hosts: SqliteHosts;
 
   constructor(opts: SqliteStoreOptions) {
     const readonly = opts.readonly ?? false;
@@ -57,6 +60,7 @@ export class SqliteStore implements WorkUnitStore {
     this.attention = new SqliteAttentionLog(this.s);
     this.conflicts = new SqliteConflicts(this.s, problems);
     this.verifyRuns = new SqliteVerifyRuns(this.s);
+    this.hosts = new SqliteHosts(this.s);
   }
 
   schemaVersion(): number {

@@ -20,6 +20,7 @@ import { fromStatusLogRow, fromUnitRow, holdUnreadable, type Row, toUnitRow, UNI
 import { insertAttention } from './sqlite-attention-log.js';
 import type { SqliteDb } from './sqlite-db.js';
 import { countUnitsQuery, listUnitsQuery } from './unit-query.js';
+import { logStatusRow, type StatusLogLine, writeUnitRow } from './unit-writes.js';
 
 export class SqliteUnits implements UnitStore {
   constructor(
@@ -61,19 +62,11 @@ export class SqliteUnits implements UnitStore {
 
   /** Writes the whole row guarded by the previous version (the compare-and-swap). */
   private writeUnit(next: WorkUnit, previousVersion: number): void {
-    const cols = UNIT_COLUMNS.filter((c) => c !== 'chunk');
-    const sql = `UPDATE work_units SET ${cols.map((c) => `${c} = @${c}`).join(', ')} WHERE chunk = @chunk AND version = @prev`;
-    const res = this.s.stmt(sql).run({ ...toUnitRow(next), prev: previousVersion });
-    if (res.changes !== 1) throw new StaleWriteError(next.chunk, previousVersion, -1);
+    writeUnitRow(this.s, next, previousVersion);
   }
 
-  private logStatus(entry: Omit<StatusLogEntry, 'id' | 'at'> & { actor?: string | undefined }): void {
-    this.s
-      .stmt(
-        `INSERT INTO status_log (chunk, old_status, new_status, phase, event, reason, source, actor, forced, at)
-         VALUES (@chunk, @old_status, @new_status, @phase, @event, @reason, @source, @actor, @forced, @at)`,
-      )
-      .run({ ...entry, actor: entry.actor ?? null, forced: entry.forced ? 1 : 0, at: this.s.iso() });
+  private logStatus(entry: StatusLogLine): void {
+    logStatusRow(this.s, entry);
   }
 
   async get(chunk: string): Promise<WorkUnit | undefined> {

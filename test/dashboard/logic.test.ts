@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { AttentionItemDto, HistoryDto, WsMessage } from '../../src/api/dto.js';
+import type { AttentionItemDto, HistoryDto, HostDto, WsMessage } from '../../src/api/dto.js';
 import type { ConflictAnalysis } from '../../src/domain/conflict.js';
 import type { WorkUnit } from '../../src/domain/work-unit.js';
 import { aWorkUnit } from '../builders.js';
@@ -54,6 +54,9 @@ const inbox = await load<{
   ): { others: string[]; files: string[]; notes: string[] };
   withoutCliHint(r: string): string;
 }>('inbox.js');
+const hosts = await load<{
+  hostLabel(u: Pick<WorkUnit, 'host' | 'status'>, hosts: readonly HostDto[]): string;
+}>('hosts.js');
 const format = await load<{ duration(ms: number): string; money(usd: number): string }>('format.js');
 const logView = await load<{ toolSummary(name: string, input: unknown, description?: string): string }>(
   'log-view.js',
@@ -78,6 +81,7 @@ const snapshot = (units: WorkUnit[], done = 0, cost = 0, doneNextAfter: string |
     config: { max_agents: 2 } as never,
     status: status(done, cost),
     train: { entries: [] } as never,
+    hosts: [],
   },
 });
 
@@ -385,6 +389,29 @@ describe('dashboard views of the audit log', () => {
       inbox.withoutCliHint('Overlap in x. Decide with: ve orch resolve a --with b parallelize|serialize'),
       'Overlap in x.',
     );
+  });
+});
+
+describe('dashboard hosts', () => {
+  const h1 = { name: 'h1', health: 'unreachable', slots_used: 0, slots_total: 2 } as HostDto;
+  it('keeps the pool from the snapshot and each hosts message', () => {
+    const s0 = live.applyMessage(live.emptyState(), snapshot([unit('a')]), 0) as LiveState & {
+      hosts: HostDto[];
+    };
+    assert.deepEqual(s0.hosts, []);
+    const s1 = live.applyMessage(s0, { type: 'hosts', data: { hosts: [h1] } }, 0) as LiveState & {
+      hosts: HostDto[];
+    };
+    assert.deepEqual(s1.hosts, [h1]);
+    assert.equal(s1.units, s0.units, 'units untouched');
+  });
+
+  it('labels a unit with its host, and says when it waits for it', () => {
+    assert.equal(hosts.hostLabel({ host: null, status: 'READY' }, [h1]), '');
+    assert.equal(hosts.hostLabel({ host: 'local', status: 'RUNNING' }, [h1]), '');
+    assert.equal(hosts.hostLabel({ host: 'h1', status: 'READY' }, [h1]), 'waiting for h1 (unreachable)');
+    assert.equal(hosts.hostLabel({ host: 'h1', status: 'NEEDS_ATTENTION' }, [h1]), 'h1');
+    assert.equal(hosts.hostLabel({ host: 'h9', status: 'READY' }, [h1]), 'h9 (removed)');
   });
 });
 

@@ -36,6 +36,8 @@ export type FakeStep =
   | { review: ReviewDecision }
   /** runs until the observer's signal fires */
   | { hang: true }
+  /** does what an agent's tools would, in the request's worktree (wherever that is) */
+  | { act: (request: PhaseRequest) => unknown }
   /**
    * the run completes; an IMPLEMENT or REBASE run has then changed `src/<chunk>.txt` in its worktree,
    * as an agent that did its work would (`idle: true`: it changed nothing)
@@ -166,7 +168,8 @@ export class FakeAgentBackend implements AgentBackend {
             )) === null
           )
             return aborted();
-        } else if ('review' in step) review = step.review;
+        } else if ('act' in step) await step.act(run.request);
+        else if ('review' in step) review = step.review;
         else if ('hang' in step) {
           await untilAborted(new Promise<never>(() => {}), signal);
           return aborted();

@@ -62,7 +62,7 @@ describe('the repository on a host', () => {
     );
   });
 
-  it('makes the unit’s worktree on the host from the mirror, and finds it again', async () => {
+  it('makes the unit’s worktree on the host, a clone sharing the mirror’s objects, and finds it again', async () => {
     const wt = await repo.ensureWorktree('alpha', {
       baseBranch: 'main',
       lease: lease(1),
@@ -74,7 +74,13 @@ describe('the repository on a host', () => {
     assert.equal(existsSync(wt.path), false, 'nothing of the worktree is on the daemon’s side');
     assert.equal(await onHost('git', '-C', wt.path, 'symbolic-ref', 'HEAD'), 'refs/heads/orch/alpha');
     const l = await repo.layout();
-    assert.equal(wt.commonDir, l.mirror);
+    // a repository of its own: no git directory shared with another unit's agent
+    assert.equal(wt.commonDir, `${wt.path}/.git`);
+    assert.equal(
+      await onHost('cat', `${wt.path}/.git/objects/info/alternates`),
+      `${l.mirror}/objects`,
+      'its objects come from the mirror, none copied',
+    );
     assert.equal(await onHost('stat', '-c', '%a', l.lease('alpha')), '600');
     const again = await repo.ensureWorktree('alpha', {
       baseBranch: 'main',

@@ -13,11 +13,11 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../src/demo/scripted-model-server.js';
-import type { Lease } from '../../src/hosts/lease.js';
+import type { Lease } from '../../src/domain/lease.js';
 import { parseSshTarget } from '../../src/hosts/ssh-command.js';
 import { controlDirFor, type SshHost, SshTransport } from '../../src/hosts/ssh-transport.js';
 import { SshWorkspace } from '../../src/hosts/ssh-workspace.js';
-import type { HostWorktree } from '../../src/hosts/workspace.js';
+import type { HostWorktree } from '../../src/ports/hosts.js';
 import { poolFromEnv, relayToHosts } from './netns-hosts.js';
 
 export interface Run {

@@ -212,6 +212,9 @@ function makeDaemonUser(claim: ClaimRecord): DaemonUser {
           if (timer) clearTimeout(timer);
           resolve({ code, stdout, stderr });
         });
+        child.stdin?.on('error', () => {
+          // the command may exit before reading its stdin (EPIPE); its exit status tells the story
+        });
         child.stdin?.end(o.input ?? '');
       }),
   };

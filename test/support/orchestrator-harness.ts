@@ -41,6 +41,32 @@ export function writeChunk(root: string, name: string, spec: ChunkSpec = {}): vo
   writeFileSync(join(dir, 'PLAN.md'), spec.plan ?? WRITTEN_PLAN);
 }
 
+/** Resolves once `predicate` holds for the unit, re-checking on every committed change. */
+export function unitWaiter(parts: Pick<Parts, 'store' | 'bus'>, guardMs = 10_000) {
+  return (chunk: string, predicate: (u: WorkUnit) => boolean, what = 'condition'): Promise<WorkUnit> =>
+    new Promise((resolve, reject) => {
+      const check = async () => {
+        const unit = await parts.store.get(chunk);
+        if (unit && predicate(unit)) {
+          stop();
+          clearTimeout(guard);
+          resolve(unit);
+        }
+      };
+      const stop = parts.bus.subscribe(() => void check());
+      // a guard against hanging forever, not a timing assertion
+      const guard = setTimeout(async () => {
+        stop();
+        reject(
+          new Error(
+            `timed out waiting for ${chunk}: ${what}; unit is ${JSON.stringify(await parts.store.get(chunk))}`,
+          ),
+        );
+      }, guardMs);
+      void check();
+    });
+}
+
 export async function makeOrchestrator(
   opts: { chunks?: Record<string, ChunkSpec>; maxAgents?: number } = {},
 ) {
@@ -64,33 +90,7 @@ export async function makeOrchestrator(
   await parts.store.patchConfig({ max_agents: opts.maxAgents ?? 2 });
   const services = createApiServices(parts);
 
-  /** Resolves once `predicate` holds for the unit, re-checking on every committed change. */
-  const waitForUnit = (
-    chunk: string,
-    predicate: (u: WorkUnit) => boolean,
-    what = 'condition',
-  ): Promise<WorkUnit> =>
-    new Promise((resolve, reject) => {
-      const check = async () => {
-        const unit = await parts.store.get(chunk);
-        if (unit && predicate(unit)) {
-          stop();
-          clearTimeout(guard);
-          resolve(unit);
-        }
-      };
-      const stop = parts.bus.subscribe(() => void check());
-      // a guard against hanging forever, not a timing assertion
-      const guard = setTimeout(async () => {
-        stop();
-        reject(
-          new Error(
-            `timed out waiting for ${chunk}: ${what}; unit is ${JSON.stringify(await parts.store.get(chunk))}`,
-          ),
-        );
-      }, 10_000);
-      void check();
-    });
+  const waitForUnit = unitWaiter(parts);
 
   return {
     root,

@@ -28,6 +28,7 @@ import { classifyFailure } from './failures.js';
 import { sessionIdOf, toAgentEvents, usageOf } from './messages.js';
 import {
   agentGitConfig,
+  gitWriteDirsOf,
   osSandboxUnavailable,
   sandboxHoldReason,
   sandboxOption,
@@ -88,7 +89,7 @@ const loadAgentSdk = (): Promise<AgentSdk> => {
 
 export class ClaudeAgentBackend implements AgentBackend {
   readonly name = 'claude';
-  private warnedNoSandbox = false;
+  private readonly warnedNoSandbox = new Set<string>();
   private readonly excludesFiles = new Map<string, string>();
   constructor(private readonly opts: ClaudeAgentBackendOptions) {}
 
@@ -130,12 +131,13 @@ export class ClaudeAgentBackend implements AgentBackend {
     observer.signal.addEventListener('abort', onAbort, { once: true });
     if (observer.signal.aborted) onAbort(); // fired while the template was loading
 
-    const sandboxed = await this.useOsSandbox(req.osSandbox, log);
+    const sandboxed = await this.useOsSandbox(req, log);
     log.info('phase session starting', {
       session: req.resumeSessionId,
       worktree: req.worktree,
       sandboxed,
       prompt: template.origin,
+      ...(req.host ? { host: req.host.name } : {}),
     });
     // Claude Code's temporary files per session: concurrent sessions otherwise share /tmp/claude-<uid>,
     // and one's sandbox set-up read files another deleted (its settings file, among others)
@@ -181,16 +183,20 @@ export class ClaudeAgentBackend implements AgentBackend {
   }
 
   /**
-   * Whether this phase's shell commands run in the OS sandbox. Unless it is `off`, the sandbox is
-   * required: where it cannot run, Claude Code refuses to start and nothing runs unconfined (the
-   * scheduler does not start such phases in the first place).
+   * Whether this phase's shell commands run in the OS sandbox (of the machine the agent runs on).
+   * Unless it is `off`, the sandbox is required: where it cannot run, Claude Code refuses to start and
+   * nothing runs unconfined (the scheduler does not start such phases, nor place units on such a
+   * host, in the first place).
    */
-  private async useOsSandbox(mode: PhaseRequest['osSandbox'], log: Logger): Promise<boolean> {
-    if (mode === 'off') return false;
-    const hold = await this.holdReason(mode);
-    if (hold && !this.warnedNoSandbox) {
-      this.warnedNoSandbox = true;
-      log.warn('no OS sandbox for agent shell commands; the phase is refused', { reason: hold });
+  private async useOsSandbox(req: PhaseRequest, log: Logger): Promise<boolean> {
+    if (req.osSandbox === 'off') return false;
+    const hold = req.host
+      ? sandboxHoldReason(req.osSandbox, req.host.osSandboxUnavailable)
+      : await this.holdReason(req.osSandbox);
+    const where = req.host?.name ?? 'local';
+    if (hold && !this.warnedNoSandbox.has(where)) {
+      this.warnedNoSandbox.add(where);
+      log.warn('no OS sandbox for agent shell commands; the phase is refused', { host: where, reason: hold });
     }
     return true;
   }
@@ -204,6 +210,9 @@ export class ClaudeAgentBackend implements AgentBackend {
 
   /** the OS sandbox's settings; the extra writable folders must exist for it to mount them */
   private sandbox(req: PhaseRequest): NonNullable<Options['sandbox']> {
+    // on another host: its own git directories; this machine's package caches mean nothing there
+    if (req.host)
+      return sandboxOption(req.worktree, true, [], gitWriteDirsOf(req.host.gitDir, req.host.commonDir));
     const extra = this.opts.sandboxWritable ?? [];
     for (const dir of extra) mkdirSync(dir, { recursive: true });
     return sandboxOption(req.worktree, true, extra);
@@ -221,11 +230,20 @@ export class ClaudeAgentBackend implements AgentBackend {
 
   private options(sdk: AgentSdk, req: PhaseRequest, session: SessionContext): Options {
     const { sandboxed, observer, run, emit, abort, log } = session;
+    const host = req.host;
     const env = childEnv(process.env, this.opts.env ?? {}, req, {
-      excludesFile: sandboxed ? this.excludesFile(req.hostRoot) : null,
-      bash: this.bash(),
+      excludesFile: sandboxed ? (host ? host.excludesFile : this.excludesFile(req.hostRoot)) : null,
+      // a host's bash: Debian and its kin have it at /bin/bash (docs/hosts.md, what a host needs)
+      bash: host ? '/bin/bash' : this.bash(),
     });
-    const gate = createToolGate({ worktree: req.worktree, hostRoot: req.hostRoot, observer, emit, log });
+    const gate = createToolGate({
+      worktree: req.worktree,
+      hostRoot: req.hostRoot,
+      observer,
+      emit,
+      log,
+      ...(host ? { landingPaths: host.landingPaths } : {}),
+    });
     const review =
       req.phase === 'REVIEW'
         ? {
@@ -244,10 +262,13 @@ export class ClaudeAgentBackend implements AgentBackend {
       ...(req.resumeSessionId ? { resume: req.resumeSessionId } : {}),
       env: {
         ...env,
-        CLAUDE_CODE_TMPDIR: session.tmpDir,
-        ...(sandboxed ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
+        CLAUDE_CODE_TMPDIR: host ? host.tmpDir : session.tmpDir,
+        // ve's bubblewrap stand-in is on this machine only; a host runs its own bubblewrap
+        ...(sandboxed && !host ? sandboxSessionEnv(req.worktree, env.PATH) : {}),
       },
       ...(sandboxed ? { sandbox: this.sandbox(req) } : {}),
+      // on another host: Claude Code starts there, over ssh (its stderr does not reach the SDK)
+      ...(host ? { spawnClaudeCodeProcess: (o) => host.spawn(o, (text) => run.stderr(text)) } : {}),
       permissionMode: this.opts.permissionMode ?? 'default',
       canUseTool: gate.canUseTool,
       hooks: { PreToolUse: [{ hooks: [gate.preToolUse] }] },

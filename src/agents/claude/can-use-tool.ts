@@ -16,6 +16,11 @@ import { ownCopies } from './own-copy.js';
 export interface ToolGateDeps {
   worktree: string;
   hostRoot: string;
+  /**
+   * where a write to each absolute path would land, symlinks resolved; default: on this machine. An
+   * agent on another host gets that host's answer (ports/agent-backend.ts AgentHost).
+   */
+  landingPaths?: (paths: readonly string[]) => Promise<string[]>;
   observer: Pick<PhaseObserver, 'signal' | 'onQuestion'>;
   emit: (event: AgentEvent) => void;
   log: Logger;
@@ -33,8 +38,9 @@ export function createToolGate(deps: ToolGateDeps): { canUseTool: CanUseTool; pr
     const d = decideToolUse(tool, input, deps);
     if (!d.allow) return d;
     const checked = d.paths ? await decideShellPaths(d.paths, deps) : await decideSymlinks(tool, input, deps);
-    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links
-    if (checked.allow)
+    // an allowed write to a hard-linked file (a shared node_modules) must not reach the other links;
+    // an agent on another host (landingPaths given) has no shared node_modules of this machine's
+    if (checked.allow && !deps.landingPaths)
       await ownCopies(d.paths ?? writeTargets(tool, input, deps.worktree), deps.worktree, deps.log);
     return checked;
   };
@@ -143,8 +149,10 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
   const target = writePathOf(tool, input);
   if (target === null) return { allow: true };
   try {
-    const realWorktree = await realpath(deps.worktree);
-    const real = await realTarget(resolve(deps.worktree, target));
+    const [realWorktree, real] = (await landing(deps)([deps.worktree, resolve(deps.worktree, target)])) as [
+      string,
+      string,
+    ];
     if (isInside(real, realWorktree)) return { allow: true };
     return {
       allow: false,
@@ -163,12 +171,20 @@ async function decideSymlinks(tool: string, input: unknown, deps: ToolGateDeps):
  */
 async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<ToolDecision> {
   try {
-    const real = { worktree: await realpath(deps.worktree), hostRoot: await realpath(deps.hostRoot) };
+    // one round trip for everything (one ssh call when the agent runs on another host)
+    const n = SCRATCH_DIRS.length;
+    const [worktree, hostRoot, ...rest] = await landing(deps)([
+      deps.worktree,
+      deps.hostRoot,
+      ...SCRATCH_DIRS,
+      ...paths,
+    ]);
+    const real = { worktree: worktree as string, hostRoot: hostRoot as string };
     // /tmp is /private/tmp on macOS: compare real paths with real paths
-    const scratch = (await Promise.all(SCRATCH_DIRS.map(realpathIfExists))).filter((d) => d !== null);
+    const scratch = rest.slice(0, n);
     const inScratch = (p: string) => !isInside(p, real.hostRoot) && scratch.some((d) => isInside(p, d));
-    for (const target of paths) {
-      const lands = await realTarget(target);
+    for (const [i, target] of paths.entries()) {
+      const lands = rest[n + i] as string;
       if (isInside(lands, real.worktree) || inScratch(lands)) continue;
       return {
         allow: false,
@@ -180,6 +196,11 @@ async function decideShellPaths(paths: string[], deps: ToolGateDeps): Promise<To
     deps.log.warn('symlink check failed', { paths, err });
     return { allow: false, reason: `Blocked: could not verify where the command writes (${String(err)}).` };
   }
+}
+
+/** The gate's `landingPaths`, or this machine's. */
+function landing(deps: ToolGateDeps): (paths: readonly string[]) => Promise<string[]> {
+  return deps.landingPaths ?? ((paths) => Promise.all(paths.map((p) => realTarget(p))));
 }
 
 /** Where writing to `abs` would land: the real path of its nearest existing ancestor plus the rest. */

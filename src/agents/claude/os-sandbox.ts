@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options } from '@anthropic-ai/claude-agent-sdk';
 import { ErrorCode, OrchError } from '../../domain/errors.js';
@@ -86,25 +86,33 @@ export function linkedGitDirs(worktree: string): { adminDir: string; common: str
 /** The git directories a commit from `worktree` writes to: nothing outside a main checkout. */
 export function gitWriteDirs(worktree: string): string[] {
   const dirs = linkedGitDirs(worktree);
-  if (dirs === null) return [];
-  const { adminDir, common } = dirs;
+  return dirs === null ? [] : gitWriteDirsOf(dirs.adminDir, dirs.common);
+}
+
+/**
+ * What a commit in a linked worktree writes, given its git dir and the repository's common dir (POSIX
+ * paths: on this machine, or on the host an agent runs on).
+ */
+export function gitWriteDirsOf(adminDir: string, common: string): string[] {
   return [
     adminDir, // the worktree's index, HEAD and reflog
-    join(common, 'objects'),
+    posix.join(common, 'objects'),
     // ref updates lock and rename inside the folder, so the folder, not the one ref
-    join(common, 'refs', 'heads', 'orch'),
-    join(common, 'logs', 'refs', 'heads', 'orch'),
+    posix.join(common, 'refs', 'heads', 'orch'),
+    posix.join(common, 'logs', 'refs', 'heads', 'orch'),
   ];
 }
 
 /**
- * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there,
- * and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
+ * The SDK's `sandbox` option: shell commands may write the worktree, what git needs to commit there
+ * (`gitDirs`, default: read from the worktree's `.git` on this machine; an agent on another host
+ * gets that host's), and `extraWritable` (the project's package caches, `.ve/cache`), nothing else.
  */
 export function sandboxOption(
   worktree: string,
   required: boolean,
   extraWritable: readonly string[] = [],
+  gitDirs: string[] = gitWriteDirs(worktree),
 ): NonNullable<Options['sandbox']> {
   return {
     enabled: true,
@@ -112,7 +120,7 @@ export function sandboxOption(
     // every command still goes through our canUseTool gate, and none may opt out of the sandbox
     autoAllowBashIfSandboxed: false,
     allowUnsandboxedCommands: false,
-    filesystem: { allowWrite: [...gitWriteDirs(worktree), ...extraWritable] },
+    filesystem: { allowWrite: [...gitDirs, ...extraWritable] },
   };
 }
 

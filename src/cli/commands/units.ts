@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type {
   ConfigDto,
+  HostListDto,
   InjectRequest,
   InjectResponse,
   TrainSnapshot,
@@ -70,6 +71,10 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         const train = await ctx.client.get<TrainSnapshot>('/api/train');
         for (const e of train.entries) positions.set(e.chunk, e.position);
       }
+      // the pool, to say which units wait for their host
+      const hosts = res.work_units.some((u) => u.host !== null && u.host !== 'local')
+        ? (await ctx.client.get<HostListDto>('/api/hosts')).hosts
+        : [];
       const withPositions = {
         ...res,
         work_units: res.work_units.map((u) =>
@@ -77,7 +82,7 @@ export function registerUnitCommands(orch: Command, io: CliIo): void {
         ),
       };
       ctx.emit(withPositions, () => [
-        ...renderUnitTable(io, res.work_units, { trainPositions: positions, limits: config }),
+        ...renderUnitTable(io, res.work_units, { trainPositions: positions, limits: config, hosts }),
         ...renderNextPage(res, q),
       ]);
     });

@@ -6,7 +6,7 @@
  * anew when the host's lease is older, and nothing is done when it is newer (the caller is stale).
  * Pure: parsing, formatting and the comparison.
  */
-import { ErrorCode, OrchError } from '../domain/errors.js';
+import { ErrorCode, OrchError } from './errors.js';
 
 export interface Lease {
   /** grows by one at every placement of the unit on a host (first placement: 1) */
