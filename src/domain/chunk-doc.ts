@@ -1,17 +1,18 @@
 /** Pure rules about chunk documents (GOAL.md / PLAN.md): statuses, plan content, summaries, start phase. */
+import { stringEnum } from './string-enum.js';
 import type { Phase } from './work-unit.js';
 
 /** Document lifecycle status in GOAL.md frontmatter (distinct from work-unit status). */
-export const ChunkStatus = {
-  FUTURE: 'FUTURE',
-  IMPLEMENTING: 'IMPLEMENTING',
-  ACTIVE: 'ACTIVE',
-  COMPOSITE: 'COMPOSITE',
-  SUPERSEDED: 'SUPERSEDED',
-  HISTORICAL: 'HISTORICAL',
-} as const;
-export type ChunkStatus = (typeof ChunkStatus)[keyof typeof ChunkStatus];
-export const CHUNK_STATUSES: readonly ChunkStatus[] = Object.values(ChunkStatus);
+export const CHUNK_STATUSES = [
+  'FUTURE',
+  'IMPLEMENTING',
+  'ACTIVE',
+  'COMPOSITE',
+  'SUPERSEDED',
+  'HISTORICAL',
+] as const;
+export const ChunkStatus = stringEnum(CHUNK_STATUSES);
+export type ChunkStatus = (typeof CHUNK_STATUSES)[number];
 
 /** Statuses that mean "COMPLETE succeeded": anything reachable after IMPLEMENTING. */
 export const POST_IMPLEMENTING: readonly ChunkStatus[] = ['ACTIVE', 'COMPOSITE', 'SUPERSEDED', 'HISTORICAL'];

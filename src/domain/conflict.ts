@@ -1,21 +1,12 @@
 /** Conflict-analysis vocabulary shared by the oracle, the scheduler and the API. */
+import { stringEnum } from './string-enum.js';
 
-export const Verdict = {
-  INDEPENDENT: 'INDEPENDENT',
-  SERIALIZE: 'SERIALIZE',
-  ASK_OPERATOR: 'ASK_OPERATOR',
-} as const;
-export type Verdict = (typeof Verdict)[keyof typeof Verdict];
-export const VERDICTS: readonly Verdict[] = Object.values(Verdict);
+export const VERDICTS = ['INDEPENDENT', 'SERIALIZE', 'ASK_OPERATOR'] as const;
+export const Verdict = stringEnum(VERDICTS);
+export type Verdict = (typeof VERDICTS)[number];
 
 /** How much evidence a verdict rests on, least to most informed. */
-export const AnalysisStage = {
-  PROPOSED: 'PROPOSED',
-  GOAL: 'GOAL',
-  PLAN: 'PLAN',
-  LIVE: 'LIVE',
-  COMPLETED: 'COMPLETED',
-} as const;
+export const AnalysisStage = stringEnum(['PROPOSED', 'GOAL', 'PLAN', 'LIVE', 'COMPLETED'] as const);
 export type AnalysisStage = (typeof AnalysisStage)[keyof typeof AnalysisStage];
 
 export interface ConflictAnalysis {

@@ -39,7 +39,7 @@ import {
   STOP_PROCESSES,
   STOP_UNIT,
 } from './remote-scripts.js';
-import type { SshHost, SshTransport } from './ssh-transport.js';
+import type { RemoteResult, SshHost, SshTransport } from './ssh-transport.js';
 import { applyWorkingState, snapshotWorktree } from './working-state.js';
 
 export interface RemoteRepoDeps {
@@ -156,18 +156,7 @@ export class RemoteRepo {
   async runSetup(chunkName: string, lease: Lease, command: string, timeoutSeconds: number) {
     const chunk = toChunkName(chunkName);
     const l = await this.layout();
-    const r = await this.deps.transport.run(this.deps.host, [
-      'sh',
-      '-c',
-      SETUP_ONCE,
-      'sh',
-      l.lease(chunk),
-      formatLease(lease).trim(),
-      l.worktree(chunk),
-      command,
-      String(timeoutSeconds),
-    ]);
-    if (r.code === 98) throw new StaleLeaseError(this.deps.host.name, chunk, showLease(lease), null);
+    const r = await this.leased(chunk, lease, SETUP_ONCE, l.worktree(chunk), command, String(timeoutSeconds));
     return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -291,21 +280,7 @@ export class RemoteRepo {
    * hold (the script's CHECK_LEASE exits 98 otherwise): a stale lease becomes StaleLeaseError.
    */
   private async fenced(chunk: string, lease: Lease, script: string, ...args: string[]): Promise<string> {
-    const l = await this.layout();
-    const r = await this.deps.transport.run(this.deps.host, [
-      'sh',
-      '-c',
-      script,
-      'sh',
-      l.lease(chunk),
-      formatLease(lease).trim(),
-      ...args,
-    ]);
-    if (r.code === 98) {
-      const held = /the host holds (.*)$/m.exec(r.stderr)?.[1]?.trim() ?? '';
-      const found = held === 'none' ? null : parseLease(held);
-      throw new StaleLeaseError(this.deps.host.name, chunk, showLease(lease), found && showLease(found));
-    }
+    const r = await this.leased(chunk, lease, script, ...args);
     if (r.code !== 0)
       throw new RemoteCommandError(
         this.deps.host.name,
@@ -314,6 +289,24 @@ export class RemoteRepo {
         r.stderr,
       );
     return r.stdout;
+  }
+
+  /** `fenced` with the script's own exit code and output, for a script that may fail (the setup) */
+  private async leased(
+    chunk: string,
+    lease: Lease,
+    script: string,
+    ...args: string[]
+  ): Promise<RemoteResult> {
+    const l = await this.layout();
+    const lines = [l.lease(chunk), formatLease(lease).trim()];
+    const r = await this.deps.transport.run(this.deps.host, ['sh', '-c', script, 'sh', ...lines, ...args]);
+    if (r.code === 98) {
+      const held = /the host holds (.*)$/m.exec(r.stderr)?.[1]?.trim() ?? '';
+      const found = held === 'none' ? null : parseLease(held);
+      throw new StaleLeaseError(this.deps.host.name, chunk, showLease(lease), found && showLease(found));
+    }
+    return r;
   }
 
   private places(l: HostLayout, chunk: string) {

@@ -100,7 +100,7 @@ describe('agent and document faults', { timeout: 600_000 }, () => {
     }
   });
 
-  it('a GOAL.md corrupted mid-run: a clear ERROR item, nothing merged, the branch intact; repaired, it lands', async () => {
+  it('a GOAL.md corrupted mid-run: COMPLETE is shown the YAML error, then an INCOMPLETE item quoting it, nothing merged, the branch intact; repaired, it lands', async () => {
     const p = project(planned('fgoal'));
     const junk = '---\nstatus: [ACTIVE\n  depends_on: {{\n---\n\u0000\u0001 garbage\n';
     p.setControl({
@@ -116,8 +116,9 @@ describe('agent and document faults', { timeout: 600_000 }, () => {
     await p.start();
     await p.mustVe('orch', 'inject', 'fgoal');
     const item = await attentionFor(p, 'fgoal');
-    assert.equal(item.kind, 'ERROR', item.reason);
-    assert.match(item.reason, /GOAL\.md/);
+    // this agent never fixes it: after the reminders, the operator gets the error with file and line
+    assert.equal(item.kind, 'INCOMPLETE', item.reason);
+    assert.match(item.reason, /docs\/chunks\/fgoal\/GOAL\.md: could not parse frontmatter: .* at line 2/);
     assert.ok(
       !p.repo.git('ls-tree', '-r', '--name-only', 'main').includes('src/fgoal.txt'),
       'nothing merged',
