@@ -316,6 +316,33 @@ describe('runner with the scheduler', () => {
     await o.stop();
   });
 
+  it("commits its own FUTURE → IMPLEMENTING edit, so the agent starts on a clean tree and the edit is not counted as the agent's", async () => {
+    const o = await makeOrchestrator({ chunks: { feat: { status: 'FUTURE' } } });
+    let atStart: { dirty: string[]; status: string | undefined } | null = null;
+    o.backend.script('feat', 'IMPLEMENT', [
+      {
+        act: async (req) => {
+          const goal = readFileSync(join(req.worktree, 'docs', 'chunks', 'feat', 'GOAL.md'), 'utf8');
+          const { dirty } = await o.worktrees.inspect('feat', null);
+          atStart = { dirty, status: /^status: (.*)$/m.exec(goal)?.[1] };
+        },
+      },
+      { complete: {} },
+    ]);
+    o.backend.script('feat', 'REVIEW', [{ review: { decision: 'APPROVE', summary: 'good', issues: [] } }]);
+    const activate = (path: string) =>
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/^status: .*$/m, 'status: ACTIVE'));
+    o.backend.script('feat', 'COMPLETE', [
+      { act: (req) => activate(join(req.worktree, 'docs', 'chunks', 'feat', 'GOAL.md')) },
+      { complete: {} },
+    ]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'] });
+    await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    assert.deepEqual(atStart, { dirty: [], status: 'IMPLEMENTING' });
+    await o.stop();
+  });
+
   it('resumes a COMPLETE that broke the YAML of GOAL.md with the YAML error, instead of failing it', async () => {
     const o = await makeOrchestrator({ chunks: { feat: {} } });
     let breakGoal = () => {};

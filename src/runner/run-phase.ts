@@ -210,11 +210,16 @@ export class AgentPhaseRunner implements PhaseRunner {
    * FUTURE → IMPLEMENTING in the worktree on the first dispatch of any phase (reference §1.7 gap fixed).
    * Any other GOAL.md is left alone, one that does not parse included: that is the agent's to fix, and
    * COMPLETE's exit check shows it the YAML error (reading it strictly here made it an ERROR instead).
+   * ve commits its own edit, so the log does not list it among what the agent left uncommitted; when
+   * anything else is uncommitted too (a setup's untracked output), it stays in the tree as before.
    */
   private async activate(unit: WorkUnit, worktree: string): Promise<void> {
     const goal = await this.deps.chunks.inspectGoal(unit.chunk, worktree);
-    if (goal?.error === null && (goal.status ?? 'FUTURE') === 'FUTURE') {
-      await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    if (goal?.error !== null || (goal.status ?? 'FUTURE') !== 'FUTURE') return;
+    await this.deps.chunks.setStatus(unit.chunk, 'IMPLEMENTING', worktree);
+    const { dirty } = await this.deps.worktrees.inspect(unit.chunk, null);
+    if (dirty.length === 1 && dirty[0] === `docs/chunks/${unit.chunk}/GOAL.md`) {
+      await this.deps.worktrees.commitAll(unit.chunk, `ve: ${unit.chunk} is IMPLEMENTING`);
     }
   }
 
