@@ -17,9 +17,12 @@ isolateGitConfig();
 /** running, not a zombie waiting to be reaped (this container's init may reap late) */
 const alive = (pid: number) => processStartTime(pid) !== null;
 
-/** any `sleep 303` / `sleep 304` process (anchored: the scripts that start them name them too) */
-async function sleepers(): Promise<boolean> {
-  const pg = spawn('pgrep', ['-f', '^sleep 30[34]']);
+/**
+ * any process whose command line matches (anchored: the scripts that start them name them too; the
+ * durations are unusual so that other test files' sleeps, run beside this one, never match)
+ */
+async function sleepers(pattern = '^sleep 30[34]$'): Promise<boolean> {
+  const pg = spawn('pgrep', ['-f', pattern]);
   return (await new Promise((r) => pg.on('close', r))) === 0;
 }
 
@@ -84,7 +87,7 @@ describe('ProcessVerifier', () => {
   it('kills the whole process tree at the timeout', async () => {
     for (const sandbox of [true, false]) {
       const v = verifier({ sandbox });
-      const req = request('sleep 300 & echo $! > sleeper.pid; sleep 301', { timeoutMs: 500 });
+      const req = request('sleep 3171 & echo $! > sleeper.pid; sleep 3172', { timeoutMs: 500 });
       const r = await v.run(req);
       assert.equal(r.outcome, 'timeout');
       assert.match(r.message ?? '', /timed out after 1 s/);
@@ -95,9 +98,9 @@ describe('ProcessVerifier', () => {
         assert.ok(!alive(pid), 'the background child was killed with its group');
       }
     }
-    const left = spawn('pgrep', ['-f', 'sleep 30[01]']);
-    const code = await new Promise((r) => left.on('close', r));
-    assert.equal(code, 1, 'no sleeper survived, sandboxed or not');
+    // a killed process is gone once the kernel has torn it down: wait for that, briefly
+    for (let i = 0; i < 50 && (await sleepers('^sleep 317[12]$')); i++) await sleep(20);
+    assert.equal(await sleepers('^sleep 317[12]$'), false, 'no sleeper survived, sandboxed or not');
   });
 
   it('stops a command that floods its output, keeping only a capped log', async () => {
