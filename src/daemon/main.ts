@@ -12,6 +12,7 @@ import { Broadcaster } from '../api/ws.js';
 import { watchAttention } from '../attention/notify.js';
 import { projectPaths } from '../config/paths.js';
 import { isOrchError } from '../domain/errors.js';
+import { npmScriptVariables } from '../domain/launcher-env.js';
 import { createJsonLogger } from '../infra/json-logger.js';
 import { CommandAndWebhookNotifier } from '../infra/notifier.js';
 import { acquireProcessLock } from '../store/process-lock.js';
@@ -33,6 +34,9 @@ import {
 const log = createJsonLogger((line) => process.stdout.write(line), { base: { pid: process.pid } });
 
 async function main(): Promise<number> {
+  // before anything reads the environment: every child inherits it (domain/launcher-env.ts)
+  const launcherVariables = npmScriptVariables(process.env);
+  for (const name of launcherVariables) delete process.env[name];
   const { values } = parseArgs({
     options: { 'project-dir': { type: 'string' }, port: { type: 'string', default: '0' } },
   });
@@ -56,6 +60,10 @@ async function main(): Promise<number> {
     throw e;
   }
   writePid(paths, process.pid);
+  if (launcherVariables.length > 0)
+    log.info('started from an npm script: its npm variables are not passed to setup, verify or agents', {
+      dropped: launcherVariables.length,
+    });
   // before any work starts: a dashboard whose modules cannot load is an installation fault
   const dashboard = await dashboardAssets(packageRoot());
   // the base is fixed at the first start: a restart while the operator is on another branch must not

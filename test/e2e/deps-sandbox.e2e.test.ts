@@ -64,7 +64,16 @@ describe('dependencies in the OS sandbox (real Claude Code, scripted model)', { 
     const home = mkdtempSync(join(tmpdir(), 've-home-'));
     const brain = new DepsBrain({ tarball: tarballB });
     const server = await startScriptedModelServer((req) => brain.reply(req));
-    const env = { ...envForScriptedModel(server.url, home), CLAUDE_CODE_MAX_RETRIES: '0' };
+    // started as from `npm test` in another package, whatever runs this file: an npm script exports
+    // its own config, and this one would make the agent's `npm install` drop the lockfile's resolved
+    // URLs, so the next offline `npm ci` fails (the daemon drops them; domain/launcher-env.ts)
+    const launcher = {
+      npm_lifecycle_event: 'test',
+      npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js',
+      npm_config_omit_lockfile_registry_resolved: 'true',
+      npm_config_local_prefix: mkdtempSync(join(tmpdir(), 've-launcher-')),
+    };
+    const env = { ...envForScriptedModel(server.url, home), ...launcher, CLAUDE_CODE_MAX_RETRIES: '0' };
     const ve = async (...args: string[]) => {
       const { code, stdout, stderr } = await runVe([...args, '--project-dir', root], { cwd: root, env });
       assert.equal(code, 0, `ve ${args.join(' ')}: ${stderr}`);
