@@ -28,8 +28,9 @@ export function startedByNpmScript(env: Readonly<Record<string, string | undefin
 }
 
 /**
- * The names in `env` that an npm script launcher put there, none when npm did not start this
- * process. Only the lowercase spellings npm exports: an operator's own `NPM_CONFIG_REGISTRY` stays.
+ * The names in `env` that an npm script launcher put there; none when npm did not start the
+ * process that has `env`. Only the lowercase spellings npm exports: an operator's own
+ * `NPM_CONFIG_REGISTRY` stays.
  */
 export function npmScriptVariables(env: Readonly<Record<string, string | undefined>>): string[] {
   if (!startedByNpmScript(env)) return [];
