@@ -69,7 +69,17 @@ describe('SshTransport', () => {
     assert.ok(await transport.connected(h1));
   });
 
-  it('pays the handshake once: multiplexed commands are much cheaper', async () => {
+  it('pays the handshake once: commands share one connection until it drops', async () => {
+    // the client's address and port as sshd saw them: one TCP connection, one port
+    const connection = () => transport.runOk(h1, ['printenv', 'SSH_CONNECTION']);
+    await transport.disconnect(h1);
+    const first = await connection();
+    assert.match(first, /^\S+ \d+ \S+ \d+\n$/);
+    assert.equal(await connection(), first, 'the second command rides the first one’s connection');
+    assert.equal(await connection(), first);
+    await transport.disconnect(h1);
+    assert.notEqual(await connection(), first, 'after a drop, a new connection');
+    // what that saves, printed for the record (no test asserts a time: docs/performance.md)
     const timed = async (fn: () => Promise<unknown>) => {
       const t0 = performance.now();
       await fn();
@@ -86,6 +96,5 @@ describe('SshTransport', () => {
     console.log(
       `measure: ssh command with a new connection ${median(handshakes).toFixed(0)} ms, multiplexed ${median(multiplexed).toFixed(0)} ms (median of 5)`,
     );
-    assert.ok(median(multiplexed) * 3 < median(handshakes), `${multiplexed} vs ${handshakes}`);
   });
 });
