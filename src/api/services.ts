@@ -106,6 +106,7 @@ export interface ApiServices {
   checkHosts(name?: string): Promise<HostCheckDto[]>;
   drainHost(name: string): Promise<HostDto>;
   activateHost(name: string): Promise<HostDto>;
+  setHostSlots(name: string, slots: number): Promise<HostDto>;
   removeHost(name: string, opts: { reassign: boolean; forget: boolean }): Promise<RemoveHostDto>;
   /** every committed change, for the WebSocket streams */
   subscribe(listener: (event: ChangeEvent) => void): () => void;

@@ -91,6 +91,7 @@ export function createApiServices(p: Parts): ApiServices {
     checkHosts: (name) => p.hosts.check(name),
     drainHost: (name) => p.hosts.drain(name),
     activateHost: (name) => p.hosts.activate(name),
+    setHostSlots: (name, slots) => p.hosts.setSlots(name, slots),
     removeHost: (name, o) => p.hosts.remove(name, o),
     train: () => p.train.view(),
     verifyRuns: (filter) => p.verifyRuns.verifyRuns(filter),

@@ -153,6 +153,23 @@ export function createHostCommands(deps: FleetDeps) {
       return (await list()).find((h) => h.name === name) as HostView;
     },
 
+    /**
+     * Changes how many agents a host may run at once. Phases already running above a lowered count
+     * finish; a raised count takes waiting units at once (the change wakes the scheduler).
+     */
+    async setSlots(name: string, slots: number): Promise<HostView> {
+      if (name === LOCAL_HOST)
+        throw new OrchError(
+          ErrorCode.invalid_input,
+          `'${LOCAL_HOST}' runs max_agents agents: ve orch config --max-agents ${slots}`,
+        );
+      assertSlots(slots);
+      const host = await mustGet(name);
+      if (host.state === 'removed') throw new OrchError(ErrorCode.conflict, `host '${name}' is removed`);
+      await hosts.setSlots(name, slots);
+      return (await list()).find((h) => h.name === name) as HostView;
+    },
+
     async activate(name: string): Promise<HostView> {
       const host = await mustGet(name);
       if (host.state === 'removed')

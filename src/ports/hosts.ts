@@ -165,6 +165,8 @@ export interface HostStore {
   /** AlreadyExists when the name is taken (a removed host too, until it is forgotten) */
   add(host: NewHost): Promise<Host>;
   setState(name: string, state: HostState): Promise<Host>;
+  /** a host's agent slots (not `local`'s, which are `max_agents`) */
+  setSlots(name: string, slots: number): Promise<Host>;
   /** stores a check's result; publishes only when health, detail or tools changed */
   recordCheck(name: string, check: HostCheckRecord): Promise<Host>;
   /** drops a removed host's record */

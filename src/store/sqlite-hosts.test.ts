@@ -36,6 +36,17 @@ describe('sqlite hosts', () => {
     await store.hosts.add(h1);
   });
 
+  it('changes a host’s slots and publishes it, so a waiting unit can take the new room', async () => {
+    const { store, events } = makeStoreHarness();
+    await store.hosts.add(h1);
+    const changed = await store.hosts.setSlots('h1', 5);
+    assert.equal(changed.slots, 5);
+    assert.equal((await store.hosts.get('h1'))?.slots, 5);
+    const last = events.filter((e) => e.type === 'host_changed').at(-1);
+    assert.equal(last?.type === 'host_changed' ? last.host.slots : null, 5);
+    await assert.rejects(store.hosts.setSlots('h9', 1), (e) => isOrchError(e, 'not_found'));
+  });
+
   it('publishes a check only when what it found changed', async () => {
     const { store, events } = makeStoreHarness();
     await store.hosts.add(h1);

@@ -49,6 +49,14 @@ export class SqliteHosts implements HostStore {
     });
   }
 
+  async setSlots(name: string, slots: number): Promise<Host> {
+    return this.s.commit(() => {
+      this.mustRead(name);
+      this.s.stmt('UPDATE hosts SET slots = ? WHERE name = ?').run(slots, name);
+      return changed(this.mustRead(name));
+    });
+  }
+
   async recordCheck(name: string, check: HostCheckRecord): Promise<Host> {
     return this.s.commit(() => {
       const before = this.mustRead(name);

@@ -12,7 +12,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { HistoryDto, HostListDto, StatusDto, UnitListDto, WorkUnitDto } from '../../src/api/dto.js';
+import type {
+  HistoryDto,
+  HostDto,
+  HostListDto,
+  StatusDto,
+  UnitListDto,
+  WorkUnitDto,
+} from '../../src/api/dto.js';
 import { ScriptedBrain } from '../../src/demo/scripted-brain.js';
 import {
   claudeBinaryPath,
@@ -109,6 +116,12 @@ describe('nine chunks across three ssh hosts, one host cut and back, one lost fo
         ['h3', 'active', 'ok'],
       ],
     );
+    assert.equal(
+      await ve('orch', 'hosts', 'set', 'h3', '--slots', '3'),
+      'Host h3 runs up to 3 agent(s) (0 running now).\n',
+    );
+    const resized = JSON.parse(await ve('orch', 'hosts', 'set', 'h3', '--slots', '2', '--json')) as HostDto;
+    assert.deepEqual([resized.name, resized.slots, resized.slots_total], ['h3', 2, 2]);
 
     // ---- 1. h1's sshd dies mid-phase, and comes back
     cut1.arm();

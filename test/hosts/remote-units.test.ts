@@ -3,7 +3,8 @@
  * ssh stand-in for hosts and a scripted agent acting in the host's worktree: a unit runs every phase
  * on its host and lands; a host lost mid-phase holds its unit until it is back, then the same session
  * resumes there with nothing lost; a host removed for good has its unit restart elsewhere from the
- * last fetched state, the loss named, and its old copy swept when it answers again.
+ * last fetched state, the loss named, and its old copy swept when it answers again; a host without a
+ * free slot holds its unit until its slots are raised.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -190,6 +191,24 @@ describe('units on hosts (ssh stand-in)', () => {
     await forgotten;
     assert.equal(existsSync(join(o.fake.home('h1'), 'w')), true, 'only the project folder goes');
     assert.deepEqual(readdirNames(join(o.fake.home('h1'), 'w')), []);
+    await o.stop();
+    o.cleanup();
+  });
+  it('a host with no free slot holds its unit; raising its slots starts the unit at once', async () => {
+    const o = await makeRemoteOrchestrator({ chunks: ['feat'], hosts: ['h1'], slots: 0 });
+    o.backend.script('feat', 'IMPLEMENT', [writes({ 'src/feat.js': 'export const feat = 1;\n' })]);
+    finishes(o.backend, 'feat');
+    await o.start();
+    await o.services.inject({ chunks: ['feat'], phase: 'IMPLEMENT' });
+    await o.parts.scheduler.settled();
+    const held = await o.services.getUnit('feat');
+    assert.deepEqual([held.status, held.host], ['READY', null], 'no host has room: it waits unplaced');
+    assert.equal(o.backend.runsOf('feat', 'IMPLEMENT').length, 0);
+    const resized = await o.services.setHostSlots('h1', 1);
+    assert.deepEqual([resized.slots_total, resized.units], [1, []]);
+    // nothing else changes: the host's own change is what wakes the scheduler
+    const done = await o.waitForUnit('feat', (u) => u.status === 'DONE', 'DONE');
+    assert.equal(done.host, 'h1');
     await o.stop();
     o.cleanup();
   });

@@ -89,6 +89,30 @@ describe('host routes', () => {
     assert.equal((await call<ErrorBody>('DELETE', '/api/hosts/nope')).status, 404);
     assert.equal((await call<ErrorBody>('DELETE', '/api/hosts/h1?reassign=maybe')).status, 400);
     assert.equal((await call<ErrorBody>('POST', '/api/hosts/NOPE!/drain')).status, 400);
+    const slotCases: [string, unknown, number, RegExp][] = [
+      ['h2', { slots: -1 }, 400, /slots/],
+      ['h2', { slots: '3' }, 400, /slots/],
+      ['h2', { slots: 1.5 }, 400, /slots/],
+      ['h2', { slots: 2, ssh: 'x' }, 400, /ssh|unrecognized/i],
+      ['h2', {}, 400, /slots/],
+      ['local', { slots: 6 }, 400, /ve orch config --max-agents 6/],
+      ['nope', { slots: 1 }, 404, /nope/],
+    ];
+    for (const [name, body, status, message] of slotCases) {
+      const res = await call<ErrorBody>('PATCH', `/api/hosts/${name}`, body);
+      assert.equal(res.status, status, `${name} ${JSON.stringify(body)}`);
+      assert.match(res.body.error.message, message, `${name} ${JSON.stringify(body)}`);
+    }
+    const after = await call<HostListDto>('GET', '/api/hosts');
+    assert.deepEqual(
+      after.body.hosts.map((h) => [h.name, h.slots_total]),
+      [
+        ['local', 4],
+        ['h1', 2],
+        ['h2', 3],
+      ],
+      'nothing changed',
+    );
   });
 
   it('shows each host’s slots, units and health in the list, the status and the dashboard snapshot', async () => {
@@ -133,5 +157,7 @@ describe('host routes', () => {
     );
     const activated = await call<HostListDto['hosts'][number]>('POST', '/api/hosts/h2/activate');
     assert.equal(activated.body.state, 'active');
+    const resized = await call<HostListDto['hosts'][number]>('PATCH', '/api/hosts/h2', { slots: 7 });
+    assert.deepEqual([resized.status, resized.body.slots_total], [200, 7]);
   });
 });

@@ -17,6 +17,8 @@ const AddBody = z
   })
   .strict();
 
+const ChangeBody = z.object({ slots: z.number().int().min(0).max(256) }).strict();
+
 function hostParam(name: string): string {
   assertHostName(name);
   return name;
@@ -42,6 +44,11 @@ export function registerHostRoutes(app: Hono, s: ApiServices): void {
   app.post('/api/hosts/:name/activate', async (c) =>
     c.json(await s.activateHost(hostParam(c.req.param('name')))),
   );
+  app.patch('/api/hosts/:name', async (c) => {
+    const name = hostParam(c.req.param('name'));
+    const { slots } = await readJson(c, ChangeBody);
+    return c.json(await s.setHostSlots(name, slots));
+  });
   app.delete('/api/hosts/:name', async (c) =>
     c.json<RemoveHostDto>(
       await s.removeHost(hostParam(c.req.param('name')), {

@@ -23,12 +23,18 @@ const hostPath = (name: string, rest = '') => {
 };
 
 export function registerHostCommands(orch: Command, io: CliIo): void {
-  const hosts = groupCommand(orch, 'hosts', 'the machines agents run on: add, check, drain, remove', [
-    've orch hosts add gpu1 --ssh ve@gpu1.example.com --slots 4',
-    've orch hosts list',
-    've orch hosts check',
-    've orch hosts remove gpu1 --reassign',
-  ]);
+  const hosts = groupCommand(
+    orch,
+    'hosts',
+    'the machines agents run on: add, check, set slots, drain, remove',
+    [
+      've orch hosts add gpu1 --ssh ve@gpu1.example.com --slots 4',
+      've orch hosts list',
+      've orch hosts check',
+      've orch hosts set gpu1 --slots 6',
+      've orch hosts remove gpu1 --reassign',
+    ],
+  );
 
   leafCommand(
     hosts,
@@ -106,6 +112,20 @@ export function registerHostCommands(orch: Command, io: CliIo): void {
     const host = await ctx.client.post<HostDto>(hostPath(name, '/activate'));
     ctx.emit(host, () => [`Host ${host.name} takes new units again.`]);
   });
+
+  leafCommand(hosts, 'set <name>', "change a host's agent slots; a raise takes waiting units at once", [
+    've orch hosts set gpu1 --slots 6',
+    've orch hosts set gpu1 --slots 0   # no new phase there; running ones finish',
+  ])
+    .requiredOption('--slots <n>', 'agents it may run at once (0-256)')
+    .action(async (name: string, opts: CommonOptions & { slots: string }) => {
+      const slots = intArg(opts.slots, '--slots', { min: 0, max: 256 });
+      const ctx = commandContext(io, opts);
+      const host = await ctx.client.patch<HostDto>(hostPath(name), { slots });
+      ctx.emit(host, () => [
+        `Host ${host.name} runs up to ${host.slots_total} agent(s) (${host.slots_used} running now).`,
+      ]);
+    });
 
   leafCommand(
     hosts,
