@@ -114,4 +114,6 @@ export const api = {
   drainHost: (name) => call('POST', `/api/hosts/${encodeURIComponent(name)}/drain`, {}),
   /** @param {string} name lets a drained host take new units again */
   activateHost: (name) => call('POST', `/api/hosts/${encodeURIComponent(name)}/activate`, {}),
+  /** @param {string} name @param {number} slots how many agents it may run at once */
+  setHostSlots: (name, slots) => call('PATCH', `/api/hosts/${encodeURIComponent(name)}`, { slots }),
 };

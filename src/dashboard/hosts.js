@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The host pool on the main page (docs/hosts.md): each host's state, health and agent slots in use,
- * with drain and activate; and the host label a unit row or page shows (which host, and whether the
+ * with drain, activate and a slots stepper; and the host label a unit row or page shows (which host, and whether the
  * unit waits for it). Hidden while `local` is the only host.
  */
 import { api } from './api.js';
@@ -35,6 +35,20 @@ export function HostsPanel({ hosts }) {
   </section>`;
 }
 
+/**
+ * − and + for a host's slots (`local`'s are max_agents, in the header).
+ * @param {{host: HostDto}} p
+ */
+function SlotsStepper({ host: h }) {
+  const slots = h.slots_total;
+  return html`<span class="stepper">
+    <${ActionButton} className="btn tiny" label=${`Fewer slots on ${h.name}`} title="One agent fewer there; running ones finish"
+      disabled=${slots <= 0} run=${() => api.setHostSlots(h.name, slots - 1)}>−<//>
+    <${ActionButton} className="btn tiny" label=${`More slots on ${h.name}`} title="One agent more there"
+      disabled=${slots >= 256} run=${() => api.setHostSlots(h.name, slots + 1)}>+<//>
+  </span>`;
+}
+
 /** @param {{host: HostDto}} p */
 function HostRow({ host: h }) {
   const share = h.slots_total > 0 ? Math.min(100, Math.round((100 * h.slots_used) / h.slots_total)) : 100;
@@ -45,6 +59,7 @@ function HostRow({ host: h }) {
       <span class="meter" aria-hidden="true"><span style=${`width:${share}%`}></span></span>
       ${h.slots_used}/${h.slots_total} slots
     </span>
+    ${h.name !== 'local' && h.state !== 'removed' && html`<${SlotsStepper} host=${h} />`}
     <span class="host-units">${h.units.length} unit${h.units.length === 1 ? '' : 's'}</span>
     ${h.state !== 'active' && html`<span class="host-state">${h.state}</span>`}
     <span class="host-actions">

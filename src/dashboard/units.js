@@ -131,7 +131,7 @@ export function UnitGrid({ state, live }) {
         </label>
       </div>
     </div>
-    ${total === 0 && html`<p class="empty">No work units yet. Use <strong>Add work</strong> to inject chunks from <code>docs/chunks/</code>, or run <code>ve orch inject &lt;chunk&gt;</code>.</p>`}
+    ${total === 0 && html`<p class="empty">No work units yet. Use <strong>Add work</strong> to inject chunks from <code>docs/chunks/</code>, or run <code>${'ve orch inject <chunk>'}</code>.</p>`}
     ${total > 0 && shown.length === 0 && html`<p class="empty">No unit matches these filters.</p>`}
     ${shown.map(
       (s) =>

@@ -19,6 +19,17 @@ describe('dashboard type check', () => {
     for (const f of modules) assert.match(readFileSync(join(dir, f), 'utf8'), /^\/\/ @ts-check\n/, f);
   });
 
+  it('templates hold no HTML entities: htm shows them as written', () => {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.js'))) {
+      const code = readFileSync(join(dir, f), 'utf8').replace(/^\s*(\/\/|\*).*$/gm, '');
+      assert.deepEqual(
+        code.match(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi) ?? [],
+        [],
+        `${f}: put the character in a \${'…'} instead`,
+      );
+    }
+  });
+
   it('the modules type-check against the API wire types', () => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });

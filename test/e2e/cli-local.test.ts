@@ -88,6 +88,21 @@ describe('ve init and ve chunk (real CLI)', () => {
     assert.equal(existsSync(join(repo.root, 'docs/chunks/okname')), false);
   });
 
+  it('rejects hostile or empty host names before it asks the daemon', async () => {
+    // an empty name once meant "check every host" (found by the CLI fuzz, seed 918014059)
+    for (const argv of [
+      ['orch', 'hosts', 'check', ''],
+      ['orch', 'hosts', 'check', '../x'],
+      ['orch', 'hosts', 'set', '', '--slots', '2'],
+      ['orch', 'hosts', 'drain', 'A B'],
+    ]) {
+      const res = await runVe(argv, { cwd: repo.root });
+      assert.equal(res.code, 1, argv.join(' '));
+      assert.match(res.stderr, /^ve: invalid host name/, argv.join(' '));
+      assert.equal(res.stderr.trim().split('\n').length, 1, argv.join(' '));
+    }
+  });
+
   it('refuses an existing chunk without creating any of the batch', async () => {
     const res = await runVe(['chunk', 'create', 'fresh_one', 'auth_login'], { cwd: repo.root });
     assert.equal(res.code, 1);

@@ -6,18 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
 import type { StatusDto, UnitListDto } from '../../src/api/dto.js';
-import { launchBrowser, openPage, screenshotPath, type WatchedPage } from '../support/browser.js';
-import { type DaemonProcess, startDaemon } from '../support/daemon-process.js';
+import { screenshotPath, type WatchedPage } from '../support/browser.js';
+import type { DaemonProcess } from '../support/daemon-process.js';
+import { type DashboardSession, openDashboard } from '../support/dashboard-session.js';
 import { makePipelineProject, type PipelineProject } from '../support/pipeline-project.js';
 
 const HOUR = 3_600_000;
 
 describe('budgets on the dashboard', { timeout: 180_000 }, () => {
   let p: PipelineProject;
+  let s: DashboardSession;
   let daemon: DaemonProcess;
-  let browser: Browser;
   let w: WatchedPage;
   const resetAt = new Date(Date.now() + 2 * HOUR);
 
@@ -34,17 +34,14 @@ describe('budgets on the dashboard', { timeout: 180_000 }, () => {
       'spender:REVIEW': { runs: [[{ spend: 0.6 }, { normal: true }], [{ normal: true }]] },
       'limited:IMPLEMENT': [{ error: `You've hit your usage limit · resets at ${resetAt.toISOString()}` }],
     });
-    browser = await launchBrowser();
-    daemon = await startDaemon({ root: p.root, env: p.env as Record<string, string> });
+    s = await openDashboard({ root: p.root, env: p.env as Record<string, string> });
+    ({ daemon, w } = s);
     await daemon.api('PATCH', '/api/config', { unit_budget_usd: 1 });
     await daemon.api('POST', '/api/work-units/inject', { chunks: ['spender', 'limited'] });
-    w = await openPage(browser, { login: daemon.loginUrl });
   });
 
   after(async () => {
-    await w?.context.close();
-    await browser?.close();
-    await daemon?.stop();
+    await s?.close();
     await p?.cleanup();
   });
 

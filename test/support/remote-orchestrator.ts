@@ -93,9 +93,11 @@ export async function makeRemoteOrchestrator(opts: { chunks: string[]; hosts: st
     backend,
     parts,
     services: createApiServices(parts),
-    waitForUnit: unitWaiter(parts, 30_000),
+    // a unit's three phases make about 40 ssh calls, each a few forks: 5 s on a quiet machine took
+    // 18-44 s beside the rest of the suite on 2 cores, so only a unit that is truly stuck times out
+    waitForUnit: unitWaiter(parts, 120_000),
     /** resolves at the first event `predicate` accepts (the guard timer also keeps the process alive) */
-    untilEvent: (predicate: (e: ChangeEvent) => boolean, what: string, ms = 30_000): Promise<void> =>
+    untilEvent: (predicate: (e: ChangeEvent) => boolean, what: string, ms = 120_000): Promise<void> =>
       new Promise((resolve, reject) => {
         const guard = setTimeout(() => reject(new Error(`no event: ${what}`)), ms);
         const stop = parts.bus.subscribe((e) => {

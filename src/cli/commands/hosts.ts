@@ -89,8 +89,10 @@ export function registerHostCommands(orch: Command, io: CliIo): void {
     'check every host (or one) now: git, Claude Code, bubblewrap and socat with their versions, and what is missing',
     ['ve orch hosts check', 've orch hosts check gpu1'],
   ).action(async (name: string | undefined, opts: CommonOptions) => {
+    // an empty name is refused, not read as "all"
+    const path = name === undefined ? '/api/hosts/check' : hostPath(name, '/check');
     const ctx = commandContext(io, opts);
-    const res = await ctx.client.post<HostChecksDto>(name ? hostPath(name, '/check') : '/api/hosts/check');
+    const res = await ctx.client.post<HostChecksDto>(path);
     ctx.emit(res, () => renderHostChecks(io, res.checks));
   });
 
