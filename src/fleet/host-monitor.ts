@@ -56,12 +56,19 @@ export class HostMonitor {
   }
 
   /**
-   * A unit that reached DONE on a host has its copy there removed (its work is on base by then); a
-   * host that cannot be reached keeps it until the host is removed and swept.
+   * A unit that reached DONE on a host (its work is on base by then), or was deleted, has its copy
+   * there stopped and removed; a host that cannot be reached keeps it until the host is removed and
+   * swept. The lease fences it: a copy the unit has since been placed anew in is left alone.
    */
   private onChange(e: ChangeEvent): void {
-    if (e.type !== 'unit_changed' || e.unit.status !== 'DONE' || e.previous?.status === 'DONE') return;
-    const { chunk, host: name, host_epoch: epoch, host_token: token } = e.unit;
+    const gone =
+      e.type === 'unit_deleted'
+        ? e.unit
+        : e.type === 'unit_changed' && e.unit.status === 'DONE' && e.previous?.status !== 'DONE'
+          ? e.unit
+          : null;
+    if (!gone) return;
+    const { chunk, host: name, host_epoch: epoch, host_token: token } = gone;
     if (name === null || name === LOCAL_HOST || token === null) return;
     const done = (async () => {
       const host = await this.deps.hosts.get(name);
@@ -69,7 +76,11 @@ export class HostMonitor {
       await this.deps.connections.workspace(host).removeUnit(chunk, { epoch, token });
     })()
       .catch((error: unknown) =>
-        this.deps.log.warn('copy of a finished unit left on its host', { chunk, host: name, error }),
+        this.deps.log.warn('copy of a finished or deleted unit left on its host', {
+          chunk,
+          host: name,
+          error,
+        }),
       )
       .finally(() => this.cleanups.delete(done));
     this.cleanups.add(done);

@@ -27,7 +27,8 @@ export type ChangeEvent =
       source: ChangeSource;
       reason: string | null;
     }
-  | { type: 'unit_deleted'; chunk: string; source: ChangeSource }
+  /** `unit`: the record as it was (its host holds a copy to clean) */
+  | { type: 'unit_deleted'; chunk: string; source: ChangeSource; unit: WorkUnit }
   /** `previous`: the configuration before this change (what a raised limit is measured against) */
   | { type: 'config_changed'; config: OrchestratorConfig; previous: OrchestratorConfig }
   | { type: 'conflict_changed'; analysis: ConflictAnalysis }

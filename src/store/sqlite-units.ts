@@ -248,7 +248,10 @@ export class SqliteUnits implements UnitStore {
         actor: opts.actor,
         forced: false,
       });
-      return { value: undefined, events: [{ type: 'unit_deleted', chunk, source: opts.source }] };
+      return {
+        value: undefined,
+        events: [{ type: 'unit_deleted', chunk, source: opts.source, unit: current }],
+      };
     });
   }
 

@@ -4,7 +4,7 @@
  * on its host and lands; a host lost mid-phase holds its unit until it is back, then the same session
  * resumes there with nothing lost; a host removed for good has its unit restart elsewhere from the
  * last fetched state, the loss named, and its old copy swept when it answers again; a host without a
- * free slot holds its unit until its slots are raised.
+ * free slot holds its unit until its slots are raised; a deleted unit's copy is removed from its host.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -194,6 +194,26 @@ describe('units on hosts (ssh stand-in)', () => {
     await o.stop();
     o.cleanup();
   });
+  it('a deleted unit’s copy on its host is stopped and removed, not left until the host goes', async () => {
+    const o = await makeRemoteOrchestrator({ chunks: ['feat'], hosts: ['h1'] });
+    o.backend.script('feat', 'IMPLEMENT', [writes({ 'wip.txt': 'half done\n' }, false), { hang: true }]);
+    await o.start();
+    await o.services.inject({ chunks: ['feat'], phase: 'IMPLEMENT' });
+    await o.waitForUnit('feat', (u) => u.status === 'RUNNING' && u.host === 'h1', 'running on h1');
+    await o.backend.whenStarted('feat', 'IMPLEMENT');
+    const hostCopy = join(o.fake.home('h1'), 'w');
+    const ofFeat = () => readdirNames(hostCopy).filter((p) => /(worktrees|units)\/feat/.test(p));
+    assert.notDeepEqual(ofFeat(), [], 'the unit has a copy on h1 while it runs');
+    await o.services.deleteUnit('feat', true);
+    await o.stop(); // waits for the copy's removal the deletion started
+    assert.deepEqual(ofFeat(), [], 'nothing of the deleted unit is left on the host');
+    assert.ok(
+      readdirNames(hostCopy).some((p) => p.endsWith('mirror.git')),
+      'the project’s mirror stays',
+    );
+    o.cleanup();
+  });
+
   it('a host with no free slot holds its unit; raising its slots starts the unit at once', async () => {
     const o = await makeRemoteOrchestrator({ chunks: ['feat'], hosts: ['h1'], slots: 0 });
     o.backend.script('feat', 'IMPLEMENT', [writes({ 'src/feat.js': 'export const feat = 1;\n' })]);
