@@ -157,6 +157,9 @@ const FAMILIES: Record<string, [string, boolean][]> = {
     ['alias c="cp x /etc/y"', false],
     [`bash -c "eval 'bash -c \\"eval \\\\\\"cp x y\\\\\\"\\"'"`, true],
     [`bash -c "eval 'bash -c \\"eval \\\\\\"bash -c x\\\\\\"\\"'"`, false], // nested five deep
+    // a function body counts as deep as it was defined (it once started again at 0: seed 918674122)
+    [`bash -c "eval 'bash -c \\"eval \\\\\\"f() { bash -c x; }; f\\\\\\"\\"'"`, false],
+    [`bash -c "eval 'f() { bash -c \\"eval x\\"; }; f'"`, true],
   ],
   'xargs and find': [
     ['ls | xargs rm', false],

@@ -44,8 +44,11 @@ export function decideShell(command: string, c: SandboxContext): ToolDecision {
 export class ShellWalk {
   /** targets inside the worktree or in scratch directories, for the caller's symlink check */
   readonly paths: string[] = [];
-  /** function bodies: read at the end, from every directory the command visited */
-  private readonly functions: Stmt[] = [];
+  /**
+   * function bodies: read at the end, from every directory the command visited, as deep in command
+   * strings as they were defined (a function must not reset the nesting limit)
+   */
+  private readonly functions: { body: Stmt; depth: number }[] = [];
   private readonly visited = new Set<Cwd>();
   private readonly budget = parseBudget();
 
@@ -55,7 +58,8 @@ export class ShellWalk {
     this.script(this.parse(command, 'The command'), [this.c.worktree], 0);
     for (let i = 0; i < this.functions.length; i++) {
       const from = [...this.visited];
-      const after = this.stmt(this.functions[i] as Stmt, from, 0);
+      const { body, depth } = this.functions[i] as { body: Stmt; depth: number };
+      const after = this.stmt(body, from, depth);
       if (union(after.ok, after.fail).some((d) => !from.includes(d))) {
         throw new Denied(
           'Blocked: a function body changes directory, so the paths after each call cannot be known. ' +
@@ -162,7 +166,7 @@ export class ShellWalk {
         return same(union(cwds, ...cmd.bodies.map((b) => this.script(b, cwds, depth))));
       }
       case 'function':
-        this.functions.push(cmd.body);
+        this.functions.push({ body: cmd.body, depth });
         return same(cwds);
       case 'expr':
         this.subshells(cmd.nested, cwds, depth);
