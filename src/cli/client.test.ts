@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isOrchError } from '../domain/errors.js';
-import { apiError, DaemonClient, NOT_RUNNING_MESSAGE, withQuery } from './client.js';
+import { apiError, DaemonClient, isAnswerTimeout, NOT_RUNNING_MESSAGE, withQuery } from './client.js';
 
 describe('DaemonClient', () => {
   const dir = mkdtempSync(join(tmpdir(), 've-client-'));
@@ -77,7 +77,12 @@ describe('DaemonClient', () => {
   });
 
   it('times out a request the daemon never answers', async () => {
-    await assert.rejects(new DaemonClient(socket, 200).get('/hang'), /did not answer GET \/hang/);
+    const timedOut = await new DaemonClient(socket, 200).get('/hang').catch((e: unknown) => e);
+    assert.match(String(timedOut), /did not answer GET \/hang/);
+    // `ve orch start` waits on through this (a busy daemon), not through anything else
+    assert.equal(isAnswerTimeout(timedOut), true);
+    const refused = await new DaemonClient(join(dir, 'none.sock')).get('/x').catch((e: unknown) => e);
+    assert.equal(isAnswerTimeout(refused), false);
   });
 
   it('builds query strings from defined values only', () => {

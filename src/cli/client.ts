@@ -78,6 +78,7 @@ export class DaemonClient {
           new OrchError(
             ErrorCode.internal,
             `the daemon did not answer ${method} ${path} within ${Math.round(this.timeoutMs / 1000)} s`,
+            { timeout_ms: this.timeoutMs },
           ),
         );
       });
@@ -124,6 +125,11 @@ export function apiError(status: number, text: string): OrchError {
       status,
     },
   );
+}
+
+/** The daemon took the request but did not answer in time (it is there, and busy). */
+export function isAnswerTimeout(e: unknown): boolean {
+  return e instanceof OrchError && e.details?.timeout_ms !== undefined;
 }
 
 function connectionError(e: Error): OrchError {

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { StatusDto } from '../api/dto.js';
 import type { ProjectPaths } from '../config/paths.js';
 import { ErrorCode, isOrchError, OrchError } from '../domain/errors.js';
-import { DaemonClient } from './client.js';
+import { DaemonClient, isAnswerTimeout } from './client.js';
 import {
   alreadyRunningPid,
   dashboardUrl,
@@ -135,8 +135,9 @@ async function waitUntilReady(
       const ours = status.pid === null || childPid === null || status.pid === childPid;
       if (ours && url !== null) return { pid: status.pid ?? childPid ?? readPidFile(paths) ?? 0, url };
     } catch (e) {
-      // not listening yet is expected while the daemon opens its store and binds its sockets
-      if (!isOrchError(e, ErrorCode.not_running)) throw e;
+      // not listening yet is expected while the daemon opens its store and binds its sockets; slow to
+      // answer, while a loaded machine or a recovery keeps it busy: the start deadline decides
+      if (!isOrchError(e, ErrorCode.not_running) && !isAnswerTimeout(e)) throw e;
     }
     if (Date.now() > deadline) {
       if (childPid !== null && isProcessAlive(childPid)) process.kill(childPid, 'SIGTERM');
