@@ -50,7 +50,8 @@ export async function answerItem(deps: AnswerDeps, chunk: string, input: AnswerI
   }
   const resolved = unit.question ? answersFor(unit.question, input) : { answers: {}, text: freeText(input) };
   const by = input.answered_by ?? 'operator';
-  if (unit.attention_kind === 'VERIFY') return sendBackWithGuidance(deps.store, unit, resolved.text, by);
+  if (unit.attention_kind === 'VERIFY' || unit.attention_kind === 'TESTS')
+    return sendBackWithGuidance(deps.store, unit, resolved.text, by);
   // feedback on a plan resumes the PLAN session framed as such; the plan then comes back for approval
   const text = unit.attention_kind === 'PLAN' ? planFeedback(unit.chunk, resolved.text) : resolved.text;
   const qid = unit.question?.id ?? null;

@@ -33,8 +33,8 @@ export async function closeItem(
 }
 
 /**
- * Answering a VERIFY item sends the unit back to its agent: a fresh IMPLEMENT session that gets the
- * failure (the item's text) and the operator's guidance.
+ * Answering a VERIFY or TESTS item sends the unit back to its agent: a fresh IMPLEMENT session that
+ * gets what was found (the item's text) and the operator's guidance.
  */
 export function sendBackWithGuidance(
   store: ItemStore,
@@ -43,18 +43,36 @@ export function sendBackWithGuidance(
   by: string,
 ): Promise<WorkUnit> {
   const base = unit.base_branch ?? 'the base branch';
+  const tests = unit.attention_kind === 'TESTS';
   const context = [
     unit.attention_reason ?? 'The verify command failed on the merge of this branch with the base branch.',
     '',
     `Operator guidance: ${guidance}`,
     '',
-    `Merge ${base} into this branch first (\`git merge ${base}\`; resolve any conflict), then fix the failure, run the verify command yourself until it passes, and commit.`,
+    tests
+      ? 'Unless the guidance says otherwise, bring back every test you deleted, skipped or focused and the test script as it was, make the code pass them, and commit.'
+      : `Merge ${base} into this branch first (\`git merge ${base}\`; resolve any conflict), then fix the failure, run the verify command yourself until it passes, and commit.`,
   ].join('\n');
   return closeItem(
     store,
     unit,
     { type: 'send_back', phase: 'IMPLEMENT', reentry_context: context },
     { reason: `sent back with guidance by ${by}`, by, answer: guidance, fields: { implement_iterations: 0 } },
+  );
+}
+
+/**
+ * Approving a TESTS item: the operator lets the unit land with the test changes the guard found. It
+ * goes on to its landing (verified as usual) and is not stopped for them again, until its agent
+ * works on it again. Audited with who decided.
+ */
+export function acceptTestChanges(store: ItemStore, unit: WorkUnit, by: string): Promise<WorkUnit> {
+  const reason = `test changes accepted by ${by}`;
+  return closeItem(
+    store,
+    unit,
+    { type: 'retry' },
+    { reason, by, answer: reason, fields: { tests_accepted: true } },
   );
 }
 

@@ -80,7 +80,7 @@ describe('plan approval', () => {
     assert.equal((await o.services.plan('feat')).awaiting_approval, false);
     await assert.rejects(o.services.approve('feat', 'alice'), (e) => {
       assert.ok(isOrchError(e, 'invalid_transition'));
-      assert.match(e.message, /'feat' has no plan waiting for approval/);
+      assert.match(e.message, /'feat' has no plan or test changes waiting for approval/);
       return true;
     });
     await assert.rejects(o.services.plan('nope'), (e) => isOrchError(e, 'not_found'));
@@ -97,7 +97,7 @@ describe('plan approval', () => {
     assert.equal(failed.attention_kind, 'ERROR');
     await assert.rejects(
       o.services.approve('feat', 'alice'),
-      /'feat' has no plan waiting for approval \(it is NEEDS_ATTENTION, ERROR at PLAN\)/,
+      /'feat' has no plan or test changes waiting for approval \(it is NEEDS_ATTENTION, ERROR at PLAN\)/,
     );
     assert.equal((await o.parts.store.get('feat'))?.version, failed.version, 'nothing changed');
     await o.stop();

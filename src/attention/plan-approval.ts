@@ -7,7 +7,7 @@ import { toChunkName } from '../domain/chunk-name.js';
 import { ErrorCode, NotFoundError, OrchError } from '../domain/errors.js';
 import { nextPhase, type Phase, type WorkUnit } from '../domain/work-unit.js';
 import type { AttentionLogStore, UnitStore } from '../ports/store.js';
-import { closeItem } from './item-actions.js';
+import { acceptTestChanges, closeItem } from './item-actions.js';
 
 export interface PlanView {
   chunk: string;
@@ -57,7 +57,10 @@ export function planFeedback(chunk: string, feedback: string): string {
   ].join('\n');
 }
 
-/** Approves a PLAN item: the unit moves on to IMPLEMENT in a fresh session; audited with who approved. */
+/**
+ * Approves a PLAN item (the unit moves on to IMPLEMENT in a fresh session) or a TESTS item (it lands
+ * with those test changes); audited with who approved.
+ */
 export async function approvePlan(
   deps: { store: Pick<UnitStore, 'get' | 'transition'> & Pick<AttentionLogStore, 'recordAttentionAnswered'> },
   chunk: string,
@@ -66,10 +69,12 @@ export async function approvePlan(
   const name = toChunkName(chunk);
   const unit = await deps.store.get(name);
   if (!unit) throw new NotFoundError('work unit', chunk);
+  if (unit.status === 'NEEDS_ATTENTION' && unit.attention_kind === 'TESTS')
+    return acceptTestChanges(deps.store, unit, by);
   if (unit.status !== 'NEEDS_ATTENTION' || unit.attention_kind !== 'PLAN') {
     throw new OrchError(
       ErrorCode.invalid_transition,
-      `work unit '${chunk}' has no plan waiting for approval (it is ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''} at ${unit.phase})`,
+      `work unit '${chunk}' has no plan or test changes waiting for approval (it is ${unit.status}${unit.attention_kind ? `, ${unit.attention_kind}` : ''} at ${unit.phase})`,
     );
   }
   const reason = `plan approved by ${by}`;

@@ -30,6 +30,11 @@ export const ConfigSchema = z.object({
   api_retry_max_attempts: z.number().int().min(0).max(100).default(8),
   /** a finished PLAN waits for the operator's approval (a PLAN item) before IMPLEMENT starts */
   plan_approval: z.boolean().default(false),
+  /**
+   * a finished unit whose diff deletes, skips or focuses tests, or changes the test script, waits for
+   * the operator (a TESTS item) instead of landing (docs/verification.md "Test guard")
+   */
+  test_guard: z.boolean().default(true),
   /** REVIEW FEEDBACK round trips before the operator is asked */
   review_max_iterations: z.number().int().min(1).max(20).default(3),
   /** finalize merge conflicts sent back to REBASE before the operator is asked */

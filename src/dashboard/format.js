@@ -16,7 +16,7 @@ export const STATUS = {
   BLOCKED: { label: 'Blocked', icon: '‖', hint: 'waiting for other chunks to finish' },
   VERIFYING: {
     label: 'Verifying',
-    icon: '◔',
+    icon: '◎',
     hint: 'in the landing train: its merge is tested before it lands',
   },
   DONE: { label: 'Done', icon: '✓', hint: 'merged into the base branch' },
@@ -43,6 +43,7 @@ export const KIND = {
   TURNS: { label: 'Out of turns', icon: '⟳' },
   VERIFY: { label: 'Verify failed', icon: '✗' },
   PLAN: { label: 'Plan to approve', icon: '☐' },
+  TESTS: { label: 'Tests weakened', icon: '⚠' },
   BUDGET: { label: 'Over budget', icon: '$' },
 };
 

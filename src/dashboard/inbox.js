@@ -325,6 +325,10 @@ const RETRY_LABEL = {
   MERGE: { label: 'Retry merge', title: 'Try the merge again (after you tidied the checkout)' },
   TURNS: { label: 'Continue', title: 'The same session continues with another turn budget' },
   VERIFY: { label: 'Verify again', title: 'Run the verify command again (a flaky test, a base fixed since)' },
+  TESTS: {
+    label: 'Check again',
+    title: 'Look at its diff again (after you restored the tests on its branch yourself)',
+  },
 };
 
 /**
@@ -335,6 +339,7 @@ const RETRY_LABEL = {
 function RetryForm({ item }) {
   const [text, setText] = useState('');
   const verify = item.kind === 'VERIFY';
+  const tests = item.kind === 'TESTS';
   const retry = RETRY_LABEL[item.kind] ?? { label: 'Retry', title: 'Run the phase again in a fresh session' };
   const [head, ...rest] = item.reason.split('\nLast output:\n');
   const output = verify ? rest.join('\nLast output:\n') : '';
@@ -351,14 +356,20 @@ function RetryForm({ item }) {
       <${ActionButton} className="btn primary" run=${() => api.retry(item.chunk)} done=${`${retry.label}: ${item.chunk}`}
         title=${retry.title}>${retry.label}<//>
       ${verify && html`<${VerifyOverrides} chunk=${item.chunk} />`}
+      ${
+        tests &&
+        html`<${ActionButton} className="btn danger" confirm=${`Let ${item.chunk} land with these test changes?`}
+          run=${() => api.approve(item.chunk)} done=${`${item.chunk} goes on to land with its test changes`}
+          title="It is verified and lands as usual; the audit log says you accepted the test changes">Accept test changes<//>`
+      }
     </div>
     <${FreeText}
-      label=${verify ? 'Send it back to the agent with guidance' : 'Reply with instructions instead'}
+      label=${verify || tests ? 'Send it back to the agent with guidance' : 'Reply with instructions instead'}
       value=${text}
       onInput=${setText}
       send=${() => api.answer(item.chunk, { answer: text })}
       chunk=${item.chunk}
-      open=${item.kind === 'REVIEW' || verify}
+      open=${item.kind === 'REVIEW' || verify || tests}
     />
   </div>`;
 }

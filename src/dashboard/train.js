@@ -12,7 +12,7 @@ import { html } from './ui.js';
 /** @type {Record<Entry['state'], {label: string, icon: string}>} */
 const STATE = {
   waiting: { label: 'waiting', icon: '○' },
-  verifying: { label: 'verifying', icon: '◔' },
+  verifying: { label: 'verifying', icon: '◎' },
   rerunning: { label: 're-running (flaky check)', icon: '↻' },
   passed: { label: 'passed', icon: '✓' },
   failed: { label: 'failed', icon: '✗' },

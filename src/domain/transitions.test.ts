@@ -147,6 +147,21 @@ describe('transitions', () => {
       ['READY', 'IMPLEMENT', null, null, null, null],
     );
   });
+  it('keeps an acceptance of test changes until the agent works on the unit again', () => {
+    const accepted = aWorkUnit({
+      chunk: 'a',
+      status: 'NEEDS_ATTENTION',
+      tests_accepted: true,
+      finalizing: true,
+    });
+    const retried = applyEvent(accepted, { type: 'retry' }, NOW);
+    assert.deepEqual([retried.tests_accepted, retried.finalizing], [true, true], 'back to its landing');
+    const back = applyEvent(accepted, { type: 'send_back', phase: 'IMPLEMENT', reentry_context: 'x' }, NOW);
+    assert.equal(back.tests_accepted, false);
+    const running = aWorkUnit({ chunk: 'a', status: 'RUNNING', tests_accepted: true });
+    assert.equal(applyEvent(running, { type: 'advance', phase: 'REBASE' }, NOW).tests_accepted, false);
+  });
+
   it('attend records kind, reason and time; answer clears them and keeps the session', () => {
     const u = aWorkUnit({ chunk: 'a', status: 'RUNNING', session_id: 's1' });
     const asked = applyEvent(u, { type: 'attend', kind: 'QUESTION', reason: 'Question: which?' }, NOW);

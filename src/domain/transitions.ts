@@ -225,6 +225,7 @@ export function applyEvent(unit: WorkUnit, event: UnitEvent, now: string): WorkU
         reentry_context: event.reentry_context,
         finalizing: false,
         land_unverified: false,
+        tests_accepted: false,
         session_id: null,
         pending_answer: null,
         api_retry_count: 0,
@@ -263,6 +264,7 @@ function advanced(base: WorkUnit, phase: Phase, reentry: string | null): WorkUni
     reentry_context: reentry,
     api_retry_count: 0,
     next_retry_at: null,
+    tests_accepted: false,
     ...FRESH_PHASE,
   };
 }

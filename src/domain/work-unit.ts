@@ -61,6 +61,8 @@ export const AttentionKind = {
   TURNS: 'TURNS',
   /** the verify command failed on the unit's landing tree more often than `verify_max_retries` */
   VERIFY: 'VERIFY',
+  /** the test guard found the unit's diff weakening its tests: approve to land, or answer to send it back */
+  TESTS: 'TESTS',
   /** `plan_approval` is on and PLAN ended well: the operator approves the plan or answers with feedback */
   PLAN: 'PLAN',
   /**
@@ -128,6 +130,8 @@ export interface WorkUnit {
   verify_retries: number;
   /** the operator chose to land this unit without verification (audited) */
   land_unverified: boolean;
+  /** the operator let the test changes the test guard found land (until the agent works on it again) */
+  tests_accepted: boolean;
   /** wall time spent verifying this unit's landing trees, all runs together */
   verify_ms: number;
   /** the host it is placed on (docs/hosts.md); null until its first dispatch places it */
@@ -214,6 +218,7 @@ export function newWorkUnit(fields: {
     train_seq: null,
     verify_retries: 0,
     land_unverified: false,
+    tests_accepted: false,
     verify_ms: 0,
     host: null,
     host_epoch: 0,

@@ -85,6 +85,7 @@ export type UnitFieldPatch = Partial<
     | 'merge_conflict_retries'
     | 'explicit_deps'
     | 'finalizing'
+    | 'tests_accepted'
     | 'phase'
     | 'verify_retries'
     | 'verify_ms'

@@ -5,6 +5,7 @@
  */
 import type { OrchestratorConfig } from '../config/schema.js';
 import { isChunkStatus } from '../domain/chunk-doc.js';
+import { describeWeakening, findTestWeakening } from '../domain/test-weakening.js';
 import type { WorkUnit } from '../domain/work-unit.js';
 import type { RunnerDeps } from './runner-deps.js';
 
@@ -15,8 +16,12 @@ export async function finalizeUnit(
 ): Promise<void> {
   const { store, worktrees } = deps;
   const base = unit.base_branch as string;
-  const attend = async (kind: 'MERGE' | 'ERROR', reason: string) => {
-    await store.transition(unit.chunk, { type: 'attend', kind, reason }, { source: 'runner', reason });
+  const attend = async (kind: 'MERGE' | 'ERROR' | 'TESTS', reason: string, details?: unknown) => {
+    await store.transition(
+      unit.chunk,
+      { type: 'attend', kind, reason, details },
+      { source: 'runner', reason },
+    );
   };
   if (!unit.finalizing) {
     await normalizeGoalStatus(deps, unit);
@@ -32,6 +37,16 @@ export async function finalizeUnit(
       { finalizing: false },
     );
     return;
+  }
+
+  // before it is verified or lands: passing tests prove little if the unit turned them off
+  if (config.test_guard && !unit.tests_accepted && (await worktrees.exists(unit.chunk))) {
+    const weakened = findTestWeakening(await worktrees.diff(unit.chunk, base));
+    if (weakened.length > 0) {
+      // finalizing stays set: approval, or `retry` after the operator restored the tests, comes back here
+      await attend('TESTS', testsReason(unit.chunk, base, weakened.map(describeWeakening)), { weakened });
+      return;
+    }
   }
 
   const verify = await deps.verifySettings?.();
@@ -88,6 +103,14 @@ export async function finalizeUnit(
       await attend('MERGE', `Merge into ${base} refused: ${result.message}`);
       return;
   }
+}
+
+function testsReason(chunk: string, base: string, findings: string[]): string {
+  return [
+    `orch/${chunk} weakens the tests that would verify it before it lands on ${base}:`,
+    ...findings.map((f) => `- ${f}`),
+    `Land it with these changes: ve orch approve ${chunk}. Or send it back: ve orch answer ${chunk} "<what to do>".`,
+  ].join('\n');
 }
 
 /**

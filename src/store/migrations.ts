@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { ErrorCode, OrchError } from '../domain/errors.js';
 import { BUDGET_MIGRATION } from './migration-budget.js';
 import { HOSTS_MIGRATION } from './migration-hosts.js';
+import { TEST_GUARD_MIGRATION } from './migration-test-guard.js';
 import type { Row } from './rows.js';
 
 export interface Migration {
@@ -174,6 +175,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   HOSTS_MIGRATION,
   BUDGET_MIGRATION,
+  TEST_GUARD_MIGRATION,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

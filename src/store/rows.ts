@@ -78,6 +78,7 @@ export const UNIT_COLUMNS = [
   'train_seq',
   'verify_retries',
   'land_unverified',
+  'tests_accepted',
   'verify_ms',
   'host',
   'host_epoch',
@@ -130,6 +131,7 @@ export function fromUnitRow(r: Row): DecodedUnit {
     train_seq: r.train_seq === null || r.train_seq === undefined ? null : num(r.train_seq),
     verify_retries: num(r.verify_retries),
     land_unverified: num(r.land_unverified) === 1,
+    tests_accepted: num(r.tests_accepted) === 1,
     verify_ms: num(r.verify_ms),
     host: str(r.host),
     host_epoch: num(r.host_epoch),
@@ -185,6 +187,7 @@ export function toUnitRow(u: WorkUnit): Row {
     retain_worktree: u.retain_worktree ? 1 : 0,
     finalizing: u.finalizing ? 1 : 0,
     land_unverified: u.land_unverified ? 1 : 0,
+    tests_accepted: u.tests_accepted ? 1 : 0,
     fetch_pending: u.fetch_pending ? 1 : 0,
     question: u.question === null ? null : JSON.stringify(u.question),
   };

@@ -108,7 +108,7 @@ describe('sqlite hosts', () => {
       DROP TABLE hosts; DROP INDEX work_units_host;
       ALTER TABLE work_units DROP COLUMN host; ALTER TABLE work_units DROP COLUMN host_epoch;
       ALTER TABLE work_units DROP COLUMN host_token; ALTER TABLE work_units DROP COLUMN fetch_pending;
-      ALTER TABLE work_units DROP COLUMN fetched_at;`);
+      ALTER TABLE work_units DROP COLUMN fetched_at; ALTER TABLE work_units DROP COLUMN tests_accepted;`);
     db.close();
     const again = makeStoreHarness(path).store;
     assert.equal((await again.get('ran'))?.host, 'local');

@@ -4,25 +4,16 @@
  * shows it; feedback resumes the PLAN session and the revised plan comes back; approve lets it land.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { AttentionListDto, HistoryDto, WorkUnitDto } from '../../src/api/dto.js';
+import { startedSessions } from '../support/fake-claude-record.js';
 import { checkEnd, pipelineProjects } from '../support/pipeline-checks.js';
 import type { PipelineProject } from '../support/pipeline-project.js';
 
 const project = pipelineProjects('ve-plan-approval-');
-
-/** The prompts fake-claude received, in order: `{argv, prompt}` per session start. */
-function startedSessions(file: string): { argv: string[]; prompt: string }[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { kind: string; argv: string[]; prompt: string })
-    .filter((r) => r.kind === 'start');
-}
 
 async function planItem(p: PipelineProject, chunk: string, after = 0): Promise<WorkUnitDto> {
   await p.api.waitFor<AttentionListDto>('/api/attention', (a) =>
@@ -97,6 +88,9 @@ describe('plan approval end to end', { timeout: 300_000 }, () => {
     assert.ok(second.version > first.version);
     const again = await p.ve('orch', 'approve', 'pa');
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /^ve: work unit 'pa' has no plan waiting for approval \(it is DONE/);
+    assert.match(
+      again.stderr,
+      /^ve: work unit 'pa' has no plan or test changes waiting for approval \(it is DONE/,
+    );
   });
 });

@@ -5,24 +5,15 @@
  * committed on base (not a working-copy edit) lets it run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { PhaseRun } from '../../src/ports/store.js';
+import { startedPrompts as prompts } from '../support/fake-claude-record.js';
 import { attentionFor, checkEnd, pipelineProjects } from '../support/pipeline-checks.js';
 
 const project = pipelineProjects('ve-prompts-');
-
-function prompts(file: string): string[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { kind: string; prompt: string })
-    .filter((r) => r.kind === 'start')
-    .map((r) => r.prompt);
-}
 
 const BROKEN_PLAN = '# PLAN phase — chunk `{{chunk}}`\n\nPlan {{chunk}} for ticket {{ticket}}.\n';
 const FIXED_PLAN =

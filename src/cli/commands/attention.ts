@@ -75,16 +75,24 @@ export function registerAttentionCommands(orch: Command, io: CliIo): void {
     ctx.emit(plan, () => renderPlan(io, plan));
   });
 
-  leafCommand(orch, 'approve <chunk>', 'approve the plan a unit waits with; it moves on to IMPLEMENT', [
-    've orch plan auth_login && ve orch approve auth_login',
-  ]).action(async (chunk: string, opts: CommonOptions) => {
+  leafCommand(
+    orch,
+    'approve <chunk>',
+    'approve what a unit waits with: its plan (it moves on to IMPLEMENT), or the test changes the test guard stopped it for (it goes on to land)',
+    [
+      've orch plan auth_login && ve orch approve auth_login',
+      've orch approve legacy_cleanup   # a TESTS item',
+    ],
+  ).action(async (chunk: string, opts: CommonOptions) => {
     const name = chunkArg(chunk);
     const ctx = commandContext(io, opts);
     const unit = await ctx.client.post<WorkUnitDto>(unitPath(name, '/approve'), {
       approved_by: `${operatorName()} (cli)`,
     });
     ctx.emit(unit, () => [
-      `Approved the plan of ${unit.chunk}; it is ${unit.status} and will start ${unit.phase}`,
+      unit.tests_accepted
+        ? `Accepted the test changes of ${unit.chunk}; it goes on to land (verified as usual).`
+        : `Approved the plan of ${unit.chunk}; it is ${unit.status} and will start ${unit.phase}`,
     ]);
   });
 
