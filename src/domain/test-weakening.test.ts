@@ -57,8 +57,38 @@ describe('findTestWeakening', () => {
       ['def test_login_v2():'],
     );
     assert.deepEqual(findTestWeakening(diff), [
-      { kind: 'removed_tests', file: 'tests/test_api.py', count: 2, example: 'def test_login():' },
+      { kind: 'removed_tests', file: 'tests/test_api.py', count: 2, example: 'def test_logout():' },
     ]);
+  });
+
+  it('counts tests over the whole diff: moved or split tests are not removed, helpers are not tests', () => {
+    const moved =
+      fileDiff('test/a.test.js', ["it('parses', () => {"], []) +
+      fileDiff('test/b.test.js', [], ["it('parses', () => {"]);
+    assert.deepEqual(findTestWeakening(moved), []);
+    const split =
+      fileDiff(
+        'test/all.test.js',
+        ["test('a', () => {", "test('b', () => {"],
+        [],
+        ['deleted file mode 100644'],
+      ) +
+      fileDiff('test/a.test.js', [], ["test('a', () => {"], ['new file mode 100644']) +
+      fileDiff('test/b.test.js', [], ["test('b', () => {"], ['new file mode 100644']);
+    assert.deepEqual(findTestWeakening(split), []);
+    const helper = fileDiff('test/helpers/db.js', ['export const db = 1;'], [], ['deleted file mode 100644']);
+    assert.deepEqual(findTestWeakening(helper), []);
+    // named as a test file, in a style this reader does not know: counted as deleted, to be safe
+    const unknown = fileDiff(
+      'test/x.test.js',
+      ['Deno.test("x", () => {});'],
+      [],
+      ['deleted file mode 100644'],
+    );
+    assert.deepEqual(
+      findTestWeakening(unknown).map((w) => [w.kind, w.file]),
+      [['deleted_test_file', 'test/x.test.js']],
+    );
   });
 
   it('finds skips and focus in each language, and not a skip that only moved', () => {

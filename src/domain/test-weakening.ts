@@ -19,15 +19,16 @@ export interface Weakening {
   example: string | null;
 }
 
-/** Paths that hold tests by the usual conventions. */
-const TEST_PATH = [
-  /(^|\/)(tests?|__tests__|specs?|testing)\//,
+/** File names of tests by the usual conventions (wherever they are). */
+const TEST_FILE_NAME = [
   /\.(test|spec)\.[cm]?[jt]sx?$/,
   /(^|\/)test_[^/]+\.py$/,
   /_test\.(py|go|rb|exs?)$/,
   /_spec\.rb$/,
   /(Tests?|Spec|IT)\.(java|kt|scala|cs|swift)$/,
 ];
+/** Paths that hold tests: such a name, or any file in a test folder (helpers and fixtures too). */
+const TEST_PATH = [/(^|\/)(tests?|__tests__|specs?|testing)\//, ...TEST_FILE_NAME];
 
 /** A line that declares one test (not a suite: removing a describe around kept tests is not removal). */
 const TEST_DECLARATION = [
@@ -92,24 +93,56 @@ const matching = (lines: readonly string[], patterns: readonly RegExp[]) =>
 
 const shown = (line: string | undefined) => (line === undefined ? null : line.trim().slice(0, 120));
 
-/** The changes in `diff` that weaken the tests, in the diff's order. */
+/** A multiset of lines, to take lines out of one by one. */
+function counted(lines: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const l of lines) m.set(l, (m.get(l) ?? 0) + 1);
+  return m;
+}
+
+function take(m: Map<string, number>, line: string): boolean {
+  const n = m.get(line) ?? 0;
+  if (n === 0) return false;
+  m.set(line, n - 1);
+  return true;
+}
+
+/**
+ * The changes in `diff` that weaken the tests, in the diff's order. Tests are counted over the whole
+ * diff: one moved to another file (its declaration removed here, added there) is not removed, and a
+ * new test stands in for a removed one (a rename, a rewrite).
+ */
 export function findTestWeakening(diff: string): Weakening[] {
+  const files = parseDiffFiles(diff);
+  const declarations = (f: FileDiff, side: 'added' | 'removed') =>
+    isTestPath(f.path) ? matching(f[side], TEST_DECLARATION).map((l) => l.trim()) : [];
+  const added = counted(files.flatMap((f) => declarations(f, 'added')));
+  const removedAll = counted(files.flatMap((f) => declarations(f, 'removed')));
+  // tests the diff adds that are not moved ones: each covers one removal
+  let fresh = 0;
+  for (const [line, n] of added) fresh += Math.max(0, n - (removedAll.get(line) ?? 0));
   const found: Weakening[] = [];
-  for (const f of parseDiffFiles(diff)) {
+  for (const f of files) {
     const test = isTestPath(f.path);
-    const removedTests = test ? matching(f.removed, TEST_DECLARATION) : [];
+    const gone = declarations(f, 'removed').filter((l) => !take(added, l));
+    const covered = Math.min(fresh, gone.length);
+    fresh -= covered;
+    const lost = gone.slice(covered);
     if (test && f.deleted) {
-      found.push({
-        kind: 'deleted_test_file',
-        file: f.path,
-        count: Math.max(1, removedTests.length),
-        example: null,
-      });
+      // a deleted test file counts when tests went with it, or when it is named as a test file whose
+      // tests this reader does not recognise; a deleted helper or fixture does not
+      const named = TEST_FILE_NAME.some((p) => p.test(f.path));
+      if (lost.length > 0 || (named && gone.length === 0 && declarations(f, 'removed').length === 0))
+        found.push({
+          kind: 'deleted_test_file',
+          file: f.path,
+          count: Math.max(1, lost.length),
+          example: null,
+        });
       continue;
     }
-    const net = removedTests.length - (test ? matching(f.added, TEST_DECLARATION).length : 0);
-    if (net > 0)
-      found.push({ kind: 'removed_tests', file: f.path, count: net, example: shown(removedTests[0]) });
+    if (lost.length > 0)
+      found.push({ kind: 'removed_tests', file: f.path, count: lost.length, example: shown(lost[0]) });
     // a skip moved within the file is not a new one
     const skips = test ? matching(f.added, SKIP).filter((l) => !f.removed.includes(l)) : [];
     if (skips.length > 0)
