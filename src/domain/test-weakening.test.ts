@@ -114,6 +114,16 @@ describe('findTestWeakening', () => {
     }
     const moved = fileDiff('src/a.test.ts', ["it.skip('old', () => {"], ["it.skip('old', () => {"]);
     assert.deepEqual(findTestWeakening(moved), []);
+    // a test turned into a skipped one is a skip, not also a removal
+    const turned = fileDiff(
+      'test/p.test.js',
+      ["test('parses', () => {});"],
+      ["test.skip('parses', () => {});"],
+    );
+    assert.deepEqual(
+      findTestWeakening(turned).map((w) => w.kind),
+      ['skipped_tests'],
+    );
   });
 
   it('finds a changed test script in package.json, not a new script beside it', () => {
@@ -144,10 +154,10 @@ describe('findTestWeakening', () => {
   it('reports several files in the diff’s order', () => {
     const diff =
       fileDiff('test/a.test.js', ["it('a', () => {"], []) +
-      fileDiff('test/b.test.js', [], ["it.only('b', () => {"]);
+      fileDiff('test/b.test.js', [], ["describe.only('b', () => {"]);
     assert.deepEqual(findTestWeakening(diff).map(describeWeakening), [
       "removes 1 test from test/a.test.js: it('a', () => {",
-      "skips or focuses tests in test/b.test.js: it.only('b', () => {",
+      "skips or focuses tests in test/b.test.js: describe.only('b', () => {",
     ]);
   });
 });

@@ -33,6 +33,9 @@ const TEST_PATH = [/(^|\/)(tests?|__tests__|specs?|testing)\//, ...TEST_FILE_NAM
 /** A line that declares one test (not a suite: removing a describe around kept tests is not removal). */
 const TEST_DECLARATION = [
   /^\s*(it|test)(\.each\b.*?\))?\s*\(/,
+  // a test turned into a skipped or focused one is still declared (the skip is its own finding)
+  /^\s*(it|test)\.(skip|only|todo)\s*\(/,
+  /^\s*(xit|xtest|fit)\s*\(/,
   /^\s*(async\s+)?def\s+test_?\w*\s*\(/,
   /^\s*func\s+Test\w*\s*\(/,
   /^\s*#\[(tokio::)?test\]/,
