@@ -220,7 +220,7 @@ describe('nine chunks across three ssh hosts, one host cut and back, one lost fo
     // the daemon warned only about the hosts it lost (tool checks refused, a finished unit's copy left
     // behind while one was away)
     const expected =
-      /"msg":"(waiting for host|host unreachable)"|"msg":"(symlink check failed|copy of a finished unit left on its host)".*SshConnectionError/;
+      /"msg":"(waiting for host|host unreachable)"|"msg":"(symlink check failed|copy of a finished or deleted unit left on its host)".*SshConnectionError/;
     const surprises = readFileSync(join(root, '.ve', 'orchestrator.log'), 'utf8')
       .split('\n')
       .filter((l) => /"level":"(warn|error)"/.test(l) && !expected.test(l));
