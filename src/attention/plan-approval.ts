@@ -61,7 +61,7 @@ export function planFeedback(chunk: string, feedback: string): string {
  * Approves a PLAN item (the unit moves on to IMPLEMENT in a fresh session) or a TESTS item (it lands
  * with those test changes); audited with who approved.
  */
-export async function approvePlan(
+export async function approveItem(
   deps: { store: Pick<UnitStore, 'get' | 'transition'> & Pick<AttentionLogStore, 'recordAttentionAnswered'> },
   chunk: string,
   by: string,

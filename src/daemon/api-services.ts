@@ -4,7 +4,7 @@ import type { ApiServices, UnitListQuery, UnitPage } from '../api/services.js';
 import { answerItem } from '../attention/answer.js';
 import { listAttention } from '../attention/inbox.js';
 import { landUnverified } from '../attention/item-actions.js';
-import { approvePlan, readPlan } from '../attention/plan-approval.js';
+import { approveItem, readPlan } from '../attention/plan-approval.js';
 import { resolveConflict } from '../attention/resolve.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { packageVersion } from '../config/version.js';
@@ -127,7 +127,7 @@ export function createApiServices(p: Parts): ApiServices {
         },
         chunk,
       ),
-    approve: (chunk, by) => approvePlan({ store: p.store }, chunk, by),
+    approve: (chunk, by) => approveItem({ store: p.store }, chunk, by),
     retry: (chunk) => operator.retry(ops, chunk),
     retryAll: (phase) => operator.retryAll(ops, phase),
     kill: (chunk, to) => operator.kill(ops, chunk, to),

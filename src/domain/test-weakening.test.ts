@@ -17,6 +17,10 @@ function fileDiff(path: string, removed: string[], added: string[], header: stri
   ].join('\n');
 }
 
+/** A diff that deletes `path`, whose lines were `removed`. */
+const deletedFile = (path: string, removed: string[]) =>
+  fileDiff(path, removed, [], ['deleted file mode 100644']);
+
 describe('isTestPath', () => {
   it('knows the usual conventions', () => {
     for (const p of [
@@ -39,12 +43,7 @@ describe('isTestPath', () => {
 
 describe('findTestWeakening', () => {
   it('finds a deleted test file, counting its tests', () => {
-    const diff = fileDiff(
-      'test/math.test.js',
-      ["test('adds', () => {", "test('subtracts', () => {"],
-      [],
-      ['deleted file mode 100644'],
-    );
+    const diff = deletedFile('test/math.test.js', ["test('adds', () => {", "test('subtracts', () => {"]);
     const [w] = findTestWeakening(diff);
     assert.deepEqual(w, { kind: 'deleted_test_file', file: 'test/math.test.js', count: 2, example: null });
     assert.equal(describeWeakening(w!), 'deletes test/math.test.js');
@@ -67,24 +66,14 @@ describe('findTestWeakening', () => {
       fileDiff('test/b.test.js', [], ["it('parses', () => {"]);
     assert.deepEqual(findTestWeakening(moved), []);
     const split =
-      fileDiff(
-        'test/all.test.js',
-        ["test('a', () => {", "test('b', () => {"],
-        [],
-        ['deleted file mode 100644'],
-      ) +
+      deletedFile('test/all.test.js', ["test('a', () => {", "test('b', () => {"]) +
       fileDiff('test/a.test.js', [], ["test('a', () => {"], ['new file mode 100644']) +
       fileDiff('test/b.test.js', [], ["test('b', () => {"], ['new file mode 100644']);
     assert.deepEqual(findTestWeakening(split), []);
-    const helper = fileDiff('test/helpers/db.js', ['export const db = 1;'], [], ['deleted file mode 100644']);
+    const helper = deletedFile('test/helpers/db.js', ['export const db = 1;']);
     assert.deepEqual(findTestWeakening(helper), []);
     // named as a test file, in a style this reader does not know: counted as deleted, to be safe
-    const unknown = fileDiff(
-      'test/x.test.js',
-      ['Deno.test("x", () => {});'],
-      [],
-      ['deleted file mode 100644'],
-    );
+    const unknown = deletedFile('test/x.test.js', ['Deno.test("x", () => {});']);
     assert.deepEqual(
       findTestWeakening(unknown).map((w) => [w.kind, w.file]),
       [['deleted_test_file', 'test/x.test.js']],
@@ -132,6 +121,15 @@ describe('findTestWeakening', () => {
       { kind: 'changed_test_script', file: 'package.json', count: 1, example: '"test": "node --test",' },
     ]);
     assert.deepEqual(findTestWeakening(fileDiff('package.json', [], ['    "lint": "biome check",'])), []);
+  });
+
+  it('reads lines after a hunk starts as content, even when they look like headers', () => {
+    // a removed SQL comment `-- x` is the diff line `--- x`; an added `++ y` is `+++ y`
+    const [f] = parseDiffFiles(fileDiff('db/schema.sql', ['-- x', 'deleted file mode'], ['++ y']));
+    assert.deepEqual(
+      [f?.path, f?.deleted, f?.removed, f?.added],
+      ['db/schema.sql', false, ['-- x', 'deleted file mode'], ['++ y']],
+    );
   });
 
   it('leaves alone tests added or renamed, code outside tests, and skip words in source files', () => {

@@ -66,22 +66,28 @@ interface FileDiff {
   removed: string[];
 }
 
-/** Splits a `git diff` into files: each file's path, whether it was deleted, and its +/- lines. */
+/**
+ * Splits a `git diff` into files: each file's path, whether it was deleted, and its +/- lines. Before
+ * a file's first hunk its lines are headers; after it, `--- x` is a removed line `-- x`.
+ */
 export function parseDiffFiles(diff: string): FileDiff[] {
   const files: FileDiff[] = [];
   let current: FileDiff | null = null;
+  let inHunk = false;
   for (const line of diff.split('\n')) {
     const header = /^diff --git a\/(.+) b\/(.+)$/.exec(line);
     if (header) {
       current = { path: header[2] as string, deleted: false, added: [], removed: [] };
       files.push(current);
+      inHunk = false;
       continue;
     }
     if (!current) continue;
-    if (line.startsWith('deleted file mode')) current.deleted = true;
-    else if (line.startsWith('rename to ')) current.path = line.slice('rename to '.length);
-    else if (line.startsWith('+++ ') || line.startsWith('--- ')) continue;
-    else if (line.startsWith('+')) current.added.push(line.slice(1));
+    if (line.startsWith('@@')) inHunk = true;
+    else if (!inHunk) {
+      if (line.startsWith('deleted file mode')) current.deleted = true;
+      else if (line.startsWith('rename to ')) current.path = line.slice('rename to '.length);
+    } else if (line.startsWith('+')) current.added.push(line.slice(1));
     else if (line.startsWith('-')) current.removed.push(line.slice(1));
   }
   return files;

@@ -5,31 +5,21 @@
  * the session it was stopped in.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HistoryDto } from '../../src/api/dto.js';
+import { type StartedSession, startedSessions } from '../support/fake-claude-record.js';
 import { attentionFor, checkEnd, pipelineProjects, planned } from '../support/pipeline-checks.js';
 
 const project = pipelineProjects('ve-budget-');
 
-interface Start {
-  kind: string;
-  argv: string[];
-  prompt: string;
-}
-
 /** the fake CLIs' recorded starts of one phase */
-function startsOf(record: string, phase: string): Start[] {
-  return readFileSync(record, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Start)
-    .filter((s) => s.kind === 'start' && s.prompt.includes(`# ${phase} phase — chunk`));
-}
+const startsOf = (record: string, phase: string): StartedSession[] =>
+  startedSessions(record).filter((s) => s.prompt.includes(`# ${phase} phase — chunk`));
 
-const flag = (s: Start | undefined, name: string) =>
+const flag = (s: StartedSession | undefined, name: string) =>
   s?.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? null;
 
 describe('budgets end to end (real daemon and CLI, fake Claude CLI)', { timeout: 300_000 }, () => {

@@ -80,6 +80,13 @@ describe('test guard end to end', { timeout: 300_000 }, () => {
       'nothing landed',
     );
 
+    // retry looks again: the skip is still there, so it stops again instead of landing
+    await p.mustVe('orch', 'retry', 'skipper');
+    await p.api.waitFor<{ items: AttentionItemDto[] }>('/api/attention', (a) =>
+      a.items.some((i) => i.chunk === 'skipper' && i.kind === 'TESTS' && i.version > skipper.version),
+    );
+    assert.doesNotMatch(p.repo.git('show', 'main:test/parse.test.js'), /test\.skip/);
+
     // approved: it lands with the skip, and the audit names who accepted it
     const approved = await p.mustVe('orch', 'approve', 'skipper');
     assert.match(approved, /^Accepted the test changes of skipper; it goes on to land/m);

@@ -159,5 +159,12 @@ describe('host routes', () => {
     assert.equal(activated.body.state, 'active');
     const resized = await call<HostListDto['hosts'][number]>('PATCH', '/api/hosts/h2', { slots: 7 });
     assert.deepEqual([resized.status, resized.body.slots_total], [200, 7]);
+    // removed while unreachable: the record stays until it can be swept, and takes no new slots
+    o.fake.down('h3');
+    assert.equal((await call<AddHostDto>('POST', '/api/hosts', { name: 'h3', ssh: 've@h3' })).status, 201);
+    const pending = await call<RemoveHostDto>('DELETE', '/api/hosts/h3');
+    assert.equal(pending.body.forgotten, false);
+    const refused = await call<ErrorBody>('PATCH', '/api/hosts/h3', { slots: 1 });
+    assert.deepEqual([refused.status, refused.body.error.message], [409, "host 'h3' is removed"]);
   });
 });
